@@ -1,0 +1,126 @@
+//! Site settings from the optional `casebook.toml` at the library root.
+//!
+//! Every setting has a default, so no file is needed. Unknown keys are errors (a misspelt
+//! key must not be silently ignored). Parsing is pure: the loader hands in the file's text.
+
+use crate::diag::{line_col, Diagnostic};
+use serde::Deserialize;
+
+pub const CONFIG_FILE: &str = "casebook.toml";
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// The user interface language of the built site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+pub enum Language {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Language {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::ZhCn => "zh-CN",
+            Language::En => "en",
+        }
+    }
+}
+
+/// Settings of one library.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The library's title in the site header.
+    pub title: String,
+    /// A Chinese title, shown beside `title` when set.
+    pub title_zh: Option<String>,
+    /// The UI language: `zh-CN` (default) or `en`.
+    pub language: Language,
+    /// Where the site will be published, e.g. `/kb/`. Links stay relative; this only
+    /// feeds `sitemap.xml` and the Atom feed, together with `base_url` if given.
+    pub base_path: String,
+    /// Optional origin for absolute URLs in sitemap.xml and the feed, e.g. `https://intranet.example`.
+    pub base_url: Option<String>,
+    /// Which vocabularies get navigation links and facets; default: all, in taxonomy order.
+    pub vocabularies: Option<Vec<String>>,
+    /// The vocabulary drawn as the profile and matrix; default `forces`, else the first one.
+    pub profile: Option<String>,
+    /// Largest case file accepted, in bytes.
+    pub max_file_size: u64,
+    /// Cases or excerpts per page on list pages.
+    pub page_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Organizational strength casebook".to_string(),
+            title_zh: Some("基层党组织组织力案例库".to_string()),
+            language: Language::ZhCn,
+            base_path: "/".to_string(),
+            base_url: None,
+            vocabularies: None,
+            profile: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            page_size: 50,
+        }
+    }
+}
+
+/// Parses `casebook.toml`; errors name the line and the offending key.
+pub fn parse(text: &str) -> Result<Config, Diagnostic> {
+    let mut config: Config = toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        let message = e.message().to_string();
+        let hint = if message.contains("unknown field") {
+            "known keys: title, title_zh, language, base_path, base_url, vocabularies, profile, max_file_size, page_size"
+        } else if message.contains("variant") {
+            "language is \"zh-CN\" or \"en\""
+        } else {
+            "see the casebook.toml section of README.md"
+        };
+        Diagnostic::error(CONFIG_FILE, "config", message.trim_end().to_string()).at(text, line, col).hint(hint)
+    })?;
+    if config.page_size == 0 {
+        return Err(Diagnostic::error(CONFIG_FILE, "config", "page_size must be at least 1").hint("use e.g. page_size = 50"));
+    }
+    config.base_path = normalize_base_path(&config.base_path);
+    Ok(config)
+}
+
+/// `kb` → `/kb/`, `` → `/`.
+pub fn normalize_base_path(path: &str) -> String {
+    let trimmed = path.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_its_line() {
+        let e = parse("title = \"x\"\nlanguge = \"en\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("unknown field `languge`"), "{}", e.message);
+    }
+
+    #[test]
+    fn language_and_base_path() {
+        let c = parse("language = \"en\"\nbase_path = \"kb\"\n").unwrap();
+        assert_eq!(c.language, Language::En);
+        assert_eq!(c.base_path, "/kb/");
+        assert!(parse("language = \"fr\"").is_err());
+    }
+}

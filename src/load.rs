@@ -1,0 +1,200 @@
+//! Load: find the library's files on disk and read them, and nothing else.
+//!
+//! The walk is deterministic (sorted by name), skips hidden files and folders, never follows a
+//! symbolic link out of the library root, and turns an unreadable, non-UTF-8 or oversized file
+//! into a diagnostic on that file instead of a crash. Later stages never touch the disk.
+
+use crate::config::{self, Config, CONFIG_FILE};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+pub const CASES_DIR: &str = "cases";
+pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// One text file of the library, with its path relative to the root (`/`-separated).
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// Everything read from a library folder.
+#[derive(Debug)]
+pub struct Sources {
+    pub root: PathBuf,
+    pub config: Config,
+    /// `cases/taxonomy.yaml`, if readable.
+    pub taxonomy: Option<SourceFile>,
+    /// Every `cases/**/*.md`, sorted by path.
+    pub cases: Vec<SourceFile>,
+    /// Theme overrides from `templates/`: name relative to that folder, bytes.
+    pub templates: Vec<(String, Vec<u8>)>,
+    /// Number of files looked at (for the summary line).
+    pub files_seen: usize,
+    /// Problems found while reading (unreadable, not UTF-8, too large, bad config).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the library at `root`.
+pub fn load(root: &Path) -> Result<Sources> {
+    let cases_dir = root.join(CASES_DIR);
+    if !cases_dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "no `{CASES_DIR}/` folder in {} — run casebook inside a library folder, or pass --root DIR",
+            display_root(root)
+        )));
+    }
+    let canonical_root = root.canonicalize().map_err(|e| Error::io("read", root, e))?;
+    let mut diagnostics = Vec::new();
+
+    let mut config = Config::default();
+    let config_path = root.join(CONFIG_FILE);
+    if config_path.is_file() {
+        match read_text(&config_path, CONFIG_FILE, config::DEFAULT_MAX_FILE_SIZE) {
+            Ok(text) => match config::parse(&text) {
+                Ok(c) => config = c,
+                Err(d) => diagnostics.push(d),
+            },
+            Err(d) => diagnostics.push(d),
+        }
+    }
+
+    let mut taxonomy = None;
+    let mut cases = Vec::new();
+    let mut files_seen = 0;
+    for (path, rel) in walk(&canonical_root, &cases_dir, &mut diagnostics) {
+        let is_md = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        let is_taxonomy = rel == format!("{CASES_DIR}/{TAXONOMY_FILE}");
+        if !is_md && !is_taxonomy {
+            continue;
+        }
+        files_seen += 1;
+        match read_text(&path, &rel, config.max_file_size) {
+            Ok(text) if is_taxonomy => taxonomy = Some(SourceFile { path: rel, text }),
+            Ok(text) => cases.push(SourceFile { path: rel, text }),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    if taxonomy.is_none() && !diagnostics.iter().any(|d| d.file.ends_with(TAXONOMY_FILE)) {
+        diagnostics.push(
+            Diagnostic::error(&format!("{CASES_DIR}/{TAXONOMY_FILE}"), "missing-taxonomy", "the taxonomy file is missing")
+                .hint("create cases/taxonomy.yaml with at least one vocabulary (see README.md, \"Taxonomy\")"),
+        );
+    }
+
+    let mut templates = Vec::new();
+    let templates_dir = root.join(TEMPLATES_DIR);
+    if templates_dir.is_dir() {
+        for (path, rel) in walk(&canonical_root, &templates_dir, &mut diagnostics) {
+            let name = rel.trim_start_matches(TEMPLATES_DIR).trim_start_matches('/').to_string();
+            let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+            templates.push((name, bytes));
+        }
+    }
+
+    Ok(Sources { root: root.to_path_buf(), config, taxonomy, cases, templates, files_seen, diagnostics })
+}
+
+fn display_root(root: &Path) -> String {
+    if root.as_os_str().is_empty() || root == Path::new(".") {
+        "the current folder".to_string()
+    } else {
+        root.display().to_string()
+    }
+}
+
+/// Regular files under `dir`, sorted, hidden entries skipped; symbolic links are followed only
+/// when they resolve inside `root`. Returns (path, path relative to root with `/`).
+fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut out = Vec::new();
+    let walker = WalkDir::new(&dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e.path().map(|p| relative(root, p)).unwrap_or_default();
+                diagnostics.push(Diagnostic::error(&rel, "unreadable", format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        let ft = entry.file_type();
+        if ft.is_file() {
+            out.push((entry.path().to_path_buf(), rel));
+        } else if ft.is_symlink() {
+            match entry.path().canonicalize() {
+                Ok(target) if target.starts_with(root) && target.is_file() => out.push((target, rel)),
+                Ok(target) if target.starts_with(root) => {} // a link to a folder inside: its files are walked anyway
+                Ok(_) => diagnostics.push(
+                    Diagnostic::warning(&rel, "symlink-outside", "symbolic link points outside the library; skipped")
+                        .hint("copy the file into the library instead of linking to it"),
+                ),
+                Err(e) => diagnostics.push(Diagnostic::warning(&rel, "broken-symlink", format!("broken symbolic link: {e}"))),
+            }
+        }
+    }
+    out
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Reads a text file of at most `max` bytes; a diagnostic names the file otherwise.
+fn read_text(path: &Path, rel: &str, max: u64) -> std::result::Result<String, Diagnostic> {
+    let file = fs::File::open(path).map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(Diagnostic::error(rel, "file-too-large", format!("file is larger than {max} bytes"))
+            .hint("split the case into smaller files, or raise max_file_size in casebook.toml"));
+    }
+    decode(rel, bytes)
+}
+
+/// UTF-8 (an optional byte-order mark is dropped); otherwise a diagnostic at the first bad byte.
+pub fn decode(rel: &str, mut bytes: Vec<u8>) -> std::result::Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        let mut d = Diagnostic::error(rel, "invalid-utf8", format!("invalid UTF-8 at byte {}", good.len()))
+            .hint("save the file as UTF-8 (for example, in your editor choose \"Save with encoding: UTF-8\")");
+        d.line = line;
+        d.column = column;
+        d
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let d = decode("a.md", b"ok\nab\xFFcd".to_vec()).unwrap_err();
+        assert_eq!((d.line, d.column, d.code), (2, 3, "invalid-utf8"));
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        assert_eq!(decode("a.md", b"\xEF\xBB\xBFhi".to_vec()).unwrap(), "hi");
+    }
+}

@@ -1,0 +1,86 @@
+//! The `casebook` command: parse arguments, call the library, map the result to an exit code
+//! (0 ok, 1 content errors, 2 usage or I/O errors). Nothing else lives here.
+
+use casebook::diag::{self, Diagnostic};
+use casebook::Error;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "casebook", version, about = "Validated, searchable, self-contained case-study reference sites")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the library and report every problem with file, line and a fix.
+    Check {
+        /// The library folder (holding cases/ and optionally casebook.toml and templates/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Write a new case file skeleton, cases/ID.md.
+    New {
+        /// The new case's id: lower-case letters, digits and '-'.
+        id: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { root, format } => check(root, format),
+        Command::New { id, root } => casebook::new_case(&root, &id).map(|path| {
+            println!("wrote {}: fill in the fields, then run `casebook check`", path.display());
+            ExitCode::SUCCESS
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if let Error::Content(diags) = &e {
+                print_diagnostics(diags);
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(e.code() as u8)
+        }
+    }
+}
+
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    let color = color();
+    for d in diags {
+        eprintln!("{}", diag::render_human(d, color));
+    }
+}
+
+fn check(root: PathBuf, format: Format) -> Result<ExitCode, Error> {
+    let checked = casebook::check(&root)?;
+    match format {
+        Format::Json => println!("{}", diag::render_json(&checked.diagnostics)),
+        Format::Human => {
+            print_diagnostics(&checked.diagnostics);
+            eprintln!("{}", diag::summary(&checked.diagnostics, checked.files));
+        }
+    }
+    // The diagnostics are printed already: exit 1 without printing them twice.
+    Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

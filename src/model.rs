@@ -1,0 +1,229 @@
+//! Model: the validated library — cases, taxonomy and their cross-references.
+//!
+//! A [`Library`] is only ever built by `validate`, so every id in it resolves: tags are stored
+//! as indices into the taxonomy, and the reverse index (which cases use a term) is computed
+//! once here. Later stages (index, render) read it; nothing mutates it.
+
+use crate::config::Config;
+use std::ops::Range;
+
+/// A validated library, ready to index and render.
+#[derive(Debug)]
+pub struct Library {
+    pub config: Config,
+    pub taxonomy: Taxonomy,
+    /// Sorted by id.
+    pub cases: Vec<Case>,
+    /// `usage[v][t]`: indices of the cases tagged with term `t` of vocabulary `v`, in case order.
+    pub usage: Vec<Vec<Vec<usize>>>,
+    /// Index of the vocabulary drawn as the profile and the matrix (`forces` by default).
+    pub profile: Option<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Taxonomy {
+    pub vocabularies: Vec<Vocabulary>,
+}
+
+/// A controlled vocabulary such as `forces`; its name is also its front-matter key.
+#[derive(Debug)]
+pub struct Vocabulary {
+    pub name: String,
+    pub label: String,
+    pub label_zh: Option<String>,
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug)]
+pub struct Term {
+    pub id: String,
+    pub label: String,
+    pub label_zh: Option<String>,
+    pub definition: String,
+    pub definition_zh: Option<String>,
+    pub aliases: Vec<String>,
+    pub countermeasure: Option<String>,
+    pub countermeasure_zh: Option<String>,
+    /// Links to terms of other vocabularies: (vocabulary index, term indices).
+    pub links: Vec<(usize, Vec<usize>)>,
+}
+
+/// One case study.
+#[derive(Debug)]
+pub struct Case {
+    pub id: String,
+    /// Source file, relative to the library root.
+    pub path: String,
+    pub title: String,
+    pub title_zh: Option<String>,
+    pub place: Place,
+    pub level: String,
+    pub summary: String,
+    pub summary_zh: Option<String>,
+    pub sources: Vec<String>,
+    /// `tags[v]`: term indices of vocabulary `v`, primary first.
+    pub tags: Vec<Vec<usize>>,
+    /// The whole source file; the body is `text[body_start..]`.
+    pub text: String,
+    pub body_start: usize,
+    pub sections: Vec<Section>,
+}
+
+impl Case {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// Markdown of a section's content (heading excluded).
+    pub fn section_markdown(&self, s: &Section) -> &str {
+        &self.body()[s.content.clone()]
+    }
+}
+
+/// Where a case happened, from large to small; only the province is required.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Place {
+    pub province: String,
+    pub province_zh: Option<String>,
+    pub city: Option<String>,
+    pub city_zh: Option<String>,
+    pub district: Option<String>,
+    pub district_zh: Option<String>,
+    pub unit: Option<String>,
+    pub unit_zh: Option<String>,
+}
+
+impl Place {
+    /// The path from province to unit, skipping absent parts (district excluded: the place
+    /// pages go province → city → unit).
+    pub fn path(&self) -> Vec<&str> {
+        let mut out = vec![self.province.as_str()];
+        out.extend(self.city.as_deref());
+        out.extend(self.unit.as_deref());
+        out
+    }
+
+    /// A one-line description in English, e.g. `Erqi District, Zhengzhou, Henan`.
+    pub fn describe(&self) -> String {
+        let parts: Vec<&str> = [self.unit.as_deref(), self.district.as_deref(), self.city.as_deref(), Some(self.province.as_str())]
+            .into_iter()
+            .flatten()
+            .collect();
+        dedup_adjacent(parts).join(", ")
+    }
+
+    /// The same in Chinese (large to small, no separators), when Chinese names are given.
+    pub fn describe_zh(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.province_zh, &self.city_zh, &self.district_zh, &self.unit_zh]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+            .collect();
+        (!parts.is_empty()).then(|| dedup_adjacent(parts).concat())
+    }
+}
+
+fn dedup_adjacent(mut parts: Vec<&str>) -> Vec<&str> {
+    parts.dedup();
+    parts
+}
+
+/// A heading of the body and its text; tagged sections are the excerpts shown on term pages.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The HTML id, unique within the case.
+    pub anchor: String,
+    pub title: String,
+    pub level: u8,
+    pub line: usize,
+    /// Byte range in the body, heading included.
+    pub range: Range<usize>,
+    /// Byte range in the body, heading excluded.
+    pub content: Range<usize>,
+    /// `tags[v]`: term indices of vocabulary `v` from the heading's attributes.
+    pub tags: Vec<Vec<usize>>,
+}
+
+impl Section {
+    pub fn is_tagged(&self) -> bool {
+        self.tags.iter().any(|t| !t.is_empty())
+    }
+}
+
+impl Taxonomy {
+    pub fn vocabulary_index(&self, name: &str) -> Option<usize> {
+        self.vocabularies.iter().position(|v| v.name == name)
+    }
+
+    pub fn term_index(&self, vocabulary: usize, id: &str) -> Option<usize> {
+        self.vocabularies.get(vocabulary)?.terms.iter().position(|t| t.id == id)
+    }
+}
+
+impl Library {
+    /// Cases related to `case`, ranked by the number of shared tags (then by id), at most `n`.
+    pub fn related(&self, case: usize, n: usize) -> Vec<(usize, usize)> {
+        let mut shared: std::collections::BTreeMap<usize, usize> = Default::default();
+        let c = &self.cases[case];
+        for (v, terms) in c.tags.iter().enumerate() {
+            for &t in terms {
+                let users = &self.usage[v][t];
+                // A term used by a large part of a big library says little; skip it for speed.
+                if users.len() > 5000 {
+                    continue;
+                }
+                for &other in users {
+                    if other != case {
+                        *shared.entry(other).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(usize, usize)> = shared.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(n);
+        ranked
+    }
+}
+
+/// A URL- and file-safe slug: lower-case letters and digits (any script) joined by `-`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for ch in text.chars() {
+        if ch.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(ch.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Practice: one body, two wings"), "practice-one-body-two-wings");
+        assert_eq!(slug("背景 Background"), "背景-background");
+        assert_eq!(slug("--"), "");
+    }
+
+    #[test]
+    fn place_description() {
+        let p = Place {
+            province: "Beijing".into(),
+            city: Some("Beijing".into()),
+            district: Some("Xicheng District".into()),
+            unit: Some("West Chang'an Street".into()),
+            ..Default::default()
+        };
+        assert_eq!(p.describe(), "West Chang'an Street, Xicheng District, Beijing");
+        assert_eq!(p.path(), vec!["Beijing", "Beijing", "West Chang'an Street"]);
+    }
+}

@@ -1,0 +1,129 @@
+//! Write: put the built site on disk atomically.
+//!
+//! Pages go to a temporary sibling folder; only when everything has been written is it swapped
+//! into place, so a failed build leaves the previous site byte-for-byte intact. The output
+//! folder carries a marker file: `build` refuses to replace a non-empty folder without it, so
+//! it can never wipe a user's own files.
+
+use crate::error::{Error, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Marks a folder as casebook output.
+pub const MARKER: &str = ".casebook-site";
+const MARKER_TEXT: &str = "This folder is written by `casebook build` and replaced as a whole on every build.\n";
+
+/// A temporary output folder that becomes the site on [`Staging::commit`].
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    files: AtomicUsize,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced and creates the temporary sibling folder.
+    pub fn create(out: &Path) -> Result<Staging> {
+        if out.exists() {
+            if !out.is_dir() {
+                return Err(Error::Usage(format!("{} exists and is not a folder; choose another --out", out.display())));
+            }
+            let non_empty = fs::read_dir(out).map_err(|e| Error::io("read", out, e))?.next().is_some();
+            if non_empty && !out.join(MARKER).is_file() {
+                return Err(Error::Usage(format!(
+                    "{} is not empty and was not written by casebook; refusing to replace it (choose another --out, or empty it)",
+                    out.display()
+                )));
+            }
+        }
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
+        let tmp = parent.join(format!(".{name}.casebook-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
+        }
+        fs::create_dir(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+        Ok(Staging { out: out.to_path_buf(), tmp, files: AtomicUsize::new(0), committed: false })
+    }
+
+    /// The temporary folder (for writers that need a path, such as the search index).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Writes one file, `rel` being a `/`-separated path inside the site.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Swaps the temporary folder into place; returns the number of files written.
+    pub fn commit(mut self) -> Result<usize> {
+        fs::write(self.tmp.join(MARKER), MARKER_TEXT).map_err(|e| Error::io("write", self.tmp.join(MARKER), e))?;
+        let old = self.tmp.with_file_name(format!(
+            "{}.old",
+            self.tmp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ));
+        let had_old = self.out.exists();
+        if had_old {
+            fs::rename(&self.out, &old).map_err(|e| Error::io("move aside", &self.out, e))?;
+        }
+        if let Err(e) = fs::rename(&self.tmp, &self.out) {
+            if had_old {
+                let _ = fs::rename(&old, &self.out);
+            }
+            return Err(Error::io("move into place", &self.out, e));
+        }
+        self.committed = true;
+        if had_old {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(self.files.load(Ordering::Relaxed))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_foreign_folder_and_replaces_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("precious.txt"), "mine").unwrap();
+        assert!(matches!(Staging::create(&out), Err(Error::Usage(_))));
+
+        let out2 = dir.path().join("site2");
+        let s = Staging::create(&out2).unwrap();
+        s.write("a/b.html", b"x").unwrap();
+        assert_eq!(s.commit().unwrap(), 1);
+        assert_eq!(fs::read(out2.join("a/b.html")).unwrap(), b"x");
+        let s = Staging::create(&out2).unwrap();
+        s.write("c.html", b"y").unwrap();
+        drop(s); // not committed: the old site stays
+        assert!(out2.join("a/b.html").is_file());
+        assert!(!out2.join("c.html").exists());
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+}
