@@ -69,19 +69,30 @@ impl Default for Config {
     }
 }
 
+/// The keys of `casebook.toml`, for "did you mean" hints.
+const KEYS: &[&str] =
+    &["title", "title_zh", "language", "base_path", "base_url", "vocabularies", "profile", "max_file_size", "page_size"];
+
 /// Parses `casebook.toml`; errors name the line and the offending key.
 pub fn parse(text: &str) -> Result<Config, Diagnostic> {
     let mut config: Config = toml::from_str(text).map_err(|e| {
         let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        let message = e.message().to_string();
-        let hint = if message.contains("unknown field") {
-            "known keys: title, title_zh, language, base_path, base_url, vocabularies, profile, max_file_size, page_size"
-        } else if message.contains("variant") {
-            "language is \"zh-CN\" or \"en\""
+        let mut message = e.message().trim_end().to_string();
+        let mut hint = if message.contains("variant") {
+            "language is \"zh-CN\" or \"en\"".to_string()
         } else {
-            "see the casebook.toml section of README.md"
+            "see the casebook.toml section of README.md".to_string()
         };
-        Diagnostic::error(CONFIG_FILE, "config", message.trim_end().to_string()).at(text, line, col).hint(hint)
+        // toml says "unknown field `x`, expected one of ..."; say it like the front matter does.
+        let unknown = message.strip_prefix("unknown field `").and_then(|m| m.split_once('`')).map(|(k, _)| k.to_string());
+        if let Some(key) = unknown {
+            hint = match crate::validate::nearest(&key, KEYS.iter().copied()) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("known keys: {}", KEYS.join(", ")),
+            };
+            message = format!("unknown key `{key}`");
+        }
+        Diagnostic::error(CONFIG_FILE, "config", message).at(text, line, col).hint(hint)
     })?;
     if config.page_size == 0 {
         return Err(Diagnostic::error(CONFIG_FILE, "config", "page_size must be at least 1").hint("use e.g. page_size = 50"));
@@ -113,7 +124,8 @@ mod tests {
     fn unknown_key_is_an_error_with_its_line() {
         let e = parse("title = \"x\"\nlanguge = \"en\"\n").unwrap_err();
         assert_eq!(e.line, 2);
-        assert!(e.message.contains("unknown field `languge`"), "{}", e.message);
+        assert_eq!(e.message, "unknown key `languge`");
+        assert_eq!(e.hint, "did you mean `language`?");
     }
 
     #[test]

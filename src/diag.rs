@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 use std::fmt::Write as _;
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How bad a diagnostic is. Errors stop a build; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -35,7 +35,17 @@ pub struct Diagnostic {
     /// The source line the diagnostic points at (not serialized).
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// Width of the `^^^` marker in terminal columns; 0 lets the renderer find the token's end.
+    #[serde(skip)]
+    pub width: usize,
+    /// Characters of the line cut off before `source_line` (a long line is shown around the
+    /// column, after a `…`), so the marker lands under the column.
+    #[serde(skip)]
+    pub source_skip: usize,
 }
+
+/// The longest part of a source line shown, in characters.
+const SHOWN_CHARS: usize = 200;
 
 impl Diagnostic {
     pub fn error(file: &str, code: &'static str, message: impl Into<String>) -> Self {
@@ -48,6 +58,8 @@ impl Diagnostic {
             message: message.into(),
             hint: String::new(),
             source_line: None,
+            width: 0,
+            source_skip: 0,
         }
     }
 
@@ -59,11 +71,28 @@ impl Diagnostic {
     pub fn at(mut self, text: &str, line: usize, column: usize) -> Self {
         self.line = line;
         self.column = column;
+        self.source_skip = 0;
         self.source_line = if line == 0 {
             None
         } else {
-            text.lines().nth(line - 1).map(|l| truncate_chars(l, 200))
+            text.lines().nth(line - 1).map(|l| {
+                // Far along a long line, show the part around the column, after a `…`.
+                let cut = if column > SHOWN_CHARS * 3 / 4 { column - SHOWN_CHARS / 2 } else { 0 };
+                match l.char_indices().nth(cut).filter(|_| cut > 0) {
+                    Some((byte, _)) => {
+                        self.source_skip = cut - 1;
+                        format!("…{}", truncate_chars(&l[byte..], SHOWN_CHARS))
+                    }
+                    None => truncate_chars(l, SHOWN_CHARS),
+                }
+            })
         };
+        self
+    }
+
+    /// Marks the whole of `token` (which starts at the column), e.g. a value with spaces.
+    pub fn marking(mut self, token: &str) -> Self {
+        self.width = UnicodeWidthStr::width(token);
         self
     }
 
@@ -128,10 +157,11 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
         if d.column > 0 {
             let before: String = src
                 .chars()
-                .take(d.column - 1)
+                .take((d.column - 1).saturating_sub(d.source_skip))
                 .map(|ch| if ch == '\t' { "\t".to_string() } else { " ".repeat(ch.width().unwrap_or(0)) })
                 .collect();
-            let marker_len = marker_len(src, d.column);
+            let column = d.column.saturating_sub(d.source_skip).max(1);
+            let marker_len = if d.width > 0 { d.width.min(60) } else { marker_len(src, column) };
             let _ = writeln!(out, "{pad} {blue}|{reset} {before}{c}{}{reset}", "^".repeat(marker_len));
         }
     }
@@ -143,12 +173,17 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
 
 /// The length of the marker: the token that starts at `column` (up to a separator), at least 1.
 fn marker_len(src: &str, column: usize) -> usize {
-    let n: usize = src
-        .chars()
-        .skip(column - 1)
-        .take_while(|c| !matches!(c, ',' | ']' | '[' | '}' | '{' | '"' | '\'' | ' ' | '\t' | ')' | '(' | '，'))
-        .map(|c| c.width().unwrap_or(0))
-        .sum();
+    let mut chars = src.chars().skip(column - 1).peekable();
+    let mut n = 0;
+    while let Some(c) = chars.next() {
+        let separator = matches!(c, ',' | '=' | ']' | '[' | '}' | '{' | '"' | '\'' | ' ' | '\t' | ')' | '(' | '，')
+            // A YAML key ends at `: ` (but `case:id` is one token).
+            || (c == ':' && chars.peek().is_none_or(|next| next.is_whitespace()));
+        if separator {
+            break;
+        }
+        n += c.width().unwrap_or(0);
+    }
     n.clamp(1, 60)
 }
 

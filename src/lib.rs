@@ -9,11 +9,11 @@
 pub mod config;
 pub mod diag;
 pub mod error;
-// pub mod index;
+pub mod index;
 pub mod load;
 pub mod model;
 pub mod parse;
-// pub mod render;
+pub mod render;
 pub mod scaffold;
 // pub mod search;
 // pub mod tags;
@@ -82,7 +82,58 @@ pub fn analyze(sources: load::Sources) -> Checked {
     Checked { library, diagnostics, files: files_seen }
 }
 
-/*BUILD*/
+/// Options of `casebook build`.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub out: PathBuf,
+    /// Overrides `base_path` of casebook.toml.
+    pub base_path: Option<String>,
+    /// Show a progress bar (when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub cases: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub seconds: f64,
+    pub out: PathBuf,
+}
+
+/// `casebook build`: check, then render the site and the search indexes into a temporary
+/// sibling folder and swap it into place. A failure leaves the previous site untouched.
+pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
+    let started = std::time::Instant::now();
+    let mut sources = load::load(&opts.root)?;
+    let overrides = std::mem::take(&mut sources.templates);
+    let checked = analyze(sources);
+    let warnings: Vec<Diagnostic> = checked.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
+    let Some(mut library) = checked.library else {
+        return Err(Error::Content(checked.diagnostics));
+    };
+    if let Some(base) = &opts.base_path {
+        library.config.base_path = config::normalize_base_path(base);
+    }
+    let staging = write::Staging::create(&opts.out)?;
+    let progress = render::Progress::new(opts.progress, library.cases.len());
+    let pages = render::render(&library, &overrides, &staging, &progress)?;
+    // INDEX
+    progress.finish();
+    let files = staging.commit()?;
+    Ok(BuildSummary {
+        cases: library.cases.len(),
+        pages,
+        files,
+        warnings,
+        seconds: started.elapsed().as_secs_f64(),
+        out: opts.out.clone(),
+    })
+}
+
 /// `casebook new ID`: write a case file skeleton; returns its path.
 pub fn new_case(root: &Path, id: &str) -> Result<PathBuf> {
     let sources = load::load(root)?;

@@ -159,27 +159,27 @@ fn read_text(path: &Path, rel: &str, max: u64) -> std::result::Result<String, Di
         .read_to_end(&mut bytes)
         .map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;
     if bytes.len() as u64 > max {
-        return Err(Diagnostic::error(rel, "file-too-large", format!("file is larger than {max} bytes"))
-            .hint("split the case into smaller files, or raise max_file_size in casebook.toml"));
+        let size = fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(Diagnostic::error(rel, "file-too-large", format!("file is {size} bytes, more than the limit of {max}"))
+            .hint("split the file, or raise max_file_size in casebook.toml"));
     }
     decode(rel, bytes)
 }
 
 /// UTF-8 (an optional byte-order mark is dropped); otherwise a diagnostic at the first bad byte.
 pub fn decode(rel: &str, mut bytes: Vec<u8>) -> std::result::Result<String, Diagnostic> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    bytes.drain(..bom);
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-        let mut d = Diagnostic::error(rel, "invalid-utf8", format!("invalid UTF-8 at byte {}", good.len()))
-            .hint("save the file as UTF-8 (for example, in your editor choose \"Save with encoding: UTF-8\")");
-        d.line = line;
-        d.column = column;
-        d
+        // Show the line with the bad bytes replaced by U+FFFD; the caret lands on the first one.
+        let shown = String::from_utf8_lossy(e.as_bytes());
+        Diagnostic::error(rel, "invalid-utf8", format!("invalid UTF-8 at byte {}", good.len() + bom))
+            .at(&shown, line, column)
+            .hint("save the file as UTF-8 (for example, in your editor choose \"Save with encoding: UTF-8\")")
     })
 }
 

@@ -25,6 +25,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Build the static site (and its search indexes) from the library.
+    Build {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder, replaced as a whole, atomically [default: site/ in the library folder].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The path the site will be served under, e.g. /kb/ (used by sitemap.xml, the feed and 404.html).
+        #[arg(long)]
+        base_path: Option<String>,
+    },
     /// Write a new case file skeleton, cases/ID.md.
     New {
         /// The new case's id: lower-case letters, digits and '-'.
@@ -44,6 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { root, format } => check(root, format),
+        Command::Build { root, out, base_path } => build(root, out, base_path),
         Command::New { id, root } => casebook::new_case(&root, &id).map(|path| {
             println!("wrote {}: fill in the fields, then run `casebook check`", path.display());
             ExitCode::SUCCESS
@@ -83,4 +95,17 @@ fn check(root: PathBuf, format: Format) -> Result<ExitCode, Error> {
     }
     // The diagnostics are printed already: exit 1 without printing them twice.
     Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn build(root: PathBuf, out: Option<PathBuf>, base_path: Option<String>) -> Result<ExitCode, Error> {
+    let out = out.unwrap_or_else(|| root.join("site"));
+    let summary = casebook::build(&casebook::BuildOptions { root, out, base_path, progress: true })?;
+    print_diagnostics(&summary.warnings);
+    eprintln!(
+        "built {} in {:.2} s → {}",
+        diag::plural(summary.cases, "case", "cases") + ", " + &diag::plural(summary.pages, "page", "pages"),
+        summary.seconds,
+        summary.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

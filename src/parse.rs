@@ -181,31 +181,56 @@ fn clean_yaml_message(raw: &str) -> String {
         None => first,
     };
     let first = first.trim_start_matches("error: ").trim_end_matches('.');
-    if first.is_empty() {
+    // serde-saphyr's type errors speak of parser events and Rust types; say it in the editor's words.
+    let plain = if first == "recursion limit exceeded" || first.starts_with("budget breached: Depth") {
+        "values are nested too deeply"
+    } else if first.starts_with("budget breached") {
+        "the YAML is too large, or expands too much through anchors and aliases"
+    } else if first.contains("null into string") {
+        "expected text, found an empty value"
+    } else if first == "expected string scalar" {
+        "expected text, found a list or a mapping"
+    } else if first == "expected sequence start" {
+        "expected a list"
+    } else if first == "expected mapping start" {
+        "expected `key: value` lines (a mapping)"
+    } else {
+        first
+    };
+    if let Some(key) = plain.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
+        format!("duplicate key `{key}`")
+    } else if plain.is_empty() {
         "invalid YAML".to_string()
     } else {
-        first.to_string()
+        plain.to_string()
     }
 }
 
 fn yaml_hint(message: &str) -> &'static str {
     let m = message.to_ascii_lowercase();
-    if m.contains("budget") || m.contains("alias") || m.contains("depth") || m.contains("nesting") {
-        "front matter is limited in size, nesting depth and aliases; write the values out plainly"
-    } else if m.contains("sequence") {
+    // What the parser wanted here, e.g. "expected a list, e.g. [a, b]" → "a list, e.g. [a, b]".
+    let expected = m.rsplit_once("expected ").map_or("", |(_, e)| e);
+    if m.contains("too large") || m.contains("alias") || m.contains("nested too deeply") {
+        "YAML here is limited in size, nesting depth and aliases; write the values out plainly"
+    } else if expected.starts_with("a list") || expected.starts_with("sequence") {
         "write a list as [a, b] or as lines starting with \"- \""
-    } else if m.contains("string") {
+    } else if expected.starts_with("text") || expected.starts_with("string") {
         "write text as a plain or quoted string, e.g. title: \"...\""
+    } else if expected.contains("mapping") || expected.contains("key: value") || expected.starts_with("a place") {
+        "write one `key: value` per line, indented under the key"
+    } else if m.contains("mapping values are not allowed") {
+        "a value that contains \": \" must be quoted, e.g. title: \"Huaihe Road Street: one body, two wings\""
     } else if m.contains("duplicate") {
         "remove one of the two entries"
     } else if m.contains("tab") {
         "indent YAML with spaces, not tabs"
     } else {
-        "check the YAML syntax on this line (indentation, a missing colon or an unclosed quote)"
+        "check the YAML syntax on this line and the one before (indentation, a missing colon, an unclosed quote or bracket)"
     }
 }
 
-/// A string or a list of strings, each with its position.
+/// A list of strings, each with its position; an empty value is an empty list.
 struct StringList(Vec<Spanned<String>>);
 
 impl<'de> Deserialize<'de> for StringList {
@@ -214,7 +239,7 @@ impl<'de> Deserialize<'de> for StringList {
         impl<'de> Visitor<'de> for V {
             type Value = StringList;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of ids, e.g. [a-id, b-id]")
+                f.write_str("a list, e.g. [a, b]")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StringList, A::Error> {
                 let mut out = Vec::new();
@@ -227,8 +252,14 @@ impl<'de> Deserialize<'de> for StringList {
                 Ok(StringList(Vec::new()))
             }
         }
-        d.deserialize_seq(V)
+        d.deserialize_any(V)
     }
+}
+
+/// A text value with its position; an empty value (`id:`) reads as empty text, so that
+/// `validate` reports "`id` is empty" at its line rather than a type error.
+fn text(s: Spanned<Option<String>>) -> Spanned<String> {
+    Spanned::new(s.value.unwrap_or_default(), s.referenced, s.defined)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,12 +302,12 @@ impl<'de> Visitor<'de> for FrontMatter {
         let o = &mut self.out;
         while let Some(key) = map.next_key::<Spanned<String>>()? {
             match key.value.as_str() {
-                "id" => o.id = Some(map.next_value()?),
-                "title" => o.title = Some(map.next_value()?),
-                "title_zh" => o.title_zh = Some(map.next_value()?),
-                "level" => o.level = Some(map.next_value()?),
-                "summary" => o.summary = Some(map.next_value()?),
-                "summary_zh" => o.summary_zh = Some(map.next_value()?),
+                "id" => o.id = Some(text(map.next_value()?)),
+                "title" => o.title = Some(text(map.next_value()?)),
+                "title_zh" => o.title_zh = Some(text(map.next_value()?)),
+                "level" => o.level = Some(text(map.next_value()?)),
+                "summary" => o.summary = Some(text(map.next_value()?)),
+                "summary_zh" => o.summary_zh = Some(text(map.next_value()?)),
                 "place" => {
                     let place: PlaceFields = map.next_value()?;
                     let at = Spanned::new((), key.referenced, key.defined);
@@ -476,7 +507,6 @@ pub fn markdown_options() -> MdOptions {
         | MdOptions::ENABLE_FOOTNOTES
         | MdOptions::ENABLE_STRIKETHROUGH
         | MdOptions::ENABLE_HEADING_ATTRIBUTES
-        | MdOptions::ENABLE_SMART_PUNCTUATION
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -722,10 +752,10 @@ impl<'de> Visitor<'de> for TermSeed {
                 first = false;
             }
             match key.value.as_str() {
-                "id" => t.id = Some(map.next_value()?),
-                "label" => t.label = Some(map.next_value()?),
+                "id" => t.id = Some(text(map.next_value()?)),
+                "label" => t.label = Some(text(map.next_value()?)),
                 "label_zh" => t.label_zh = map.next_value()?,
-                "definition" => t.definition = Some(map.next_value()?),
+                "definition" => t.definition = Some(text(map.next_value()?)),
                 "definition_zh" => t.definition_zh = map.next_value()?,
                 "countermeasure" => t.countermeasure = map.next_value()?,
                 "countermeasure_zh" => t.countermeasure_zh = map.next_value()?,

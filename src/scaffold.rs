@@ -15,9 +15,11 @@ use std::path::{Path, PathBuf};
 /// Writes `cases/ID.md` under `root`.
 pub fn new_case(root: &Path, id: &str, library: Option<&Library>) -> Result<PathBuf> {
     if !valid_id(id) {
+        let suggestion: String =
+            crate::model::slug(id).chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let example = if valid_id(&suggestion) { format!("e.g. `{suggestion}`") } else { "e.g. `my-case`".to_string() };
         return Err(Error::Usage(format!(
-            "`{id}` is not a valid case id: use lower-case letters, digits and `-` (e.g. `{}`)",
-            crate::model::slug(id).chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>()
+            "`{id}` is not a valid case id: use lower-case letters, digits and `-` ({example})"
         )));
     }
     if let Some(lib) = library {

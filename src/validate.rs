@@ -198,6 +198,7 @@ fn unknown_id_hint(vocab: &Vocabulary, written: &str) -> String {
 fn unknown_id(path: &str, text: &str, vocabulary: &str, written: &At<String>, hint: String) -> Diagnostic {
     Diagnostic::error(path, "unknown-id", format!("unknown {} id `{}`", singular(vocabulary), written.value))
         .at(text, written.line, written.column)
+        .marking(&written.value)
         .hint(hint)
 }
 
@@ -453,7 +454,16 @@ fn check_case(
         }
     };
     let sources = match &raw.sources {
-        Some(s) if !s.value.is_empty() => s.value.iter().map(|x| x.value.clone()).collect(),
+        Some(s) if !s.value.is_empty() => {
+            for blank in s.value.iter().filter(|x| x.value.trim().is_empty()) {
+                diags.push(
+                    Diagnostic::error(path, "empty-field", "a source in `sources` is empty")
+                        .at(text, blank.line, blank.column)
+                        .hint("name the document, field notes or interview the case is based on, or remove the entry"),
+                );
+            }
+            s.value.iter().map(|x| x.value.trim().to_string()).filter(|x| !x.is_empty()).collect()
+        }
         Some(s) => {
             diags.push(
                 Diagnostic::error(path, "empty-field", "`sources` is empty")
@@ -474,6 +484,9 @@ fn check_case(
 
     // Tags: vocabulary keys of the front matter.
     let mut tags: Vec<Vec<usize>> = vec![Vec::new(); taxonomy.vocabularies.len()];
+    // Vocabularies with an unknown id in the front matter: their section tags are not checked
+    // against the list (the unknown id is reported already; "not listed" would only add noise).
+    let mut unresolved = vec![false; taxonomy.vocabularies.len()];
     for (key, ids) in &raw.tags {
         let Some(v) = taxonomy.vocabulary_index(&key.value) else { continue };
         for written in ids {
@@ -484,7 +497,10 @@ fn check_case(
                         .hint("remove the second one"),
                 ),
                 Ok(t) => tags[v].push(t),
-                Err(hint) => diags.push(unknown_id(path, text, &taxonomy.vocabularies[v].name, written, hint)),
+                Err(hint) => {
+                    unresolved[v] = true;
+                    diags.push(unknown_id(path, text, &taxonomy.vocabularies[v].name, written, hint));
+                }
             }
         }
     }
@@ -523,7 +539,7 @@ fn check_case(
                 if !part.is_empty() {
                     let at = At { value: part.to_string(), line: value.line, column: col };
                     match resolve(taxonomy, v, part) {
-                        Ok(t) if !tags[v].contains(&t) => diags.push(
+                        Ok(t) if !tags[v].contains(&t) && !unresolved[v] => diags.push(
                             Diagnostic::error(
                                 path,
                                 "section-tag",
@@ -580,7 +596,9 @@ fn check_case(
             tags: section_tags,
         });
     }
-    if !body.trim().is_empty() && !sections.iter().any(Section::is_tagged) {
+    // A heading with attributes was meant to be tagged: its own errors say what is wrong.
+    let attempted = raw.body.sections.iter().any(|s| !s.attrs.is_empty());
+    if !body.trim().is_empty() && !attempted && !sections.iter().any(Section::is_tagged) {
         let example = taxonomy
             .vocabularies
             .iter()
@@ -590,7 +608,7 @@ fn check_case(
             .unwrap_or_default();
         diags.push(
             Diagnostic::warning(path, "no-practice-section", "the case has no tagged practice section")
-                .at(text, raw.body.first_line, 1)
+                .at(text, raw.body.first_line + body.lines().take_while(|l| l.trim().is_empty()).count(), 1)
                 .hint(format!("tag the heading that describes the practice, e.g. {example}, so practice pages can show the excerpt")),
         );
     }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Validator and browser checks of the built site (what `cargo test` cannot see):
+#
+#   1. builds the shipped library twice, in Chinese (target/site-check) and in English
+#      (target/site-check-en), with the debug binary `cargo test` already built;
+#   2. runs the Nu Html Checker (vnu.jar, needs Java) over every page of both: any error fails;
+#   3. runs scripts/axe.mjs in headless Chromium on the home, a case, a force and the matrix
+#      page, from file:// and over HTTP under /kb/: a CSP violation, an outside request, a
+#      stylesheet that did not apply or a serious/critical axe-core violation fails.
+#
+# Needs: cargo, java, node + npm, python3, chromium (/usr/bin/chromium or CHROMIUM=path).
+# .ci/run installs what is missing. Usage: bash scripts/check-html.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=target/site-check
+out_en=target/site-check-en
+
+for tool in cargo java node npm python3; do
+  command -v "$tool" >/dev/null || { echo "check-html: $tool is missing (see .ci/run for the packages)" >&2; exit 2; }
+done
+
+echo "check-html: building the site"
+cargo build --locked --quiet
+bin=target/debug/casebook
+"$bin" build --root . --out "$out"
+en_root=$(mktemp -d)
+trap 'rm -rf "$en_root"' EXIT
+cp -R cases "$en_root/cases"
+printf 'language = "en"\n' >"$en_root/casebook.toml"
+"$bin" build --root "$en_root" --out "$out_en"
+
+# The Node tools, exactly as locked (install scripts off: vnu-jar's would download a JDK).
+if [ ! -f scripts/node_modules/.package-lock.json ] || [ scripts/package-lock.json -nt scripts/node_modules/.package-lock.json ]; then
+  echo "check-html: npm ci"
+  (cd scripts && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
+echo "check-html: Nu Html Checker"
+java -jar scripts/node_modules/vnu-jar/build/dist/vnu.jar --errors-only --skip-non-html "$out" "$out_en"
+echo "check-html: vnu found no error in $(find "$out" "$out_en" -name '*.html' | wc -l) pages"
+
+echo "check-html: browser (axe-core, CSP, styles)"
+node scripts/axe.mjs "$out"

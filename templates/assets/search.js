@@ -1,0 +1,1 @@
+// search page script: written by the search-page work
