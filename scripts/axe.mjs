@@ -142,6 +142,7 @@ const browser = await chromium.launch({
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
+    '--disable-dev-shm-usage', // containers often have a tiny /dev/shm
   ],
 });
 let server;

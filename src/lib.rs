@@ -15,8 +15,10 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
-// pub mod search;
-// pub mod tags;
+pub mod search;
+pub mod serve;
+pub mod static_index;
+pub mod tags;
 pub mod validate;
 pub mod write;
 
@@ -107,8 +109,24 @@ pub struct BuildSummary {
 /// `casebook build`: check, then render the site and the search indexes into a temporary
 /// sibling folder and swap it into place. A failure leaves the previous site untouched.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
+    build_keeping(opts).map(|built| built.summary)
+}
+
+/// What [`build_keeping`] made: the summary, and the library and theme overrides the site was
+/// rendered from.
+pub struct Built {
+    pub summary: BuildSummary,
+    pub library: Library,
+    pub templates: Vec<(String, Vec<u8>)>,
+}
+
+/// [`build`], keeping what the site was made from (for `serve`, which goes on to re-render
+/// only the pages an edit changes).
+pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
     let started = std::time::Instant::now();
     let mut sources = load::load(&opts.root)?;
+    let progress = render::Progress::new(opts.progress, sources.cases.len());
+    progress.stage("check", sources.cases.len());
     let overrides = std::mem::take(&mut sources.templates);
     let checked = analyze(sources);
     let warnings: Vec<Diagnostic> = checked.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
@@ -119,19 +137,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
         library.config.base_path = config::normalize_base_path(base);
     }
     let staging = write::Staging::create(&opts.out)?;
-    let progress = render::Progress::new(opts.progress, library.cases.len());
     let pages = render::render(&library, &overrides, &staging, &progress)?;
-    // INDEX
+    progress.stage("index", 0);
+    index::build_index(&library, &staging.path().join(index::INDEX_DIR))?;
+    static_index::write(&library, &staging)?;
     progress.finish();
     let files = staging.commit()?;
-    Ok(BuildSummary {
+    let summary = BuildSummary {
         cases: library.cases.len(),
         pages,
         files,
         warnings,
         seconds: started.elapsed().as_secs_f64(),
         out: opts.out.clone(),
-    })
+    };
+    Ok(Built { summary, library, templates: overrides })
 }
 
 /// `casebook new ID`: write a case file skeleton; returns its path.
@@ -139,4 +159,43 @@ pub fn new_case(root: &Path, id: &str) -> Result<PathBuf> {
     let sources = load::load(root)?;
     let checked = analyze(sources);
     scaffold::new_case(root, id, checked.library.as_ref())
+}
+
+/// `casebook search`: answer a query from the site's index (`SITE/_search/tantivy`). When that
+/// index is missing or no longer matches the library, the library is checked and the index —
+/// only the index — rebuilt in place first; `rebuilt` then says why.
+pub fn search(root: &Path, site: &Path, query: &search::Query) -> Result<search::Searched> {
+    let sources = load::load(root)?;
+    let dir = site.join(index::INDEX_DIR);
+    let freshness = index::freshness(&sources, &dir);
+    let rebuilt = if freshness == index::Freshness::Fresh {
+        None
+    } else {
+        let checked = analyze(sources);
+        let Some(library) = checked.library else {
+            return Err(Error::Content(checked.diagnostics));
+        };
+        index::rebuild_site_index(&library, site)?;
+        let why = if freshness == index::Freshness::Missing { "there was no search index" } else { "the library changed" };
+        Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
+    };
+    let results = search::Searcher::open(&dir)?.search(query)?;
+    Ok(search::Searched { results, rebuilt })
+}
+
+/// `casebook tags`: how the library uses its taxonomy, and with `suggest`, the tags each case
+/// probably misses, with evidence.
+pub fn tags(root: &Path, suggest: bool) -> Result<tags::Report> {
+    let checked = check(root)?;
+    let Some(library) = checked.library else {
+        return Err(Error::Content(checked.diagnostics));
+    };
+    Ok(tags::report(&library, suggest))
+}
+
+/// `casebook serve`: build the library into a temporary folder and serve it over HTTP, with
+/// pages that reload on change and `/api/search`, rebuilding on every edit until Ctrl-C
+/// (see [`mod@serve`]).
+pub fn serve(opts: &serve::ServeOptions) -> Result<()> {
+    serve::run(opts)
 }

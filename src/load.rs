@@ -183,6 +183,20 @@ pub fn decode(rel: &str, mut bytes: Vec<u8>) -> std::result::Result<String, Diag
     })
 }
 
+/// Reads one file of the library again, with the limits [`load`] applies (for `serve`, which
+/// re-reads only the files that changed). `rel` is `/`-separated and relative to `root`; like
+/// the walk, a symbolic link is followed only when it resolves inside the library.
+pub fn read_file(root: &Path, rel: &str, max: u64) -> std::result::Result<SourceFile, Diagnostic> {
+    let unreadable = |e: std::io::Error| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}"));
+    let root = root.canonicalize().map_err(unreadable)?;
+    let target = root.join(rel).canonicalize().map_err(unreadable)?;
+    if !target.starts_with(&root) {
+        return Err(Diagnostic::error(rel, "symlink-outside", "symbolic link points outside the library")
+            .hint("copy the file into the library instead of linking to it"));
+    }
+    Ok(SourceFile { path: rel.to_string(), text: read_text(&target, rel, max)? })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

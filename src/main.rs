@@ -36,6 +36,61 @@ enum Command {
         #[arg(long)]
         base_path: Option<String>,
     },
+    /// Search the library (Chinese and English) with facet filters; builds the index if needed.
+    Search {
+        /// Words to look for; may include filters such as force:ID, place:NAME, level:LEVEL.
+        query: Vec<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The built site holding the index [default: site/ in the library folder].
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// Only cases tagged VOCABULARY=ID (repeatable; values of one vocabulary are ORed).
+        #[arg(long, value_name = "VOCABULARY=ID")]
+        filter: Vec<String>,
+        /// Only cases with this force (same as --filter forces=ID).
+        #[arg(long, value_name = "ID")]
+        force: Vec<String>,
+        /// Only cases with this practice.
+        #[arg(long, value_name = "ID")]
+        practice: Vec<String>,
+        /// Only cases answering this problem.
+        #[arg(long, value_name = "ID")]
+        problem: Vec<String>,
+        /// Only cases in this province, city or unit (English or Chinese name).
+        #[arg(long, value_name = "NAME")]
+        place: Vec<String>,
+        /// Only cases of this level: street, community or city.
+        #[arg(long)]
+        level: Vec<String>,
+        #[arg(long, default_value_t = casebook::search::DEFAULT_LIMIT)]
+        limit: usize,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show how the taxonomy is used; with --suggest, tags each case probably misses.
+    Tags {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Also list terms a case mentions but is not tagged with, with the sentence.
+        #[arg(long)]
+        suggest: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Preview the site over HTTP: rebuilds on every change, open pages reload, /api/search answers.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; 0.0.0.0 serves the whole network (e.g. an intranet).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port; 0 picks a free one (the address is printed).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
     /// Write a new case file skeleton, cases/ID.md.
     New {
         /// The new case's id: lower-case letters, digits and '-'.
@@ -56,6 +111,46 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { root, format } => check(root, format),
         Command::Build { root, out, base_path } => build(root, out, base_path),
+        Command::Search { query, root, site, filter, force, practice, problem, place, level, limit, json } => {
+            let mut filters = Vec::new();
+            for f in filter {
+                match f.split_once(['=', ':']) {
+                    Some((k, v)) => filters.push((k.to_string(), v.to_string())),
+                    None => {
+                        eprintln!("error: --filter takes VOCABULARY=ID, e.g. --filter forces=mass-cohesion");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let flags = [("force", force), ("practice", practice), ("problem", problem), ("place", place), ("level", level)];
+            for (k, values) in flags {
+                filters.extend(values.into_iter().map(|v| (k.to_string(), v)));
+            }
+            let site = site.unwrap_or_else(|| root.join("site"));
+            let query = casebook::search::Query { text: query.join(" "), filters, limit };
+            casebook::search(&root, &site, &query).map(|searched| {
+                if let Some(note) = &searched.rebuilt {
+                    eprintln!("note: {note}");
+                }
+                if json {
+                    println!("{}", casebook::search::render_json(&searched.results));
+                } else {
+                    print!("{}", casebook::search::render_human(&searched.results, stdout_color()));
+                }
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Tags { root, suggest, json } => casebook::tags(&root, suggest).map(|report| {
+            if json {
+                println!("{}", casebook::tags::render_json(&report));
+            } else {
+                print!("{}", casebook::tags::render_human(&report, stdout_color()));
+            }
+            ExitCode::SUCCESS
+        }),
+        Command::Serve { root, bind, port } => {
+            casebook::serve(&casebook::serve::ServeOptions { root, bind, port }).map(|()| ExitCode::SUCCESS)
+        }
         Command::New { id, root } => casebook::new_case(&root, &id).map(|path| {
             println!("wrote {}: fill in the fields, then run `casebook check`", path.display());
             ExitCode::SUCCESS
@@ -75,6 +170,10 @@ fn main() -> ExitCode {
 
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {

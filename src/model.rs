@@ -161,24 +161,35 @@ impl Taxonomy {
 
 impl Library {
     /// Cases related to `case`, ranked by the number of shared tags (then by id), at most `n`.
+    ///
+    /// Candidates come from the case's rarest terms first (a term shared with thousands of
+    /// cases says little), visiting at most a few thousand cases, so a page of a 100,000-case
+    /// library costs the same as one of a small library.
     pub fn related(&self, case: usize, n: usize) -> Vec<(usize, usize)> {
-        let mut shared: std::collections::BTreeMap<usize, usize> = Default::default();
+        const VISITS: usize = 500;
         let c = &self.cases[case];
-        for (v, terms) in c.tags.iter().enumerate() {
-            for &t in terms {
-                let users = &self.usage[v][t];
-                // A term used by a large part of a big library says little; skip it for speed.
-                if users.len() > 5000 {
-                    continue;
-                }
-                for &other in users {
-                    if other != case {
-                        *shared.entry(other).or_default() += 1;
-                    }
-                }
+        let mut terms: Vec<(usize, usize)> =
+            c.tags.iter().enumerate().flat_map(|(v, ts)| ts.iter().map(move |&t| (v, t))).collect();
+        terms.sort_by_key(|&(v, t)| (self.usage[v][t].len(), v, t));
+        let mut candidates: Vec<usize> = Vec::new();
+        for &(v, t) in &terms {
+            let users = &self.usage[v][t];
+            let room = VISITS.saturating_sub(candidates.len());
+            if room == 0 {
+                break;
             }
+            candidates.extend(users.iter().copied().filter(|&o| o != case).take(room));
         }
-        let mut ranked: Vec<(usize, usize)> = shared.into_iter().collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut ranked: Vec<(usize, usize)> = candidates
+            .into_iter()
+            .map(|o| {
+                let other = &self.cases[o];
+                let shared = c.tags.iter().zip(&other.tags).map(|(a, b)| a.iter().filter(|t| b.contains(t)).count()).sum();
+                (o, shared)
+            })
+            .collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(n);
         ranked

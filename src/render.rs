@@ -45,9 +45,12 @@ const THEME: &[(&str, &str)] = &[
 const MATRIX_PAGE: usize = 200;
 /// Related cases shown on a case page.
 const RELATED: usize = 8;
+/// Cases in the Atom feed.
+const FEED_ENTRIES: usize = 100;
 
-/// A progress bar on stderr for long builds; silent otherwise.
-pub struct Progress(Option<indicatif::ProgressBar>);
+/// A progress bar on stderr for long builds; silent otherwise. With `CASEBOOK_TIMING=1` in
+/// the environment, each stage's time is printed instead (for benchmarks).
+pub struct Progress(Option<indicatif::ProgressBar>, Option<std::sync::Mutex<(std::time::Instant, &'static str)>>);
 
 impl Progress {
     pub fn new(enabled: bool, cases: usize) -> Progress {
@@ -57,13 +60,22 @@ impl Progress {
             if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len} {elapsed}") {
                 bar.set_style(style.progress_chars("=> "));
             }
-            Progress(Some(bar))
+            Progress(Some(bar), None)
+        } else if std::env::var_os("CASEBOOK_TIMING").is_some() {
+            Progress(None, Some(std::sync::Mutex::new((std::time::Instant::now(), "start"))))
         } else {
-            Progress(None)
+            Progress(None, None)
         }
     }
 
-    fn stage(&self, msg: &'static str, len: usize) {
+    /// Marks the start of a stage.
+    pub fn stage(&self, msg: &'static str, len: usize) {
+        if let Some(timing) = &self.1 {
+            if let Ok(mut t) = timing.lock() {
+                eprintln!("timing: {:<10} {:>8.3} s", t.1, t.0.elapsed().as_secs_f64());
+                *t = (std::time::Instant::now(), msg);
+            }
+        }
         if let Some(bar) = &self.0 {
             bar.set_message(msg);
             bar.set_length(len as u64);
@@ -78,6 +90,7 @@ impl Progress {
     }
 
     pub fn finish(&self) {
+        self.stage("", 0);
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
@@ -219,7 +232,6 @@ struct PageBase<'a> {
     lang: &'static str,
     site_title: &'a str,
     site_title_alt: Option<&'a str>,
-    ui: &'a BTreeMap<&'static str, &'static str>,
     root: String,
     title: String,
     description: String,
@@ -240,45 +252,72 @@ struct Site<'a> {
     tera: tera::Tera,
     ui: BTreeMap<&'static str, &'static str>,
     staging: &'a Staging,
+    /// Templates the library overrides (for error messages).
+    overridden: BTreeSet<String>,
     pages: AtomicUsize,
-    /// Rendered HTML of each case's tagged sections: `sections[case][section]` (empty if untagged).
-    sections: Vec<Vec<String>>,
+    /// Rendered HTML of each case's tagged sections: `sections[case][section]` (empty if untagged);
+    /// computed up front by [`render`], on first use by [`render_only`].
+    sections: Vec<OnceLock<Vec<String>>>,
     /// Vocabularies that get navigation and pages.
     shown: Vec<usize>,
     place_index: PlaceTree,
+    /// The pages to render, for [`render_only`]; `None`: all of them.
+    only: Option<&'a BTreeSet<String>>,
 }
 
 /// Renders every page into `staging`; returns the number of HTML pages.
 pub fn render(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging, progress: &Progress) -> Result<usize> {
-    let tera = templates(overrides)?;
-    write_assets(overrides, staging)?;
+    render_with(lib, overrides, staging, progress, None)
+}
+
+/// Renders only the pages and data files named in `only` (paths inside the site, such as
+/// `cases/ID.html`), the way [`render`] renders them; names of pages the library does not have
+/// are skipped. Theme assets and the browser search index are not written. For `serve`, which
+/// re-renders the pages that depend on an edited case ([`pages_showing`], [`pages_of_term`],
+/// [`pages_of_place`]).
+pub fn render_only(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging, only: &BTreeSet<String>) -> Result<usize> {
+    render_with(lib, overrides, staging, &Progress::new(false, 0), Some(only))
+}
+
+fn render_with(
+    lib: &Library,
+    overrides: &[(String, Vec<u8>)],
+    staging: &Staging,
+    progress: &Progress,
+    only: Option<&BTreeSet<String>>,
+) -> Result<usize> {
+    progress.stage("templates", 0);
+    let (mut tera, overridden) = templates(overrides)?;
+    tera.global_context().insert("ui", &ui(lib.config.language));
+    if only.is_none() {
+        write_assets(overrides, staging)?;
+    }
 
     progress.stage("sections", lib.cases.len());
-    let sections: Vec<Vec<String>> = lib
-        .cases
-        .par_iter()
-        .map(|case| {
-            progress.tick();
-            case.sections
-                .iter()
-                .map(|s| if s.is_tagged() { markdown_to_html(case.section_markdown(s), "../") } else { String::new() })
-                .collect()
-        })
-        .collect();
-
-    let shown: Vec<usize> = match &lib.config.vocabularies {
-        Some(names) => names.iter().filter_map(|n| lib.taxonomy.vocabulary_index(n)).collect(),
-        None => (0..lib.taxonomy.vocabularies.len()).collect(),
+    let sections: Vec<OnceLock<Vec<String>>> = match only {
+        Some(_) => lib.cases.iter().map(|_| OnceLock::new()).collect(),
+        None => lib
+            .cases
+            .par_iter()
+            .map(|case| {
+                progress.tick();
+                OnceLock::from(sections_html(case))
+            })
+            .collect(),
     };
+
+    let shown = shown(lib);
     let site = Site {
         lib,
         tera,
         ui: ui(lib.config.language),
         staging,
+        overridden,
         pages: AtomicUsize::new(0),
         sections,
         shown,
         place_index: PlaceTree::build(lib),
+        only,
     };
 
     progress.stage("cases", lib.cases.len());
@@ -291,22 +330,42 @@ pub fn render(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging,
         progress.tick();
         site.vocabulary_pages(v)?;
     }
+    progress.stage("lists", 0);
     site.home()?;
     site.case_lists()?;
+    progress.stage("places", 0);
     site.places()?;
+    progress.stage("matrix", 0);
     site.matrices()?;
+    progress.stage("data", 0);
     site.simple_page("about.html", "about.html", "about")?;
     site.simple_page("search.html", "search.html", "search")?;
     site.not_found()?;
     site.sitemap()?;
     site.feed()?;
     site.cases_json()?;
-    // STATIC-INDEX
+    // The browser's search index (static_index) is derived from the tantivy index: lib.rs writes it.
     Ok(site.pages.load(Ordering::Relaxed))
 }
 
+/// The vocabularies that get navigation and pages.
+fn shown(lib: &Library) -> Vec<usize> {
+    match &lib.config.vocabularies {
+        Some(names) => names.iter().filter_map(|n| lib.taxonomy.vocabulary_index(n)).collect(),
+        None => (0..lib.taxonomy.vocabularies.len()).collect(),
+    }
+}
+
+/// The HTML of each tagged section of a case (empty strings for the others).
+fn sections_html(case: &Case) -> Vec<String> {
+    case.sections
+        .iter()
+        .map(|s| if s.is_tagged() { markdown_to_html(case.section_markdown(s), "../") } else { String::new() })
+        .collect()
+}
+
 /// The built-in templates with the library's overrides on top.
-fn templates(overrides: &[(String, Vec<u8>)]) -> Result<tera::Tera> {
+fn templates(overrides: &[(String, Vec<u8>)]) -> Result<(tera::Tera, BTreeSet<String>)> {
     let mut tera = tera::Tera::default();
     let mut sources: BTreeMap<String, (String, bool)> = THEME
         .iter()
@@ -332,7 +391,8 @@ fn templates(overrides: &[(String, Vec<u8>)]) -> Result<tera::Tera> {
         let (text, overridden) = sources.get(&culprit).map_or((None, false), |(t, o)| (Some(t.as_str()), *o));
         return Err(template_error(&culprit, overridden, &e, text));
     }
-    Ok(tera)
+    let overridden = sources.iter().filter(|(_, (_, o))| *o).map(|(n, _)| n.clone()).collect();
+    Ok((tera, overridden))
 }
 
 /// A Tera error as a diagnostic naming the template file and line.
@@ -397,6 +457,15 @@ fn write_assets(overrides: &[(String, Vec<u8>)], staging: &Staging) -> Result<()
 }
 
 impl Site<'_> {
+    /// Is the page (or data file) at `path` to be rendered?
+    fn wants(&self, path: &str) -> bool {
+        self.only.is_none_or(|only| only.contains(path))
+    }
+
+    fn section_html(&self, case: usize) -> &[String] {
+        self.sections[case].get_or_init(|| sections_html(&self.lib.cases[case]))
+    }
+
     fn lang(&self) -> Language {
         self.lib.config.language
     }
@@ -484,7 +553,6 @@ impl Site<'_> {
             lang: cfg.language.tag(),
             site_title,
             site_title_alt,
-            ui: &self.ui,
             root: root.to_string(),
             title,
             description,
@@ -497,12 +565,15 @@ impl Site<'_> {
 
     /// Renders `template` with `base` and `extra`, writes it to `path`.
     fn page<T: Serialize>(&self, template: &str, path: &str, base: &PageBase, extra: &T) -> Result<()> {
+        if !self.wants(path) {
+            return Ok(());
+        }
         let mut ctx = tera::Context::from_serialize(extra).map_err(|e| Error::Usage(format!("internal: {e}")))?;
         ctx.insert("base", base);
         let mut out = Vec::with_capacity(16 * 1024);
         self.tera
             .render_to(template, &ctx, &mut out)
-            .map_err(|e| template_error(template, false, &e, None))?;
+            .map_err(|e| template_error(template, self.overridden.contains(template), &e, None))?;
         self.staging.write(path, &out)?;
         self.pages.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -513,6 +584,9 @@ impl Site<'_> {
     fn case_page(&self, i: usize) -> Result<()> {
         let lib = self.lib;
         let c = &lib.cases[i];
+        if self.only.is_some() && !self.wants(&format!("cases/{}.html", c.id)) {
+            return Ok(());
+        }
         let root = "../";
         let (title, title_alt) = self.names(&c.title, c.title_zh.as_deref());
         let mut base = self.base(root, title.clone(), c.summary.clone(), "case", "");
@@ -527,11 +601,25 @@ impl Site<'_> {
                 terms: c.tags[v].iter().map(|&t| self.term_view(v, t, root)).collect(),
             })
             .collect();
-        let related: Vec<(CaseItem, usize)> =
-            lib.related(i, RELATED).into_iter().map(|(j, n)| (self.case_item(j, root), n)).collect();
-        let related: Vec<serde_json::Value> = related
+        #[derive(Serialize)]
+        struct Related {
+            href: String,
+            title: String,
+            place: String,
+            shared: usize,
+        }
+        let related: Vec<Related> = lib
+            .related(i, RELATED)
             .into_iter()
-            .map(|(item, n)| serde_json::json!({"case": item, "shared": n}))
+            .map(|(j, shared)| {
+                let other = &lib.cases[j];
+                Related {
+                    href: format!("{}.html", other.id),
+                    title: self.names(&other.title, other.title_zh.as_deref()).0,
+                    place: self.place_label(&other.place),
+                    shared,
+                }
+            })
             .collect();
         let toc: Vec<Link> = c
             .sections
@@ -549,7 +637,7 @@ impl Site<'_> {
             groups: Vec<TagGroup>,
             profile: Option<String>,
             body: String,
-            related: Vec<serde_json::Value>,
+            related: Vec<Related>,
             sources: &'a [String],
             summary_alt: Option<&'a str>,
             toc: Vec<Link>,
@@ -632,6 +720,9 @@ impl Site<'_> {
         let voc = &lib.taxonomy.vocabularies[v];
         let root = "../";
         let label = self.vocab_label(v);
+        if !self.wants(&format!("{}/index.html", voc.name)) {
+            return (0..voc.terms.len()).into_par_iter().try_for_each(|t| self.term_pages(v, t));
+        }
         let mut base = self.base(root, label.clone(), String::new(), "vocabulary", &voc.name);
         base.breadcrumbs.push(Link { href: format!("{root}{}/index.html", voc.name), label: label.clone() });
         #[derive(Serialize)]
@@ -735,6 +826,9 @@ impl Site<'_> {
         };
         for page in 0..total_pages {
             let path = page_path(&format!("{}/{}", voc.name, term.id), page);
+            if !self.wants(&path) {
+                continue;
+            }
             let mut base = self.base(root, view.name.clone(), self.definition(v, t), "term", &voc.name);
             base.breadcrumbs.push(Link { href: format!("{root}{}/index.html", voc.name), label: self.vocab_label(v) });
             let cases = users
@@ -751,7 +845,7 @@ impl Site<'_> {
                                 anchor: s.anchor.clone(),
                                 href: format!("{root}cases/{}.html#{}", c.id, s.anchor),
                                 title: s.title.clone(),
-                                html: self.sections[ci][si].clone(),
+                                html: self.section_html(ci)[si].clone(),
                             }
                         })
                         .collect();
@@ -777,6 +871,9 @@ impl Site<'_> {
     // ----- home, lists, places, matrix ----------------------------------------------------
 
     fn home(&self) -> Result<()> {
+        if !self.wants("index.html") {
+            return Ok(());
+        }
         let lib = self.lib;
         let root = "";
         let (title, _) = self.names(&lib.config.title, lib.config.title_zh.as_deref());
@@ -845,6 +942,9 @@ impl Site<'_> {
             pager: Pager,
         }
         (0..total_pages).into_par_iter().try_for_each(|page| {
+            if !self.wants(&page_path("cases/index", page)) {
+                return Ok(());
+            }
             let mut base = self.base(root, self.ui["all_cases"].to_string(), String::new(), "cases", "cases");
             base.breadcrumbs.push(Link { href: format!("{root}cases/index.html"), label: self.ui["cases"].to_string() });
             let v = V {
@@ -902,6 +1002,9 @@ impl Site<'_> {
             let all: Vec<usize> = p.cities.values().flat_map(|c| c.cases.iter().copied()).chain(p.direct.iter().copied()).collect::<BTreeSet<_>>().into_iter().collect();
             let total_pages = all.len().div_ceil(size).max(1);
             for page in 0..total_pages {
+                if !self.wants(&page_path(&format!("places/{pk}"), page)) {
+                    continue;
+                }
                 let root = if page == 0 { "../" } else { "../" };
                 let mut base = self.base(root, p.label.clone(), String::new(), "place", "places");
                 base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
@@ -918,6 +1021,9 @@ impl Site<'_> {
                 let root = "../../";
                 let total_pages = c.cases.len().div_ceil(size).max(1);
                 for page in 0..total_pages {
+                    if !self.wants(&page_path(&format!("places/{pk}/{ck}"), page)) {
+                        continue;
+                    }
                     let mut base = self.base(root, c.label.clone(), String::new(), "place", "places");
                     base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
                     base.breadcrumbs.push(Link { href: format!("../{pk}.html"), label: p.label.clone() });
@@ -966,6 +1072,9 @@ impl Site<'_> {
             pager: Pager,
         }
         (0..total_pages).into_par_iter().try_for_each(|page| {
+            if !self.wants(&page_path("matrix", page)) {
+                return Ok(());
+            }
             let range = page * MATRIX_PAGE..((page + 1) * MATRIX_PAGE).min(lib.cases.len());
             let tables = order
                 .iter()
@@ -998,6 +1107,9 @@ impl Site<'_> {
     }
 
     fn simple_page(&self, template: &str, path: &str, kind: &'static str) -> Result<()> {
+        if !self.wants(path) {
+            return Ok(());
+        }
         let root = "";
         let title = self.ui[kind].to_string();
         let mut base = self.base(root, title, String::new(), kind, kind);
@@ -1053,6 +1165,9 @@ impl Site<'_> {
     }
 
     fn sitemap(&self) -> Result<()> {
+        if !self.wants("sitemap.xml") {
+            return Ok(());
+        }
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         let mut add = |rel: &str| {
             let _ = writeln!(xml, "  <url><loc>{}</loc></url>", escape(&self.absolute(rel)));
@@ -1078,6 +1193,9 @@ impl Site<'_> {
     /// An Atom feed of the cases (the newest 100 by id order; no dates are invented: the feed's
     /// `updated` is a fixed epoch so that builds stay byte-identical).
     fn feed(&self) -> Result<()> {
+        if !self.wants("feed.xml") {
+            return Ok(());
+        }
         let cfg = &self.lib.config;
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
         let _ = writeln!(xml, "  <title>{}</title>", escape(&cfg.title));
@@ -1085,7 +1203,7 @@ impl Site<'_> {
         let _ = writeln!(xml, "  <link rel=\"self\" href=\"{}\"/>", escape(&self.absolute("feed.xml")));
         let _ = writeln!(xml, "  <link href=\"{}\"/>", escape(&self.absolute("index.html")));
         xml.push_str("  <updated>1970-01-01T00:00:00Z</updated>\n  <author><name>casebook</name></author>\n");
-        for c in self.lib.cases.iter().take(100) {
+        for c in self.lib.cases.iter().take(FEED_ENTRIES) {
             let url = self.absolute(&format!("cases/{}.html", c.id));
             let _ = write!(
                 xml,
@@ -1102,6 +1220,9 @@ impl Site<'_> {
 
     /// `cases.json`: the whole validated library as data (schema in README.md).
     fn cases_json(&self) -> Result<()> {
+        if !self.wants("cases.json") {
+            return Ok(());
+        }
         let lib = self.lib;
         let tax = &lib.taxonomy;
         let vocabularies: Vec<serde_json::Value> = tax
@@ -1441,6 +1562,94 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which pages show what (for `serve`'s incremental rebuilds)
+
+/// The pages and data files whose content shows case `case`: its own page, the page of each of
+/// its terms' lists it is on, its page of the list of all cases, its province's and city's
+/// pages, the home page and the feed when it is among the first cases, its matrix page, and
+/// `cases.json`. (Other cases' pages show it among their [`related`] cases.)
+pub fn pages_showing(lib: &Library, case: usize) -> Vec<String> {
+    let c = &lib.cases[case];
+    let size = lib.config.page_size;
+    let mut out = vec![
+        format!("cases/{}.html", c.id),
+        page_path("cases/index", case / size),
+        page_path("matrix", case / MATRIX_PAGE),
+        "cases.json".to_string(),
+    ];
+    if case < size {
+        out.push("index.html".to_string());
+    }
+    if case < FEED_ENTRIES {
+        out.push("feed.xml".to_string());
+    }
+    for v in shown(lib) {
+        let voc = &lib.taxonomy.vocabularies[v];
+        for &t in &c.tags[v] {
+            if let Some(at) = lib.usage[v][t].iter().position(|&x| x == case) {
+                out.push(page_path(&format!("{}/{}", voc.name, voc.terms[t].id), at / size));
+            }
+        }
+    }
+    let pk = place_slug(&c.place.province, "province");
+    let province = |o: &Case| place_slug(&o.place.province, "province") == pk;
+    let before = lib.cases[..case].iter().filter(|o| province(o)).count();
+    out.push(page_path(&format!("places/{pk}"), before / size));
+    if let Some(city) = &c.place.city {
+        let ck = place_slug(city, "city");
+        let before = lib.cases[..case]
+            .iter()
+            .filter(|o| province(o) && o.place.city.as_deref().is_some_and(|oc| place_slug(oc, "city") == ck))
+            .count();
+        out.push(page_path(&format!("places/{pk}/{ck}"), before / size));
+    }
+    out
+}
+
+/// The pages that count or list the cases of term `t` of vocabulary `v`: every page of the
+/// term, its vocabulary's index, the home page, and the matrix pages (their totals row).
+pub fn pages_of_term(lib: &Library, v: usize, t: usize) -> Vec<String> {
+    if !shown(lib).contains(&v) {
+        return Vec::new();
+    }
+    let voc = &lib.taxonomy.vocabularies[v];
+    let stem = format!("{}/{}", voc.name, voc.terms[t].id);
+    let mut out: Vec<String> = (0..lib.usage[v][t].len().div_ceil(lib.config.page_size).max(1)).map(|p| page_path(&stem, p)).collect();
+    out.push(format!("{}/index.html", voc.name));
+    out.push("index.html".to_string());
+    out.extend((0..lib.cases.len().div_ceil(MATRIX_PAGE).max(1)).map(|p| page_path("matrix", p)));
+    out
+}
+
+/// The pages that list or count the cases of `place`'s province and city: the index of places,
+/// every page of the province and of the city, and the search page (it lists the provinces).
+pub fn pages_of_place(lib: &Library, place: &Place) -> Vec<String> {
+    let size = lib.config.page_size;
+    let pk = place_slug(&place.province, "province");
+    let ck = place.city.as_deref().map(|c| place_slug(c, "city"));
+    let (mut in_province, mut in_city) = (0usize, 0usize);
+    for c in &lib.cases {
+        if place_slug(&c.place.province, "province") == pk {
+            in_province += 1;
+            if ck.is_some() && c.place.city.as_deref().map(|c| place_slug(c, "city")) == ck {
+                in_city += 1;
+            }
+        }
+    }
+    let mut out = vec!["places/index.html".to_string(), "search.html".to_string()];
+    out.extend((0..in_province.div_ceil(size).max(1)).map(|p| page_path(&format!("places/{pk}"), p)));
+    if let Some(ck) = ck {
+        out.extend((0..in_city.div_ceil(size).max(1)).map(|p| page_path(&format!("places/{pk}/{ck}"), p)));
+    }
+    out
+}
+
+/// The related cases a case page shows: (case, number of shared tags).
+pub fn related(lib: &Library, case: usize) -> Vec<(usize, usize)> {
+    lib.related(case, RELATED)
 }
 
 #[cfg(test)]

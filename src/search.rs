@@ -219,7 +219,36 @@ fn take_filters(meta: &Meta, text: &str) -> (String, Vec<Inline>) {
         masked.replace_range(i..end, &" ".repeat(end - i));
         i = end;
     }
-    (masked, found)
+    (colons_as_text(&masked), found)
+}
+
+/// A colon is field syntax only in `name:value` with a name starting with a letter; any other
+/// colon ("Chang'an: red wall", "10:30", "注意:") is punctuation, read as a space.
+fn colons_as_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = text.as_bytes().to_vec();
+    let mut in_quotes = false;
+    for (i, &c) in bytes.iter().enumerate() {
+        match c {
+            b'"' => in_quotes = !in_quotes,
+            b':' if !in_quotes => {
+                let key_start = bytes[..i]
+                    .iter()
+                    .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-'))
+                    .map_or(0, |p| p + 1);
+                let at_word_start = key_start == 0
+                    || bytes[key_start - 1].is_ascii_whitespace()
+                    || matches!(bytes[key_start - 1], b'(' | b'+' | b'-');
+                let named = key_start < i && bytes[key_start].is_ascii_alphabetic() && at_word_start;
+                let value_follows = bytes.get(i + 1).is_some_and(|b| !b.is_ascii_whitespace());
+                if !(named && value_follows) {
+                    out[i] = b' ';
+                }
+            }
+            _ => {}
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 fn normalize(s: &str) -> String {
@@ -265,15 +294,21 @@ fn resolve_level(value: &str) -> Result<String> {
     Err(Error::Usage(format!("unknown level `{value}`: {hint}")))
 }
 
-/// Every place facet of the index (`place` and `place_zh` roots, all depths), as paths.
+/// Every place path of the index (`place` and `place_zh` roots, all depths).
 fn place_facets(searcher: &tantivy::Searcher, f: &Fields) -> Result<BTreeSet<Vec<String>>> {
     let mut out = BTreeSet::new();
     for root in [PLACE_ROOT, PLACE_ZH_ROOT] {
         let lo = format!("{root}\u{0}");
         let hi = format!("{root}\u{1}");
         for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(f.facet)?;
-            let mut stream = inverted.terms().range().ge(lo.as_bytes()).lt(hi.as_bytes()).into_stream()?;
+            let inverted = segment.inverted_index(f.place_path)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(lo.as_bytes())
+                .lt(hi.as_bytes())
+                .into_stream()
+                .map_err(|e| Error::Index(e.to_string()))?;
             while stream.advance() {
                 if let Ok(s) = std::str::from_utf8(stream.key()) {
                     out.insert(s.split('\u{0}').map(str::to_string).collect());
@@ -327,9 +362,14 @@ fn split_han_runs(text: &str) -> String {
         if c == '"' {
             in_quotes = !in_quotes;
         }
-        if !in_quotes && is_han(c) && !matches!(out.chars().last(), Some(':' | '+' | '-')) {
+        if !in_quotes && is_han(c) {
             let end = rest.find(|c: char| !is_han(c)).unwrap_or(rest.len());
             let run = &rest[..end];
+            if matches!(out.chars().last(), Some(':' | '+' | '-')) {
+                out.push_str(run);
+                rest = &rest[end..];
+                continue;
+            }
             let mut stream = jieba.token_stream(run);
             let mut words = Vec::new();
             while let Some(t) = stream.next() {
@@ -346,15 +386,21 @@ fn split_han_runs(text: &str) -> String {
 }
 
 /// A parse error as a user reads it: the message, the query, and a caret under the place.
-fn parse_error(original: &str, error: &QueryParserError) -> Error {
+fn parse_error(original: &str, error: &QueryParserError, meta: &Meta) -> Error {
     let (message, at) = match error {
         QueryParserError::SyntaxError(m) => match m.rsplit_once(" at position ") {
-            Some((msg, pos)) => (msg.to_string(), pos.trim().parse::<usize>().ok()),
+            Some((msg, pos)) => (msg.replace("\\\"", "\""), pos.trim().parse::<usize>().ok()),
             None => (m.clone(), None),
         },
         QueryParserError::FieldDoesNotExist(field) => {
             let at = original.find(&format!("{field}:"));
-            (format!("`{field}:` is neither a filter nor a field"), at)
+            let filters = filter_names(meta);
+            let known = filters.iter().map(String::as_str).chain(QUERY_FIELDS.iter().copied());
+            let hint = match crate::validate::nearest(field, known) {
+                Some(n) => format!("did you mean `{n}:`?"),
+                None => format!("filters: {}; fields: {}", filters.join(", "), QUERY_FIELDS.join(", ")),
+            };
+            (format!("`{field}:` is neither a filter nor a field ({hint})"), at)
         }
         QueryParserError::AllButQueryForbidden => ("a query cannot only exclude words: add a word to look for".to_string(), None),
         other => (other.to_string(), None),
@@ -378,7 +424,17 @@ pub struct Searcher {
     opened: Opened,
     reader: IndexReader,
     parser: QueryParser,
+    /// Per taxonomy term: (vocabulary name, term id, the tokens of each of its names).
+    names: Vec<(String, String, Vec<Vec<String>>)>,
+    /// Every place path of the index, read on the first place filter.
+    places: std::sync::OnceLock<BTreeSet<Vec<String>>>,
 }
+
+/// Words that stand for a taxonomy term the query named: (vocabulary, term id) → words.
+type Expansions = Vec<((String, String), HashMap<String, f32>)>;
+
+/// Weight of a word marked because it names a term the query named.
+const EXPANSION_WEIGHT: f32 = 0.05;
 
 impl Searcher {
     /// Opens the index folder (`SITE/_search/tantivy`).
@@ -393,7 +449,15 @@ impl Searcher {
         parser.set_field_boost(f.title_zh, 3.0);
         parser.set_field_boost(f.summary, 2.0);
         parser.set_field_boost(f.tagtext, 0.5);
-        Ok(Searcher { opened, reader, parser })
+        let mut names = Vec::new();
+        for v in &opened.meta.vocabularies {
+            for t in &v.terms {
+                let all = std::iter::once(&t.label).chain(&t.label_zh).chain(&t.aliases);
+                let tokens = all.map(|n| index::tokens(n)).filter(|t| !t.is_empty()).collect();
+                names.push((v.name.clone(), t.id.clone(), tokens));
+            }
+        }
+        Ok(Searcher { opened, reader, parser, names, places: std::sync::OnceLock::new() })
     }
 
     pub fn meta(&self) -> &Meta {
@@ -410,13 +474,11 @@ impl Searcher {
         let (masked, inline) = take_filters(meta, &query.text);
         let mut wanted: Vec<(Key, String)> = inline.into_iter().map(|i| (i.key, i.value)).collect();
         for (k, value) in &query.filters {
-            let key = key_of(meta, k).ok_or_else(|| {
-                Error::Usage(format!("unknown filter `{k}`: use one of {}", filter_names(meta).join(", ")))
-            })?;
+            let key = key_of(meta, k)
+                .ok_or_else(|| Error::Usage(format!("unknown filter `{k}`: use one of {}", filter_names(meta).join(", "))))?;
             wanted.push((key, value.clone()));
         }
         let mut groups: BTreeMap<Key, Vec<Facet>> = BTreeMap::new();
-        let mut places = None;
         for (key, value) in wanted {
             for value in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
                 let facets = match key {
@@ -425,10 +487,10 @@ impl Searcher {
                     }
                     Key::Level => vec![Facet::from_path([LEVEL_ROOT, resolve_level(value)?.as_str()])],
                     Key::Place => {
-                        if places.is_none() {
-                            places = Some(place_facets(&searcher, &f)?);
+                        if self.places.get().is_none() {
+                            let _ = self.places.set(place_facets(&searcher, &f)?);
                         }
-                        resolve_place(places.as_ref().unwrap_or(&BTreeSet::new()), value)?
+                        resolve_place(self.places.get().unwrap_or(&BTreeSet::new()), value)?
                     }
                 };
                 groups.entry(key).or_default().extend(facets);
@@ -441,11 +503,11 @@ impl Searcher {
         } else {
             let (_, errors) = self.parser.parse_query_lenient(&masked);
             if let Some(e) = errors.first() {
-                return Err(parse_error(&query.text, e));
+                return Err(parse_error(&query.text, e, meta));
             }
             let (q, errors) = self.parser.parse_query_lenient(&split_han_runs(&masked));
             if let Some(e) = errors.first() {
-                return Err(parse_error(&query.text, e));
+                return Err(parse_error(&query.text, e, meta));
             }
             Some(q)
         };
@@ -461,12 +523,13 @@ impl Searcher {
                 )),
             )),
         }
-        for facets in groups.values() {
+        for (key, facets) in &groups {
+            let field = if *key == Key::Place { f.place_path } else { f.facet };
             let any: Vec<(Occur, Box<dyn TantivyQuery>)> = facets
                 .iter()
                 .map(|facet| {
                     let q: Box<dyn TantivyQuery> =
-                        Box::new(TermQuery::new(Term::from_facet(f.facet, facet), IndexRecordOption::Basic));
+                        Box::new(TermQuery::new(Term::from_facet(field, facet), IndexRecordOption::Basic));
                     (Occur::Should, q)
                 })
                 .collect();
@@ -476,16 +539,15 @@ impl Searcher {
 
         // Collect every matching document; keep each case's best.
         let found = searcher.search(&full, &CaseCollector { scoring: !browsing })?;
-        let mut best: HashMap<u64, Candidate> = HashMap::with_capacity(found.len());
+        let mut best: Vec<Option<Candidate>> = vec![None; meta.cases];
         for c in found {
-            match best.get(&c.case) {
+            let Some(slot) = best.get_mut(c.case as usize) else { continue };
+            match slot {
                 Some(b) if !c.beats(b) => {}
-                _ => {
-                    best.insert(c.case, c);
-                }
+                _ => *slot = Some(c),
             }
         }
-        let mut ranked: Vec<Candidate> = best.into_values().collect();
+        let mut ranked: Vec<Candidate> = best.into_iter().flatten().collect();
         if browsing {
             ranked.sort_by_key(|c| c.case);
         } else {
@@ -497,9 +559,10 @@ impl Searcher {
             Some(q) => self.query_terms(&searcher, q.as_ref())?,
             None => HashMap::new(),
         };
+        let expansions = self.expansions(&terms);
         let mut hits = Vec::new();
         for c in ranked.iter().take(query.limit) {
-            hits.push(self.hit(&searcher, c, &terms, browsing)?);
+            hits.push(self.hit(&searcher, c, &terms, &expansions, browsing)?);
         }
         Ok(Results { query: query.text.clone(), total: ranked.len(), facets, hits })
     }
@@ -551,11 +614,8 @@ impl Searcher {
         }
         let mut out = Vec::new();
         for (v, vocabulary) in meta.vocabularies.iter().enumerate() {
-            let counts = vocabulary
-                .terms
-                .iter()
-                .filter_map(|t| vocab[v].get(t.id.as_str()).map(|&n| (t.id.clone(), n)))
-                .collect();
+            let counts =
+                vocabulary.terms.iter().filter_map(|t| vocab[v].get(t.id.as_str()).map(|&n| (t.id.clone(), n))).collect();
             out.push(FacetCounts { name: crate::validate::singular(&vocabulary.name).to_string(), counts });
         }
         out.push(FacetCounts { name: "place".into(), counts: place.into_iter().collect() });
@@ -585,7 +645,28 @@ impl Searcher {
         Ok(out)
     }
 
-    fn hit(&self, searcher: &tantivy::Searcher, c: &Candidate, terms: &HashMap<String, f32>, browsing: bool) -> Result<Hit> {
+    /// The taxonomy terms the query names (all the words of one of their names are in the
+    /// query), with the words of all their names: a case tagged `formalism` found by 形式主义
+    /// shows where its text says "formalism".
+    fn expansions(&self, terms: &HashMap<String, f32>) -> Expansions {
+        let mut out = Vec::new();
+        for (vocabulary, id, names) in &self.names {
+            if names.iter().any(|name| name.iter().all(|w| terms.contains_key(w))) {
+                let words = names.iter().flatten().map(|w| (w.clone(), EXPANSION_WEIGHT)).collect();
+                out.push(((vocabulary.clone(), id.clone()), words));
+            }
+        }
+        out
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        c: &Candidate,
+        terms: &HashMap<String, f32>,
+        expansions: &Expansions,
+        browsing: bool,
+    ) -> Result<Hit> {
         let f = self.opened.fields;
         let meta = &self.opened.meta;
         let doc: TantivyDocument = searcher.doc(c.address)?;
@@ -599,14 +680,6 @@ impl Searcher {
             Some(a) => format!("cases/{id}.html#{a}"),
             None => format!("cases/{id}.html"),
         };
-        let body = first(f.body).unwrap_or_default();
-        let mut snippet = if browsing { Vec::new() } else { snippet(&body, terms, SNIPPET_CHARS) };
-        if snippet.is_empty() {
-            // Nothing of the query is in the text (a title or tag match, or browsing): the
-            // summary of a case, the start of a section.
-            let lead = if anchor.is_none() { first(f.summary).unwrap_or(body) } else { body };
-            snippet = vec![(shorten(&lead, SNIPPET_CHARS), false)];
-        }
         let mut tags: Vec<(String, Vec<String>)> = meta.vocabularies.iter().map(|v| (v.name.clone(), Vec::new())).collect();
         let mut level = String::new();
         for value in doc.get_all(f.facet) {
@@ -619,6 +692,30 @@ impl Searcher {
                     slot.1.push(term.to_string());
                 }
             }
+        }
+        // The words of the query, and the names of the terms it named that this case has.
+        let mut words = terms.clone();
+        for ((vocabulary, id), extra) in expansions {
+            if tags.iter().any(|(v, ids)| v == vocabulary && ids.contains(id)) {
+                for (w, weight) in extra {
+                    words.entry(w.clone()).or_insert(*weight);
+                }
+            }
+        }
+        let body = first(f.body).unwrap_or_default();
+        let summary = first(f.summary_text).unwrap_or_default();
+        let mut snippet = Vec::new();
+        if !browsing {
+            snippet = snippet_of(&body, &words, SNIPPET_CHARS);
+            if snippet.is_empty() {
+                snippet = snippet_of(&summary, &words, SNIPPET_CHARS);
+            }
+        }
+        if snippet.is_empty() {
+            // No word of the query is in the text (a title match, or browsing): the summary
+            // of a case, the start of a section.
+            let lead = if anchor.is_none() && !summary.is_empty() { summary } else { body };
+            snippet = vec![(shorten(&lead, SNIPPET_CHARS), false)];
         }
         Ok(Hit {
             id,
@@ -707,15 +804,15 @@ impl SegmentCollector for CaseSegmentCollector {
 
 /// The passage of `text` of about `max_chars` characters with the most (and rarest) query
 /// words, cut into plain and marked segments. Empty when no query word is in `text`.
-pub fn snippet(text: &str, terms: &HashMap<String, f32>, max_chars: usize) -> Vec<Segment> {
+pub fn snippet_of(text: &str, terms: &HashMap<String, f32>, max_chars: usize) -> Vec<Segment> {
     if terms.is_empty() || text.is_empty() {
         return Vec::new();
     }
     // Matched byte ranges, merged; each with the weight of its word.
-    let mut matches: Vec<(Range<usize>, String)> = index::tokens_with_offsets(text)
+    let mut matches: Vec<(Range<usize>, String)> = index::analyze(text)
         .into_iter()
-        .filter(|(t, r)| terms.contains_key(t) && text.is_char_boundary(r.start) && text.is_char_boundary(r.end))
-        .map(|(t, r)| (r, t))
+        .filter(|t| terms.contains_key(&t.text) && text.is_char_boundary(t.range.start) && text.is_char_boundary(t.range.end))
+        .map(|t| (t.range, t.text))
         .collect();
     if matches.is_empty() {
         return Vec::new();
@@ -750,7 +847,21 @@ pub fn snippet(text: &str, terms: &HashMap<String, f32>, max_chars: usize) -> Ve
             best = Some((score, start, end));
         }
     }
-    let Some((_, start, end)) = best else { return Vec::new() };
+    let Some((_, mut start, mut end)) = best else { return Vec::new() };
+    // Never cut a Latin word in two: move the ends to word boundaries (within the window).
+    let char_at = |ch: usize| text[byte_of(ch)..].chars().next().unwrap_or(' ');
+    let word = |c: char| c.is_ascii_alphanumeric();
+    let first_match = matches.iter().map(|(m, _)| char_of(m.start)).filter(|&c| c >= start).min().unwrap_or(start);
+    while start > 0 && start < first_match && word(char_at(start - 1)) && word(char_at(start)) {
+        start += 1;
+    }
+    let mut back = end;
+    while back > start && back < total_chars && word(char_at(back - 1)) && word(char_at(back)) {
+        back -= 1;
+    }
+    if back > start {
+        end = back;
+    }
     let (lo, mut hi) = (byte_of(start), byte_of(end));
     // Never end inside a marked word.
     for (m, _) in &matches {
@@ -913,7 +1024,8 @@ pub fn render_human(results: &Results, color: bool) -> String {
     let (bold, dim, reset) = if color { ("\x1b[1m", "\x1b[2m", "\x1b[0m") } else { ("", "", "") };
     let shown = results.hits.len();
     let what = crate::diag::plural(results.total, "case", "cases");
-    let head = if results.query.trim().is_empty() { format!("{what}") } else { format!("{what} match {:?}", results.query) };
+    let verb = if results.total == 1 { "matches" } else { "match" };
+    let head = if results.query.trim().is_empty() { what } else { format!("{what} {verb} {:?}", results.query) };
     if shown < results.total {
         out.push_str(&format!("{head} (showing {shown}; --limit N for more)\n"));
     } else {
@@ -982,7 +1094,11 @@ mod tests {
         assert_eq!(ids(&r)[0], "west-changan");
         let hit = &r.hits[0];
         assert_eq!(hit.url, "cases/west-changan.html#red-wall-consciousness");
-        assert!(hit.snippet_html().contains("<b>红墙</b>"), "{}", hit.snippet_html());
+        // 红墙 is marked (here inside 红墙意识, whose name the query gave: an alias of the
+        // practice `red-wall-consciousness`, so its English name is marked too).
+        assert!(hit.snippet_html().contains("(<b>红墙意识</b>)"), "{}", hit.snippet_html());
+        assert!(hit.snippet_html().contains("<b>red</b> <b>wall</b>"), "{}", hit.snippet_html());
+        assert_eq!(hit.section.as_deref(), Some("Practice: red wall consciousness"));
         // A case counts once however many of its documents match.
         assert_eq!(r.total, r.hits.len());
         assert_eq!(ids(&r).iter().collect::<HashSet<_>>().len(), r.hits.len());
@@ -1051,7 +1167,12 @@ mod tests {
         let library = checked.library.unwrap();
         for (v, vocab) in library.taxonomy.vocabularies.iter().enumerate() {
             for (t, term) in vocab.terms.iter().enumerate() {
-                assert_eq!(count(&all, crate::validate::singular(&vocab.name), &term.id), library.usage[v][t].len(), "{}", term.id);
+                assert_eq!(
+                    count(&all, crate::validate::singular(&vocab.name), &term.id),
+                    library.usage[v][t].len(),
+                    "{}",
+                    term.id
+                );
             }
         }
         assert_eq!(count(&all, "place", "Henan"), 1);
@@ -1084,6 +1205,9 @@ mod tests {
         assert!(e.contains("unknown filter `colour`"), "{e}");
         assert!(s.search(&Query::new("place:Atlantis")).is_err());
         assert!(s.search(&Query::new("-wall")).is_err());
+        // Colons that cannot be field syntax are punctuation.
+        assert_eq!(s.search(&Query::new("Chang'an: red wall")).unwrap().hits[0].id, "west-changan");
+        assert!(s.search(&Query::new("10:30 注意:红墙")).is_ok());
     }
 
     #[test]
@@ -1094,7 +1218,7 @@ mod tests {
             terms.insert(t, 0.5);
         }
         for max in [5, 17, 40, 160, 1000] {
-            let s = snippet(&text, &terms, max);
+            let s = snippet_of(&text, &terms, max);
             assert!(s.iter().any(|(t, m)| *m && t == "联盟"), "{s:?}");
             let plain: String = s.iter().map(|(t, _)| t.as_str()).collect();
             assert!(plain.chars().count() <= max + 40, "{max}: {plain}");
@@ -1106,7 +1230,7 @@ mod tests {
             url: String::new(),
             section: None,
             score: 0.0,
-            snippet: snippet("a <b> & alliance", &terms, 100),
+            snippet: snippet_of("a <b> & alliance", &terms, 100),
             tags: Vec::new(),
             place: String::new(),
             level: String::new(),
@@ -1114,13 +1238,51 @@ mod tests {
         .snippet_html();
         assert_eq!(html, "a &lt;b&gt; &amp; <b>alliance</b>");
         // Real hits: every snippet is valid text with a mark.
-        for q in ["红墙意识", "political function", "形式主义", "组织力"] {
+        for q in ["红墙意识", "political function", "组织力", "形式主义"] {
             let r = shipped().search(&Query::new(q)).unwrap();
             assert!(!r.hits.is_empty(), "{q}");
-            for h in &r.hits {
-                assert!(h.snippet_html().contains("<b>"), "{q}: {}", h.snippet_html());
-            }
+            assert!(r.hits[0].snippet_html().contains("<b>"), "{q}: {}", r.hits[0].snippet_html());
+            assert!(r.hits.iter().all(|h| !h.snippet.is_empty()), "{q}");
         }
+    }
+
+    /// Query latency on a big index:
+    /// `CASEBOOK_INDEX=SITE/_search/tantivy cargo test --release --lib query_latency -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn query_latency() {
+        let dir = std::env::var("CASEBOOK_INDEX").expect("CASEBOOK_INDEX");
+        let t = std::time::Instant::now();
+        let s = Searcher::open(Path::new(&dir)).unwrap();
+        eprintln!("open: {:?}", t.elapsed());
+        let queries = [
+            "grid patrol",
+            "党建联盟",
+            "社区党委 网格",
+            "\"party building\"",
+            "volunteer force:mass-cohesion",
+            "place:Henan level:street",
+            "",
+            "满意度 OR satisfaction",
+            "red wall consciousness",
+            "practice:grid-governance 居民",
+        ];
+        let mut all = Vec::new();
+        for q in queries {
+            let mut times = Vec::new();
+            let mut total = 0;
+            for _ in 0..20 {
+                let t = std::time::Instant::now();
+                let r = s.search(&Query::new(q)).unwrap_or_else(|e| panic!("{q}: {e}"));
+                times.push(t.elapsed());
+                total = r.total;
+            }
+            times.sort();
+            eprintln!("{q:40} {total:6} cases  median {:?}  max {:?}", times[times.len() / 2], times[times.len() - 1]);
+            all.extend(times);
+        }
+        all.sort();
+        eprintln!("all: median {:?}  p99 {:?}", all[all.len() / 2], all[all.len() * 99 / 100]);
     }
 
     #[test]
@@ -1129,13 +1291,17 @@ mod tests {
         let json = render_json(&r);
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         // Keys in the documented order (checked on the text: serde_json's map sorts).
-        let in_order = |keys: &[&str]| {
-            let at: Vec<usize> = keys.iter().map(|k| json.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k}"))).collect();
-            assert!(at.windows(2).all(|w| w[0] < w[1]), "{keys:?} in {json}");
+        let in_order = |text: &str, keys: &[&str]| {
+            let at: Vec<usize> = keys.iter().map(|k| text.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k}"))).collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{keys:?} in {text}");
         };
-        in_order(&["query", "total", "facets", "hits"]);
-        in_order(&["\"facets\": {\n    \"force", "problem", "practice", "place", "level"]);
-        in_order(&["id", "title", "title_zh", "url", "section", "score", "snippet_html", "forces", "problems", "practices", "place"]);
+        in_order(&json, &["query", "total", "facets", "hits"]);
+        in_order(&json, &["force", "problem", "practice", "place", "level", "hits"]);
+        let hits = &json[json.find("\"hits\":").unwrap()..];
+        in_order(
+            hits,
+            &["id", "title", "title_zh", "url", "section", "score", "snippet_html", "forces", "problems", "practices", "place"],
+        );
         assert_eq!(v["total"], r.total);
         assert_eq!(v["hits"][0]["forces"][0], "political-leadership");
         assert_eq!(v["facets"]["force"]["political-leadership"], r.total);

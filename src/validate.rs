@@ -280,33 +280,14 @@ pub fn validate(
         .map(|(c, links)| (c.path.as_str(), c.text.as_str(), links))
         .chain(rejected.iter().map(|(f, links)| (f.path.as_str(), f.text.as_str(), links)));
     for (path, text, links) in all_links {
-        for link in links {
-            if !ids.contains(link.value.as_str()) {
-                let hint = match nearest(&link.value, ids.iter().copied()) {
-                    Some(n) => format!("did you mean `case:{n}`?"),
-                    None => "link to an existing case as [text](case:ID)".to_string(),
-                };
-                diags.push(
-                    Diagnostic::error(path, "broken-link", format!("link to unknown case `{}`", link.value))
-                        .at(text, link.line, link.column)
-                        .hint(hint),
-                );
-            }
-        }
+        diags.extend(broken_links(path, text, links, &ids));
     }
 
     let mut cases: Vec<Case> = checked.into_iter().map(|(c, _)| c).collect();
     cases.sort_by(|a, b| a.id.cmp(&b.id));
 
     // Which cases use which term; unused terms are worth a warning.
-    let mut usage: Vec<Vec<Vec<usize>>> = taxonomy.vocabularies.iter().map(|v| vec![Vec::new(); v.terms.len()]).collect();
-    for (ci, case) in cases.iter().enumerate() {
-        for (v, terms) in case.tags.iter().enumerate() {
-            for &t in terms {
-                usage[v][t].push(ci);
-            }
-        }
-    }
+    let usage = usage(&taxonomy, &cases);
     let has_errors = diags.iter().any(Diagnostic::is_error);
     if !has_errors {
         for (v, vocab) in taxonomy.vocabularies.iter().enumerate() {
@@ -629,6 +610,84 @@ fn check_case(
         body_start: raw.body.offset,
         sections,
     })
+}
+
+/// The `case:` links of a file that name no case in `ids`, as diagnostics.
+fn broken_links(path: &str, text: &str, links: &[At<String>], ids: &HashSet<&str>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for link in links {
+        if !ids.contains(link.value.as_str()) {
+            let hint = match nearest(&link.value, ids.iter().copied()) {
+                Some(n) => format!("did you mean `case:{n}`?"),
+                None => "link to an existing case as [text](case:ID)".to_string(),
+            };
+            out.push(
+                Diagnostic::error(path, "broken-link", format!("link to unknown case `{}`", link.value))
+                    .at(text, link.line, link.column)
+                    .hint(hint),
+            );
+        }
+    }
+    out
+}
+
+/// `usage[v][t]`: the indices of the cases tagged with term `t` of vocabulary `v`, in case order.
+fn usage(taxonomy: &Taxonomy, cases: &[Case]) -> Vec<Vec<Vec<usize>>> {
+    let mut usage: Vec<Vec<Vec<usize>>> = taxonomy.vocabularies.iter().map(|v| vec![Vec::new(); v.terms.len()]).collect();
+    for (ci, case) in cases.iter().enumerate() {
+        for (v, terms) in case.tags.iter().enumerate() {
+            for &t in terms {
+                usage[v][t].push(ci);
+            }
+        }
+    }
+    usage
+}
+
+/// What [`replace_case`] did with one changed case file.
+pub enum Replacement {
+    /// The file is valid: the new library, the case it replaced, and the file's warnings.
+    Valid { library: Library, old: Case, warnings: Vec<Diagnostic> },
+    /// The file has errors: the library, unchanged, and the file's diagnostics.
+    Invalid { library: Library, diagnostics: Vec<Diagnostic> },
+    /// The file is valid but now holds another case id: that changes other cases' links and the
+    /// library's order, so the whole library has to be validated again.
+    NewId { library: Library },
+}
+
+/// Validates one changed case file against the rest of a valid library and puts it in place of
+/// the case at `index` (for `serve`, which re-parses only the files that changed). The file gets
+/// the checks [`validate`] gives every file — its fields, its tags, its `case:` links against
+/// the library's ids — with the same diagnostics; library-wide warnings (unused terms) are not
+/// recomputed.
+pub fn replace_case(
+    library: Library,
+    index: usize,
+    file: SourceFile,
+    parsed: Result<RawCase, Vec<Diagnostic>>,
+) -> Replacement {
+    let raw = match parsed {
+        Ok(r) => r,
+        Err(diagnostics) => return Replacement::Invalid { library, diagnostics },
+    };
+    let mut known_keys: Vec<&str> = CASE_KEYS.to_vec();
+    known_keys.extend(library.taxonomy.vocabularies.iter().map(|v| v.name.as_str()));
+    let mut diags = Vec::new();
+    let case = check_case(&file, &raw, &library.taxonomy, &known_keys, &mut diags);
+    let ids: HashSet<&str> = library.cases.iter().map(|c| c.id.as_str()).collect();
+    diags.extend(broken_links(&file.path, &file.text, &raw.body.case_links, &ids));
+    crate::diag::sort(&mut diags);
+    let case = match case {
+        Some(case) if !diags.iter().any(Diagnostic::is_error) => case,
+        _ => return Replacement::Invalid { library, diagnostics: diags },
+    };
+    if case.id != library.cases[index].id {
+        return Replacement::NewId { library };
+    }
+    let Library { config, taxonomy, mut cases, usage: _, profile } = library;
+    let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
+    let usage = usage(&taxonomy, &cases);
+    Replacement::Valid { library: Library { config, taxonomy, cases, usage, profile }, old, warnings: diags }
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub struct Staging {
     tmp: PathBuf,
     files: AtomicUsize,
     committed: bool,
+    /// Set for [`Staging::in_memory`]: the files written, kept instead of written to disk.
+    memory: Option<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
 }
 
 impl Staging {
@@ -49,7 +51,30 @@ impl Staging {
             fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
         }
         fs::create_dir(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
-        Ok(Staging { out: out.to_path_buf(), tmp, files: AtomicUsize::new(0), committed: false })
+        Ok(Staging { out: out.to_path_buf(), tmp, files: AtomicUsize::new(0), committed: false, memory: None })
+    }
+
+    /// A staging area that keeps what is written in memory, with no folder (for `serve`, which
+    /// renders a few pages at a time into the site it serves). [`Staging::commit`] refuses it;
+    /// [`Staging::into_files`] hands the files over.
+    pub fn in_memory() -> Staging {
+        Staging {
+            out: PathBuf::new(),
+            tmp: PathBuf::new(),
+            files: AtomicUsize::new(0),
+            committed: false,
+            memory: Some(std::sync::Mutex::new(Vec::new())),
+        }
+    }
+
+    /// The files written to an in-memory staging area, sorted by path (none for a folder).
+    pub fn into_files(mut self) -> Vec<(String, Vec<u8>)> {
+        let mut files = match self.memory.take() {
+            Some(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),
+            None => Vec::new(),
+        };
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
     }
 
     /// The temporary folder (for writers that need a path, such as the search index).
@@ -59,17 +84,26 @@ impl Staging {
 
     /// Writes one file, `rel` being a `/`-separated path inside the site.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        if let Some(memory) = &self.memory {
+            memory.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), bytes.to_vec()));
+            self.files.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        // Errors name the file where the user will look for it, not the temporary folder.
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+            fs::create_dir_all(dir).map_err(|e| Error::io("create", self.out.join(rel).parent().unwrap_or(&self.out), e))?;
         }
-        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        fs::write(&path, bytes).map_err(|e| Error::io("write", self.out.join(rel), e))?;
         self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
     /// Swaps the temporary folder into place; returns the number of files written.
     pub fn commit(mut self) -> Result<usize> {
+        if self.memory.is_some() {
+            return Err(Error::Usage("internal: an in-memory staging area has no folder to commit".into()));
+        }
         fs::write(self.tmp.join(MARKER), MARKER_TEXT).map_err(|e| Error::io("write", self.tmp.join(MARKER), e))?;
         let old = self.tmp.with_file_name(format!(
             "{}.old",
@@ -95,7 +129,7 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && self.memory.is_none() && !self.tmp.as_os_str().is_empty() {
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }

@@ -1014,3 +1014,4 @@ fn new_outside_a_library_is_a_usage_error() {
 // The site qualities of `casebook build` (issue 3), a self-contained module.
 #[path = "suite/site.rs"]
 mod site;
+#[path = "suite/serve.rs"] mod serve;

@@ -595,7 +595,9 @@ problems:
 const GEN_FORCES: &[&str] = &["political-leadership", "ideological-leadership", "mass-cohesion", "organizational-coverage", "self-innovation"];
 const GEN_PRACTICES: &[&str] = &["party-building-alliance", "red-property", "grid-governance", "theory-study", "pilot-reform"];
 const GEN_PROBLEMS: &[&str] = &["mass-cohesion-weak", "governance-synergy-not-formed", "formalism"];
-const GEN_PLACES: &[(&str, &str, &[(&str, &str)])] = &[
+/// (province, Chinese name, [(city, Chinese name)]).
+type GenPlace = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+const GEN_PLACES: &[GenPlace] = &[
     ("Henan", "河南省", &[("Zhengzhou", "郑州市"), ("Luoyang", "洛阳市")]),
     ("Fujian", "福建省", &[("Fuzhou", "福州市"), ("Fuding", "福鼎市"), ("Xiamen", "厦门市")]),
     ("Guangxi", "广西壮族自治区", &[("Guigang", "贵港市")]),

@@ -1,0 +1,89 @@
+// casebook serve: reloads the page when the site it shows is rebuilt, and shows the library's
+// errors over it. `casebook serve` adds this script to every HTML page it sends; a built site
+// never contains it. It runs before the site's own scripts, so they can tell they are served
+// by casebook (window.CASEBOOK_SERVER, or data-casebook-server on <html>) and use its API.
+(function () {
+  "use strict";
+  window.CASEBOOK_SERVER = { search: "/api/search" };
+  document.documentElement.setAttribute("data-casebook-server", "1");
+  if (!window.EventSource) {
+    return;
+  }
+
+  var style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = "/_casebook/live.css";
+  document.head.appendChild(style);
+
+  // This page's path in the site, as the server names the pages it re-rendered.
+  function here() {
+    var path = location.pathname;
+    try {
+      path = decodeURIComponent(path);
+    } catch (e) {
+      // keep it as it is
+    }
+    path = path.replace(/^\/+/, "");
+    if (path === "" || path.charAt(path.length - 1) === "/") {
+      path += "index.html";
+    }
+    return path;
+  }
+
+  var overlay = null;
+
+  function hide() {
+    if (overlay && overlay.parentNode) {
+      overlay.parentNode.removeChild(overlay);
+    }
+    overlay = null;
+  }
+
+  function show(text) {
+    hide();
+    overlay = document.createElement("div");
+    overlay.className = "casebook-overlay";
+    overlay.setAttribute("role", "alert");
+    var box = document.createElement("div");
+    box.className = "casebook-overlay-box";
+    var title = document.createElement("p");
+    title.className = "casebook-overlay-title";
+    title.textContent = "casebook: the library has errors. This is the last version that built; fix the file and the page reloads.";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "casebook-overlay-close";
+    close.setAttribute("aria-label", "Close");
+    close.textContent = "\u00d7";
+    close.addEventListener("click", hide);
+    var pre = document.createElement("pre");
+    pre.className = "casebook-overlay-text";
+    pre.textContent = text;
+    box.appendChild(close);
+    box.appendChild(title);
+    box.appendChild(pre);
+    overlay.appendChild(box);
+    (document.body || document.documentElement).appendChild(overlay);
+  }
+
+  var instance = null;
+  var events = new EventSource("/_casebook/events");
+  events.addEventListener("hello", function (e) {
+    // Another server than the one this page came from (it was restarted): load it anew.
+    if (instance !== null && instance !== e.data) {
+      location.reload();
+    }
+    instance = e.data;
+  });
+  events.addEventListener("reload", function (e) {
+    var paths = String(e.data).split("\n");
+    if (paths.indexOf("*") >= 0 || paths.indexOf(here()) >= 0) {
+      location.reload();
+    }
+  });
+  events.addEventListener("error", function (e) {
+    // The server's "error" events carry text; the browser's own (connection lost) do not.
+    if (typeof e.data === "string") {
+      show(e.data);
+    }
+  });
+})();
