@@ -26,9 +26,10 @@
 //!
 //! **Building** streams the documents to tantivy's writer (two indexing threads, a 192 MB heap,
 //! one commit), a few hundred cases at a time prepared on all cores, with at most
-//! `IN_FLIGHT` documents waiting, so memory stays flat whatever the library size. Text shared
-//! by many documents is analyzed once, and a section's text is not analyzed again: it is served
-//! from the tokens of the case body analyzed just before (`RememberLast`).
+//! `IN_FLIGHT` documents waiting, so memory stays flat whatever the library size. Each text is
+//! analyzed once (`RememberLast`): a section's text is served from the tokens of its case body,
+//! analyzed just before, and text repeated across documents (a term's names, a case's title,
+//! summary and places) from memory.
 //!
 //! **Staleness.** The index folder holds [`META_FILE`]: the casebook version and a fingerprint
 //! of everything the index is made of (case files, the taxonomy's ids, labels and aliases), so
@@ -36,7 +37,7 @@
 //! are not byte-for-byte reproducible (segment ids are random, and two indexing threads split
 //! the documents by timing); the search results are, and so is the meta file.
 //!
-//! This module only builds, opens and describes the index; querying is [`crate::search`].
+//! This module only builds, opens and describes the index; querying is [`mod@crate::search`].
 
 use crate::error::{Error, Result};
 use crate::load::Sources;
@@ -57,8 +58,7 @@ use tantivy::schema::{
     STORED, STRING,
 };
 use tantivy::tokenizer::{
-    Language, PreTokenizedString, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream,
-    Tokenizer,
+    Language, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{Index, IndexSettings};
 
@@ -219,21 +219,24 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
-/// Serves a text that lies inside the last long text analyzed from that text's tokens. The
-/// index writer gets a case's documents in one batch, case body first, so each section's
-/// content is found in the body it was cut from. Slices start and end at block boundaries,
-/// where jieba cuts anyway, so the tokens are those a fresh analysis would give.
+/// Analyzes each text once for the index writer. A text that lies inside the last long text
+/// analyzed is served from that text's tokens: the writer gets a case's documents in one
+/// batch, case body first, so each section's content is found in the body it was cut from
+/// (slices start and end at block boundaries, where jieba cuts anyway, so the tokens are those
+/// a fresh analysis gives). A short text seen recently is served from memory: a term's names
+/// (in `tagtext` of every document tagged with it), and a case's title, summary and places
+/// (in each of its documents).
 #[derive(Clone)]
 struct RememberLast;
 
-/// Texts shorter than this are analyzed as they come.
+/// Texts this long or longer are bodies (remembered one at a time); shorter ones are memoized.
 const REMEMBER_MIN: usize = 512;
+/// Short texts memoized at most (then the memo starts afresh).
+const MEMO_MAX: usize = 2048;
 
-#[derive(Clone)]
-struct RememberLastTokenizer<T> {
-    inner: T,
-    text: String,
-    /// The tokens of `text`, their texts concatenated in `words` (no allocation per token).
+/// Analyzed text: tokens whose texts are concatenated in `words` (no allocation per token).
+#[derive(Clone, Default)]
+struct Analysis {
     tokens: Vec<Remembered>,
     words: String,
 }
@@ -246,25 +249,65 @@ struct Remembered {
     position_length: usize,
 }
 
-enum RememberStream<'a, S> {
-    Direct(S),
-    Replay { tokens: &'a [Remembered], words: &'a str, next: usize, offset: usize, position: usize, current: Token },
+impl Analysis {
+    fn of<T: Tokenizer>(inner: &mut T, text: &str, into: &mut Analysis) {
+        into.tokens.clear();
+        into.words.clear();
+        let mut stream = inner.token_stream(text);
+        while let Some(t) = stream.next() {
+            let from = into.words.len();
+            into.words.push_str(&t.text);
+            into.tokens.push(Remembered {
+                word: (from, into.words.len()),
+                offsets: (t.offset_from, t.offset_to),
+                position: t.position,
+                position_length: t.position_length,
+            });
+        }
+    }
+}
+
+#[derive(Clone)]
+struct RememberLastTokenizer<T> {
+    inner: T,
+    /// The last long text and its analysis.
+    text: String,
+    last: Analysis,
+    memo: HashMap<String, Analysis, std::hash::BuildHasherDefault<WordHasher>>,
+}
+
+struct RememberStream<'a> {
+    tokens: &'a [Remembered],
+    words: &'a str,
+    next: usize,
+    offset: usize,
+    position: usize,
+    current: Token,
 }
 
 impl TokenFilter for RememberLast {
     type Tokenizer<T: Tokenizer> = RememberLastTokenizer<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> RememberLastTokenizer<T> {
-        RememberLastTokenizer { inner, text: String::new(), tokens: Vec::new(), words: String::new() }
+        RememberLastTokenizer { inner, text: String::new(), last: Analysis::default(), memo: HashMap::default() }
     }
 }
 
 impl<T: Tokenizer> Tokenizer for RememberLastTokenizer<T> {
-    type TokenStream<'a> = RememberStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = RememberStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> RememberStream<'a> {
         if text.len() < REMEMBER_MIN {
-            return RememberStream::Direct(self.inner.token_stream(text));
+            if !self.memo.contains_key(text) {
+                if self.memo.len() >= MEMO_MAX {
+                    self.memo.clear();
+                }
+                let mut analysis = Analysis::default();
+                Analysis::of(&mut self.inner, text, &mut analysis);
+                self.memo.insert(text.to_string(), analysis);
+            }
+            let analysis = &self.memo[text];
+            return RememberStream::new(analysis, &analysis.tokens, 0, 0);
         }
         let found = if text.len() <= self.text.len() { self.text.find(text) } else { None };
         let (start, end) = match found {
@@ -272,61 +315,46 @@ impl<T: Tokenizer> Tokenizer for RememberLastTokenizer<T> {
             None => {
                 self.text.clear();
                 self.text.push_str(text);
-                self.tokens.clear();
-                self.words.clear();
-                let mut stream = self.inner.token_stream(text);
-                while let Some(t) = stream.next() {
-                    let from = self.words.len();
-                    self.words.push_str(&t.text);
-                    self.tokens.push(Remembered {
-                        word: (from, self.words.len()),
-                        offsets: (t.offset_from, t.offset_to),
-                        position: t.position,
-                        position_length: t.position_length,
-                    });
-                }
+                Analysis::of(&mut self.inner, text, &mut self.last);
                 (0, text.len())
             }
         };
-        let first = self.tokens.partition_point(|t| t.offsets.0 < start);
-        let last = self.tokens.partition_point(|t| t.offsets.0 < end);
-        let tokens: &'a [Remembered] = &self.tokens[first..last];
+        let tokens = &self.last.tokens;
+        let first = tokens.partition_point(|t| t.offsets.0 < start);
+        let last = tokens.partition_point(|t| t.offsets.0 < end);
+        let tokens = &tokens[first..last];
         let tokens = if tokens.iter().all(|t| t.offsets.1 <= end) { tokens } else { &tokens[..0] };
-        let position = alphanumerics(&self.text[..start]);
-        RememberStream::Replay { tokens, words: &self.words, next: 0, offset: start, position, current: Token::default() }
+        RememberStream::new(&self.last, tokens, start, alphanumerics(&self.text[..start]))
     }
 }
 
-impl<S: TokenStream> TokenStream for RememberStream<'_, S> {
+impl<'a> RememberStream<'a> {
+    /// Replays `tokens` of `analysis`, shifted back by `offset` bytes and `position` places.
+    fn new(analysis: &'a Analysis, tokens: &'a [Remembered], offset: usize, position: usize) -> Self {
+        RememberStream { tokens, words: &analysis.words, next: 0, offset, position, current: Token::default() }
+    }
+}
+
+impl TokenStream for RememberStream<'_> {
     fn advance(&mut self) -> bool {
-        match self {
-            RememberStream::Direct(s) => s.advance(),
-            RememberStream::Replay { tokens, words, next, offset, position, current } => {
-                let Some(t) = tokens.get(*next) else { return false };
-                *next += 1;
-                current.text.clear();
-                current.text.push_str(&words[t.word.0..t.word.1]);
-                current.offset_from = t.offsets.0 - *offset;
-                current.offset_to = t.offsets.1 - *offset;
-                current.position = t.position - *position;
-                current.position_length = t.position_length;
-                true
-            }
-        }
+        let Some(t) = self.tokens.get(self.next) else { return false };
+        self.next += 1;
+        let current = &mut self.current;
+        current.text.clear();
+        current.text.push_str(&self.words[t.word.0..t.word.1]);
+        current.offset_from = t.offsets.0 - self.offset;
+        current.offset_to = t.offsets.1 - self.offset;
+        current.position = t.position - self.position;
+        current.position_length = t.position_length;
+        true
     }
 
     fn token(&self) -> &Token {
-        match self {
-            RememberStream::Direct(s) => s.token(),
-            RememberStream::Replay { current, .. } => current,
-        }
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        match self {
-            RememberStream::Direct(s) => s.token_mut(),
-            RememberStream::Replay { current, .. } => current,
-        }
+        &mut self.current
     }
 }
 
@@ -442,10 +470,7 @@ impl<T: TokenStream> TokenStream for FoldStream<'_, T> {
 /// | `section_ord` | u64 fast | 0 for the case, 1 + section index for a section |
 ///
 /// Text fields use [`ANALYZER`] with positions; the ×N are the query boosts used by search.
-/// Text shared by many documents — a term's names in `tagtext`, a case's summary and places —
-/// is analyzed once by [`build_index`] and handed to tantivy pre-tokenized (the summary is
-/// therefore stored apart, in `summary_text`); titles and bodies are analyzed by tantivy's
-/// indexing threads.
+/// The summary, in every document of a case, is stored once, in the case's `summary_text`.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub kind: Field,
@@ -731,12 +756,6 @@ fn plain_text_mapped(markdown: &str, cuts: &[usize]) -> (String, Vec<usize>) {
     (out, mapped)
 }
 
-/// `text` with its tokens, for a pre-tokenized field.
-fn pre_tokenized(text: String) -> PreTokenizedString {
-    let tokens = analyze_tokens(&text);
-    PreTokenizedString { text, tokens }
-}
-
 /// The `facet` values of a case, in a stable order: tags (vocabulary order, primary first),
 /// level, and the place down to the city (search counts these; the units are too many to count).
 fn case_facets(library: &Library, case: &Case) -> Vec<Facet> {
@@ -805,10 +824,9 @@ const CHUNK: usize = 256;
 /// own queue holds up to 10,000).
 const IN_FLIGHT: usize = 2_000;
 
-/// A document for the index writer. Unlike `TantivyDocument`, which stores a pre-tokenized
-/// text as JSON, it hands the tokens over as they are, and text shared by many documents
-/// (term names, a case's summary) is analyzed once and shared. It counts itself out of
-/// `in_flight` when the writer drops it.
+/// A document for the index writer: its values lent to the writer as they are, and text shared
+/// by several documents (a term's names, a case's title, summary and places) shared rather than
+/// copied. It counts itself out of `in_flight` when the writer drops it.
 #[derive(Debug)]
 struct Doc {
     values: Vec<(Field, Val)>,
@@ -818,9 +836,10 @@ struct Doc {
 #[derive(Debug)]
 enum Val {
     Str(String),
+    /// Text shared by several documents.
+    Shared(Arc<str>),
     U64(u64),
     Facet(Facet),
-    Tokens(Arc<PreTokenizedString>),
 }
 
 impl Drop for Doc {
@@ -836,9 +855,9 @@ impl<'a> Value<'a> for &'a Val {
     fn as_value(&self) -> ReferenceValue<'a, Self> {
         ReferenceValue::Leaf(match *self {
             Val::Str(s) => ReferenceValueLeaf::Str(s),
+            Val::Shared(s) => ReferenceValueLeaf::Str(s),
             Val::U64(n) => ReferenceValueLeaf::U64(*n),
             Val::Facet(f) => ReferenceValueLeaf::Facet(f.encoded_str()),
-            Val::Tokens(t) => ReferenceValueLeaf::PreTokStr(Box::new(PreTokenizedString::clone(t))),
         })
     }
 }
@@ -859,17 +878,23 @@ impl Doc {
         self.values.push((field, Val::Str(text.into())));
     }
 
-    fn tokens(&mut self, field: Field, tokens: &Arc<PreTokenizedString>) {
-        self.values.push((field, Val::Tokens(Arc::clone(tokens))));
+    fn shared(&mut self, field: Field, text: &Arc<str>) {
+        self.values.push((field, Val::Shared(Arc::clone(text))));
     }
+}
+
+/// `[v][t]`: the names of term `t` of vocabulary `v`, one text each (see [`term_text`]).
+fn term_texts(library: &Library) -> Vec<Vec<Arc<str>>> {
+    let vocabularies = library.taxonomy.vocabularies.iter().enumerate();
+    vocabularies.map(|(v, vocab)| (0..vocab.terms.len()).map(|t| term_text(library, v, t).into()).collect()).collect()
 }
 
 /// What every document of a library needs.
 struct Context<'a> {
     library: &'a Library,
     f: Fields,
-    /// `term_texts[v][t]`: the names of term `t` of vocabulary `v`, analyzed.
-    term_texts: Vec<Vec<Arc<PreTokenizedString>>>,
+    /// `term_texts[v][t]`: the names of term `t` of vocabulary `v`.
+    term_texts: Vec<Vec<Arc<str>>>,
     in_flight: Arc<AtomicUsize>,
 }
 
@@ -884,10 +909,12 @@ impl Context<'_> {
         let (library, f) = (self.library, self.f);
         let facets = case_facets(library, case);
         let paths = place_paths(case);
-        let places = Arc::new(pre_tokenized(place_text(case)));
-        let summary: Vec<Arc<PreTokenizedString>> =
-            std::iter::once(&case.summary).chain(&case.summary_zh).map(|s| Arc::new(pre_tokenized(s.clone()))).collect();
-        let place = case.place.describe();
+        let places: Arc<str> = place_text(case).into();
+        let summary: Vec<Arc<str>> =
+            std::iter::once(&case.summary).chain(&case.summary_zh).map(|s| Arc::from(s.as_str())).collect();
+        let title: Arc<str> = case.title.as_str().into();
+        let title_zh: Option<Arc<str>> = case.title_zh.as_deref().map(Arc::from);
+        let place: Arc<str> = case.place.describe().into();
         let tagged: Vec<(usize, &crate::model::Section)> =
             case.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()).collect();
         let mut cuts: Vec<usize> = tagged.iter().flat_map(|(_, s)| [s.content.start, s.content.end]).collect();
@@ -897,21 +924,21 @@ impl Context<'_> {
         let tag_text = |doc: &mut Doc, tags: &[Vec<usize>]| {
             for (v, terms) in tags.iter().enumerate() {
                 for &t in terms {
-                    doc.tokens(f.tagtext, &self.term_texts[v][t]);
+                    doc.shared(f.tagtext, &self.term_texts[v][t]);
                 }
             }
         };
         let common = |doc: &mut Doc, kind: &str, section_ord: u64| {
             doc.text(f.kind, kind);
             doc.text(f.id, &case.id);
-            doc.text(f.title, &case.title);
-            if let Some(t) = &case.title_zh {
-                doc.text(f.title_zh, t);
+            doc.shared(f.title, &title);
+            if let Some(t) = &title_zh {
+                doc.shared(f.title_zh, t);
             }
-            doc.tokens(f.place_text, &places);
-            doc.text(f.place, &place);
+            doc.shared(f.place_text, &places);
+            doc.shared(f.place, &place);
             for s in &summary {
-                doc.tokens(f.summary, s);
+                doc.shared(f.summary, s);
             }
             for facet in &facets {
                 doc.values.push((f.facet, Val::Facet(facet.clone())));
@@ -959,19 +986,11 @@ pub fn build_index(library: &Library, dir: &Path) -> Result<()> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2);
     let mut writer = index.writer_with_num_threads::<Doc>(threads, WRITER_HEAP)?;
 
-    // The names of every term, analyzed once.
-    let term_texts: Vec<Vec<Arc<PreTokenizedString>>> = library
-        .taxonomy
-        .vocabularies
-        .iter()
-        .enumerate()
-        .map(|(v, vocab)| (0..vocab.terms.len()).map(|t| Arc::new(pre_tokenized(term_text(library, v, t)))).collect())
-        .collect();
     let in_flight = Arc::new(AtomicUsize::new(0));
-    let context = Context { library, f, term_texts, in_flight: Arc::clone(&in_flight) };
+    let context = Context { library, f, term_texts: term_texts(library), in_flight: Arc::clone(&in_flight) };
 
-    // Documents are analyzed on all cores, a slice of the library at a time (bounding the
-    // memory held by documents not yet indexed); tantivy's threads index them meanwhile.
+    // Documents are prepared on all cores, a slice of the library at a time (bounding the
+    // memory held by documents not yet indexed); tantivy's threads analyze and index them.
     let mut documents = 0;
     for (n, chunk) in library.cases.chunks(CHUNK).enumerate() {
         let docs: Vec<Vec<Doc>> = chunk.par_iter().enumerate().map(|(i, case)| context.documents(n * CHUNK + i, case)).collect();
@@ -1116,17 +1135,12 @@ impl Updater {
     /// Replaces the documents of the cases `changed` (indices into `library.cases`) with new
     /// ones made from `library`, commits, and rewrites the meta file. The library must have
     /// the cases, in the same order, that the index was built with (an edited case keeps its
-    /// id); adding, removing or renaming a case needs a new index.
+    /// id); adding, removing or renaming a case needs a new index. The meta file of an updated
+    /// index has no fingerprint (computing one reads the whole library at every edit): it no
+    /// longer claims to match any files, and `casebook search` rebuilds it if asked to use it.
     pub fn update(&mut self, library: &Library, changed: &[usize]) -> Result<()> {
         let f = self.fields;
-        let term_texts: Vec<Vec<Arc<PreTokenizedString>>> = library
-            .taxonomy
-            .vocabularies
-            .iter()
-            .enumerate()
-            .map(|(v, vocab)| (0..vocab.terms.len()).map(|t| Arc::new(pre_tokenized(term_text(library, v, t)))).collect())
-            .collect();
-        let context = Context { library, f, term_texts, in_flight: Arc::new(AtomicUsize::new(0)) };
+        let context = Context { library, f, term_texts: term_texts(library), in_flight: Arc::new(AtomicUsize::new(0)) };
         for &i in changed {
             let case = &library.cases[i];
             self.writer.delete_term(tantivy::Term::from_field_text(f.id, &case.id));
@@ -1137,7 +1151,7 @@ impl Updater {
         let meta = Meta {
             format: FORMAT,
             casebook_version: env!("CARGO_PKG_VERSION").to_string(),
-            fingerprint: library_fingerprint(library),
+            fingerprint: String::new(),
             cases: library.cases.len(),
             documents,
             vocabularies: Meta::vocabularies(&library.taxonomy),
@@ -1217,6 +1231,9 @@ mod tests {
             let (text, mapped) = plain_text_mapped(case.body(), &cuts);
             let at = |o: usize| mapped[cuts.iter().position(|&c| c == o).unwrap()];
             assert_eq!(all_tokens(&mut remembering, &text), all_tokens(&mut fresh, &text));
+            for short in [&case.title, &case.summary, &case.title, &case.summary] {
+                assert_eq!(all_tokens(&mut remembering, short), all_tokens(&mut fresh, short));
+            }
             for s in tagged {
                 let part = text[at(s.content.start)..at(s.content.end)].trim();
                 assert_eq!(all_tokens(&mut remembering, part), all_tokens(&mut fresh, part), "{} #{}", case.id, s.anchor);
@@ -1230,6 +1247,36 @@ mod tests {
     fn sections_replayed_from_the_body_match_a_fresh_analysis() {
         let library = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
         assert!(check_sections_replay(&library) >= 5);
+    }
+
+    /// Index build time alone (wall and CPU) and size:
+    /// `CASEBOOK_CORPUS=/tmp/c10k cargo test --release --lib bench_build -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench_build() {
+        let cpu = || {
+            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+            let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+            let fields: Vec<u64> = fields.iter().map(|x| x.parse().unwrap_or(0)).collect();
+            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+            fields.get(11).zip(fields.get(12)).map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
+        };
+        let root = std::env::var("CASEBOOK_CORPUS").expect("CASEBOOK_CORPUS");
+        let library = crate::check(Path::new(&root)).unwrap().library.unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        for round in 0..3 {
+            let dir = tmp.path().join(format!("i{round}"));
+            let (t, c) = (std::time::Instant::now(), cpu());
+            build_index(&library, &dir).unwrap();
+            let size: u64 = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+            eprintln!(
+                "{} cases: {:.2} s wall, {:.2} s CPU, {:.1} MB",
+                library.cases.len(),
+                t.elapsed().as_secs_f64(),
+                cpu() - c,
+                size as f64 / 1e6
+            );
+        }
     }
 
     /// `CASEBOOK_CORPUS=/tmp/c10k cargo test --release --lib replay_on_corpus -- --ignored`

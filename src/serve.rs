@@ -65,7 +65,7 @@ const LIVE_CSS: &str = include_str!("serve/live.css");
 const LIVE_TAG: &str = "<script src=\"/_casebook/live.js\" defer></script>";
 
 /// Changes closer together than this are handled as one.
-const DEBOUNCE: Duration = Duration::from_millis(40);
+const DEBOUNCE: Duration = Duration::from_millis(25);
 /// A stream of changes is cut into batches at least this often.
 const DEBOUNCE_MAX: Duration = Duration::from_millis(400);
 /// The second pass (related cases, matrix, `cases.json`) waits for the edits to pause this long.
@@ -280,14 +280,19 @@ impl LibraryWatcher {
 struct Current {
     library: Library,
     templates: Vec<(String, Vec<u8>)>,
-    site: Arc<Site>,
-    /// Bytes held by the site's overlay.
-    overlay_bytes: usize,
+    served: Served,
     updater: Option<index::Updater>,
     /// Case file path → index in `library.cases`.
     by_path: HashMap<String, usize>,
     /// The related cases of every case page, once the second pass has needed them.
     related: Option<Vec<Vec<(usize, usize)>>>,
+}
+
+/// The site being served, as the builder keeps it.
+struct Served {
+    site: Arc<Site>,
+    /// Bytes held by the site's overlay.
+    overlay_bytes: usize,
 }
 
 /// Owns the library and rebuilds the site; runs on its own thread.
@@ -463,7 +468,7 @@ impl Builder {
                 // The old index writer lets go of the old folder before it can be deleted.
                 if let Some(old) = self.current.take() {
                     drop(old.updater);
-                    self.retired.push(Arc::clone(&old.site.dir));
+                    self.retired.push(Arc::clone(&old.served.site.dir));
                 }
                 let path = out.canonicalize().unwrap_or(out);
                 let index_dir = path.join(index::INDEX_DIR);
@@ -474,8 +479,7 @@ impl Builder {
                 self.current = Some(Current {
                     library: built.library,
                     templates: built.templates,
-                    site,
-                    overlay_bytes: 0,
+                    served: Served { site, overlay_bytes: 0 },
                     updater,
                     by_path,
                     related: None,
@@ -610,31 +614,53 @@ impl Builder {
         let (deferred, later): (BTreeSet<String>, BTreeSet<String>) = later.into_iter().partition(|p| ON_DEMAND.contains(&p.as_str()));
         self.second_pass.extend(later);
         self.deferred.extend(deferred);
-        let mut rendered = Vec::new();
-        if !now.is_empty() {
-            match render_into(&mut cur, &now) {
-                Ok(r) => rendered = r,
-                Err(e) => {
-                    // A template error cannot come from a case: rebuild everything to be sure.
-                    eprintln!("error: {e}");
-                    self.current = Some(cur);
-                    let _ = self.full_rebuild(false);
-                    return;
-                }
+        // Render the pages and update the search index at the same time.
+        let checked_at = started.elapsed();
+        let Current { library, templates, served, updater, .. } = &mut cur;
+        let (rendering, indexing, rendered_at) = std::thread::scope(|scope| {
+            let indexing = scope.spawn(|| {
+                let started = Instant::now();
+                let result = match updater.as_mut() {
+                    Some(updater) if !changed.is_empty() => Some(updater.update(library, &changed)),
+                    _ => None,
+                };
+                (result, started.elapsed())
+            });
+            let rendering = render_into(library, templates, served, &now);
+            let rendered_at = started.elapsed();
+            (rendering, indexing.join(), rendered_at)
+        });
+        let rendered = match rendering {
+            Ok(r) => r,
+            Err(e) => {
+                // A template error cannot come from a case: rebuild everything to be sure.
+                eprintln!("error: {e}");
+                self.current = Some(cur);
+                let _ = self.full_rebuild(false);
+                return;
             }
-        }
-        if !changed.is_empty() {
-            if let Some(updater) = cur.updater.as_mut() {
-                match updater.update(&cur.library, &changed) {
-                    Ok(()) => {
-                        let searcher = open_searcher(&cur.site.dir.path.join(index::INDEX_DIR));
-                        cur.site = Arc::new(Site { searcher, ..clone_site(&cur.site) });
-                    }
-                    Err(e) => eprintln!("warning: the search index did not take the edit: {e}"),
-                }
+        };
+        let indexed_in = match indexing {
+            Ok((Some(Ok(())), took)) => {
+                let searcher = open_searcher(&cur.served.site.dir.path.join(index::INDEX_DIR));
+                cur.served.site = Arc::new(Site { searcher, ..clone_site(&cur.served.site) });
+                took
             }
-        }
+            Ok((Some(Err(e)), took)) => {
+                eprintln!("warning: the search index did not take the edit: {e}");
+                took
+            }
+            _ => Duration::ZERO,
+        };
         let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if std::env::var_os("CASEBOOK_TIMING").is_some() {
+            eprintln!(
+                "timing: incremental: check {:.0} ms, then render {:.0} ms and index {:.0} ms side by side",
+                checked_at.as_secs_f64() * 1000.0,
+                (rendered_at - checked_at).as_secs_f64() * 1000.0,
+                indexed_in.as_secs_f64() * 1000.0
+            );
+        }
         let names: Vec<&str> = changed.iter().map(|&i| cur.library.cases[i].path.as_str()).collect();
         if !names.is_empty() {
             eprintln!("rebuilt {}: {} in {ms:.0} ms", names.join(", "), diag::plural(rendered.len(), "page", "pages"));
@@ -660,7 +686,7 @@ impl Builder {
             self.second_pass.remove(p);
         }
         let wanted: BTreeSet<String> = step.into_iter().collect();
-        let result = render_into(&mut cur, &wanted);
+        let result = render_into(&cur.library, &cur.templates, &mut cur.served, &wanted);
         self.current = Some(cur);
         if std::env::var_os("CASEBOOK_TIMING").is_some() {
             eprintln!("timing: second pass step {:?} {:.0} ms", wanted.iter().take(3).collect::<Vec<_>>(), started.elapsed().as_secs_f64() * 1000.0);
@@ -679,7 +705,7 @@ impl Builder {
         }
         let Some(mut cur) = self.current.take() else { return };
         let wanted = std::mem::take(&mut self.deferred);
-        let result = render_into(&mut cur, &wanted);
+        let result = render_into(&cur.library, &cur.templates, &mut cur.served, &wanted);
         self.current = Some(cur);
         match result {
             Ok(rendered) => self.publish(rendered.join("\n")),
@@ -709,7 +735,7 @@ impl Builder {
             Some(text.into())
         };
         let snapshot = Snapshot {
-            site: self.current.as_ref().map(|c| Arc::clone(&c.site)),
+            site: self.current.as_ref().map(|c| Arc::clone(&c.served.site)),
             errors: errors.clone(),
             deferred: Arc::new(self.deferred.clone()),
         };
@@ -760,12 +786,17 @@ fn open_searcher(dir: &Path) -> Option<Arc<search::Searcher>> {
 
 /// Renders the pages `wanted` of the current library over its site: a new overlay (the pages
 /// no longer produced become "gone"); returns the paths rendered or gone.
-fn render_into(cur: &mut Current, wanted: &BTreeSet<String>) -> Result<Vec<String>> {
+fn render_into(
+    library: &Library,
+    templates: &[(String, Vec<u8>)],
+    cur: &mut Served,
+    wanted: &BTreeSet<String>,
+) -> Result<Vec<String>> {
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
     let staging = write::Staging::in_memory();
-    render::render_only(&cur.library, &cur.templates, &staging, wanted)?;
+    render::render_only(library, templates, &staging, wanted)?;
     let files = staging.into_files();
     let mut overlay: HashMap<String, Option<Arc<[u8]>>> = (*cur.site.overlay).clone();
     let mut changed = Vec::new();

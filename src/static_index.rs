@@ -6,27 +6,33 @@
 //! loads them with `<script src>` (never `fetch()`, which `file://` forbids), only those it
 //! needs, and caches them. Nothing here is executed beyond those calls: no code, no WASM.
 //!
-//! **One analysis.** Every text goes through [`crate::index::analyze`], the analysis of the
-//! tantivy index, once per text. The documents and fields are those of the tantivy index (one
-//! document per case and one per tagged section; title ×3, title_zh ×3, summary ×2, body,
-//! place_text, tagtext ×0.5), and the weight stored for a token in a document is the BM25 score
-//! tantivy gives that document for a query of that one word: the same idf (over all documents,
-//! per field), the same quantized field lengths, the same boosts, summed over fields. A query of
-//! several words scores a document by the sum of its words' weights, as tantivy does, so the page
-//! ranks single-token words exactly like `casebook search` (up to a 0.01 rounding). A Chinese
-//! token that the analyzer cuts further on its own (形式主义 → 形式, 主义, 形式主义) is what
-//! tantivy turns into a phrase query; its weight uses the phrase's idf (the sum of its tokens'
-//! idfs) with the token's frequency standing in for the phrase frequency.
+//! **Derived from the tantivy index, so one analysis.** The static index is written after the
+//! tantivy index and read out of it: its tokens are the index's terms, its documents the index's
+//! documents (one per case and one per tagged section), so the build analyzes the text once, and
+//! the page searches exactly what `casebook search` searches. The weight stored for a token in a
+//! document is the BM25 score tantivy gives that document for a query of that one word — the
+//! index's own statistics (idf over all documents per field, quantized field lengths, average
+//! lengths), the boosts of `search.rs` (title ×3, title_zh ×3, summary ×2, body, place_text,
+//! tagtext ×0.5: the labels and aliases of the document's terms, so `formalism` and 形式主义 find
+//! cases tagged formalism), summed over fields. A query of several words scores a document by
+//! the sum of its words' weights, as tantivy does, so the page ranks like `casebook search` (up
+//! to a 0.01 rounding; a unit test compares the two). A Chinese token that the analyzer cuts
+//! further on its own (形式主义 → 形式, 主义, 形式主义) is what tantivy turns into a phrase query:
+//! its weight uses the phrase's idf (the sum of its tokens' idfs), its frequency standing in for
+//! the phrase's.
 //!
 //! **What the browser cannot do, and what replaces it.** The browser has no jieba and no
-//! stemmer. English: the dictionary records, for each word as written in the text (lower-cased)
-//! whose token differs, the token it became (`services` → `servic`), so a typed word is looked
-//! up, not stemmed; a word that never occurs in the library falls back to its lower-cased form
-//! (and so usually finds nothing, where the CLI would stem it). Chinese: a run of Han characters
-//! is cut by forward maximum matching against the tokens that start with each of its characters
-//! (the shards of those characters), falling back to single characters. jieba's default mode
-//! picks the most probable cut instead; on the words people type (names of places, practices,
-//! problems) the two agree, on contrived strings they can differ.
+//! stemmer. English: for every word of the library (a run of ASCII letters and digits,
+//! lower-cased) that the analysis turns into another token, its shard records the token
+//! (`services` → `servic`), which is what `casebook search` makes of that word typed alone; a
+//! typed word that never occurs in the library falls back to its lower-cased form (and so
+//! usually finds nothing, where the CLI would stem it). Chinese: search.js cuts a run of Han
+//! characters by forward maximum matching against the tokens that start with each character (the
+//! shards of those characters), falling back to single characters; jieba's default mode picks
+//! the most probable cut instead. On the words people type (places, practices, problems) the
+//! two agree; on contrived strings they can differ. While a word is being typed, search.js also
+//! completes it from its shard (the page's own addition: 乌鲁木齐 finds 乌鲁木齐市, which the
+//! CLI, matching whole tokens only, does not).
 //!
 //! **Files.** All numbers are written in a 64-letter alphabet (`A–Z a–z 0–9 - _`, see
 //! [`ALPHABET`]): a *varint* is little-endian groups of 5 bits, the 6th bit of a letter saying
@@ -41,7 +47,7 @@
 //! | `f.js` | `f([set…])`: one case set per term of each vocabulary (meta order), per level, per province: facet counts and filters |
 //! | `t/KEY.js` | `t(KEY, [token, df, postings…], [surface, token…])`: the tokens of one shard, each with its number of cases and its postings (a string) or the number `n` of `p/n.js` holding them; then the surface forms of the shard that became another token |
 //! | `p/N.js` | `p(N, postings)`: postings too big to sit in their shard |
-//! | `d/N.js` | `d(N, [[id, title, title_alt, place, excerpt, [anchor, section title, excerpt]…]…])`: what a result shows, for cases `N·chunk …`; `excerpt` is the start of the summary (of both summaries when there are two) or of the section |
+//! | `d/N.js` | `d(N, [[id, title, title_alt, place, excerpts, [anchor, section title, excerpt, …]]…])`: what a result shows, for the `chunk` cases from `N·chunk`; the excerpts are the start of the summary (of both, `\n`-separated, when there are two; the site language's first) and of each tagged section |
 //!
 //! Postings: varint flags (1: truncated), varint number of cases (exact), and if truncated the
 //! weight floor and the exact case set; then varint count of documents listed and per document
@@ -83,7 +89,7 @@ pub const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 /// Weights are stored as integers: the score times this.
 pub const WEIGHT_SCALE: f32 = 100.0;
 /// Cases per file of the document store.
-pub const CHUNK: usize = 4;
+pub const CHUNK: usize = 1;
 /// Postings longer than this (in letters) are truncated...
 pub const FULL_POSTINGS_MAX: usize = 6000;
 /// ... to about this many letters of documents (plus the case set).
@@ -93,7 +99,7 @@ const INLINE_MAX: usize = 600;
 /// ... as long as the shard's inline postings stay under this.
 const SHARD_INLINE_BUDGET: usize = 12_000;
 /// Characters of a summary or a section kept for snippets.
-const EXCERPT_CHARS: usize = 240;
+const EXCERPT_CHARS: usize = 160;
 
 /// The text fields searched (title, title_zh, summary, body, place_text, tagtext; see
 /// [`text_fields`]) and their query boosts, as in `search.rs`.
@@ -106,25 +112,17 @@ const B: f32 = 0.75;
 /// Writes the browser index of `lib` into `staging` under [`DIR`], from the tantivy index that
 /// must already be in `staging` (at [`crate::index::INDEX_DIR`]).
 pub fn write(lib: &Library, staging: &Staging) -> Result<()> {
-    let t = std::time::Instant::now();
-    let lap = |what: &str| if std::env::var_os("SI_TIMING").is_some() { eprintln!("si {what} {:.3}", t.elapsed().as_secs_f64()) };
     let opened = crate::index::open(&staging.path().join(crate::index::INDEX_DIR))?;
-    let reader: tantivy::IndexReader =
-        opened.index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
+    let reader: tantivy::IndexReader = opened.index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
     let searcher = reader.searcher();
     let documents = Documents::new(lib);
     let postings = read_postings(&searcher, &text_fields(&opened.fields), &documents)?;
-    lap("postings");
     let surfaces = surfaces(lib);
-    lap("surfaces");
     let shards = write_dictionary(&postings, &surfaces, staging)?;
-    lap("dictionary");
     drop(postings);
     write_meta(lib, documents.list.len(), &shards, staging)?;
     write_facets(lib, staging)?;
-    lap("facets");
     write_documents(lib, staging)?;
-    lap("documents");
     Ok(())
 }
 
@@ -261,13 +259,17 @@ fn text_fields(f: &crate::index::Fields) -> [tantivy::schema::Field; FIELDS] {
     [f.title, f.title_zh, f.summary, f.body, f.place_text, f.tagtext]
 }
 
-/// Reads every token of the index's text fields with its occurrences, in token order, and
-/// encodes each token's postings. Tokens are read one at a time (the term dictionaries of all
-/// fields and segments merged) and encoded in parallel in batches, so memory stays bounded by
-/// a batch and the output.
-fn read_postings(searcher: &tantivy::Searcher, fields: &[tantivy::schema::Field; FIELDS], docs: &Documents) -> Result<Vec<(String, Encoded)>> {
-    use tantivy::schema::IndexRecordOption;
+/// Reads every token of the index's text fields with its occurrences and encodes its postings;
+/// returns them in token order. The token space is cut into ranges of about equal work, read in
+/// parallel; within a range, the term dictionaries of every field and segment are merged and
+/// read one token at a time, so memory holds one token's occurrences per thread, and the output.
+fn read_postings(
+    searcher: &tantivy::Searcher,
+    fields: &[tantivy::schema::Field; FIELDS],
+    docs: &Documents,
+) -> Result<Vec<(String, Encoded)>> {
     use tantivy::postings::Postings;
+    use tantivy::schema::IndexRecordOption;
     use tantivy::{DocSet, TERMINATED};
     let segments = searcher.segment_readers();
     let mut scoring = Scoring { docs: 0, norms: Vec::new() };
@@ -302,71 +304,90 @@ fn read_postings(searcher: &tantivy::Searcher, fields: &[tantivy::schema::Field;
                 .collect(),
         );
     }
-    let io = |e: std::io::Error| crate::Error::Index(format!("cannot read the search index: {e}"));
-
-    // One term stream per (field, segment).
-    struct Stream<'a> {
-        field: usize,
-        segment: usize,
-        inverted: std::sync::Arc<tantivy::InvertedIndexReader>,
-        norms: tantivy::fieldnorm::FieldNormReader,
-        terms: tantivy::termdict::TermStreamer<'a>,
-        live: bool,
-    }
     let inverted: Vec<Vec<std::sync::Arc<tantivy::InvertedIndexReader>>> = fields
         .iter()
         .map(|&f| segments.iter().map(|s| s.inverted_index(f)).collect::<tantivy::Result<Vec<_>>>())
         .collect::<tantivy::Result<_>>()?;
-    let mut streams: Vec<Stream> = Vec::new();
-    for (fi, &field) in fields.iter().enumerate() {
-        for (si, segment) in segments.iter().enumerate() {
-            let inv = inverted[fi][si].clone();
-            let mut terms = inverted[fi][si].terms().stream().map_err(io)?;
-            let live = terms.advance();
-            streams.push(Stream { field: fi, segment: si, inverted: inv, norms: segment.get_fieldnorms_reader(field)?, terms, live });
-        }
-    }
+    let norms: Vec<Vec<tantivy::fieldnorm::FieldNormReader>> = fields
+        .iter()
+        .map(|&f| segments.iter().map(|s| s.get_fieldnorms_reader(f)).collect::<tantivy::Result<Vec<_>>>())
+        .collect::<tantivy::Result<_>>()?;
+    let io = |e: std::io::Error| crate::Error::Index(format!("cannot read the search index: {e}"));
 
-    const BATCH: usize = 4096;
-    let mut out: Vec<(String, Encoded)> = Vec::new();
-    let mut batch: Vec<(String, Occurrences)> = Vec::with_capacity(BATCH);
-    let flush = |batch: &mut Vec<(String, Occurrences)>, out: &mut Vec<(String, Encoded)>| {
-        let encoded: Vec<(String, Encoded)> = std::mem::take(batch)
-            .into_par_iter()
-            .map(|(token, occ)| {
-                let e = weigh(searcher, fields, &scoring, docs, &token, occ);
-                (token, e)
-            })
-            .collect();
-        out.extend(encoded);
-    };
-    loop {
-        let Some(min) = streams.iter().filter(|s| s.live).map(|s| s.terms.key()).min().map(<[u8]>::to_vec) else { break };
-        let mut occ: Occurrences = Vec::new();
-        for s in streams.iter_mut().filter(|s| s.live && s.terms.key() == min.as_slice()) {
-            let mut postings = s.inverted.read_postings_from_terminfo(s.terms.value(), IndexRecordOption::WithFreqs).map_err(io)?;
-            let map = &doc_maps[s.segment];
-            let mut d = postings.doc();
-            while d != TERMINATED {
-                let doc = map[d as usize];
-                if doc != u32::MAX {
-                    occ.push((doc, s.field as u8, s.norms.fieldnorm_id(d), postings.term_freq()));
-                }
-                d = postings.advance();
+    // Pass 1: every token with the number of its postings, to cut the token space into ranges
+    // of about equal work.
+    let mut sizes: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    for per_field in &inverted {
+        for inv in per_field {
+            let mut terms = inv.terms().stream().map_err(io)?;
+            while terms.advance() {
+                *sizes.entry(terms.key().to_vec()).or_default() += terms.value().doc_freq as u64 + 8;
             }
-            s.live = s.terms.advance();
-        }
-        if occ.is_empty() {
-            continue;
-        }
-        let token = String::from_utf8_lossy(&min).into_owned();
-        batch.push((token, occ));
-        if batch.len() >= BATCH {
-            flush(&mut batch, &mut out);
         }
     }
-    flush(&mut batch, &mut out);
-    Ok(out)
+    let total: u64 = sizes.values().sum();
+    let parts = (rayon::current_num_threads() * 8).max(1) as u64;
+    let mut starts: Vec<Vec<u8>> = Vec::new();
+    let mut acc = total; // start a range at the first token
+    for (key, size) in &sizes {
+        if acc >= total / parts {
+            starts.push(key.clone());
+            acc = 0;
+        }
+        acc += size;
+    }
+    drop(sizes);
+
+    // Pass 2, in parallel over the ranges: merge the term streams of every (field, segment),
+    // one token at a time.
+    let ranges: Vec<(Vec<u8>, Option<Vec<u8>>)> =
+        starts.iter().enumerate().map(|(i, lo)| (lo.clone(), starts.get(i + 1).cloned())).collect();
+    let done: Vec<Vec<(String, Encoded)>> = ranges
+        .par_iter()
+        .map(|(lo, hi)| -> Result<Vec<(String, Encoded)>> {
+            let mut streams = Vec::new();
+            for (fi, per_field) in inverted.iter().enumerate() {
+                for (si, inv) in per_field.iter().enumerate() {
+                    let range = inv.terms().range().ge(lo);
+                    let range = match hi {
+                        Some(hi) => range.lt(hi),
+                        None => range,
+                    };
+                    let mut terms = range.into_stream().map_err(io)?;
+                    let live = terms.advance();
+                    streams.push((fi, si, terms, live));
+                }
+            }
+            let mut out = Vec::new();
+            loop {
+                let Some(min) = streams.iter().filter(|s| s.3).map(|s| s.2.key()).min().map(<[u8]>::to_vec) else { break };
+                let mut occ: Occurrences = Vec::new();
+                for (fi, si, terms, live) in streams.iter_mut().filter(|s| s.3 && s.2.key() == min.as_slice()) {
+                    let mut postings = inverted[*fi][*si]
+                        .read_postings_from_terminfo(terms.value(), IndexRecordOption::WithFreqs)
+                        .map_err(io)?;
+                    let map = &doc_maps[*si];
+                    let norms = &norms[*fi][*si];
+                    let mut d = postings.doc();
+                    while d != TERMINATED {
+                        let doc = map[d as usize];
+                        if doc != u32::MAX {
+                            occ.push((doc, *fi as u8, norms.fieldnorm_id(d), postings.term_freq()));
+                        }
+                        d = postings.advance();
+                    }
+                    *live = terms.advance();
+                }
+                if !occ.is_empty() {
+                    let token = String::from_utf8_lossy(&min).into_owned();
+                    let encoded = weigh(searcher, fields, &scoring, docs, &token, occ);
+                    out.push((token, encoded));
+                }
+            }
+            Ok(out)
+        })
+        .collect::<Result<_>>()?;
+    Ok(done.into_iter().flatten().collect())
 }
 
 /// One token's postings, encoded, and its number of cases.
@@ -385,7 +406,6 @@ fn weigh(
     token: &str,
     mut occ: Occurrences,
 ) -> Encoded {
-    occ.sort_unstable();
     let mut df = [0u64; FIELDS];
     for o in &occ {
         df[o.1 as usize] += 1;
@@ -407,14 +427,29 @@ fn weigh(
             idf(df[f], scoring.docs)
         };
     }
-    let mut weights: Vec<(u32, f32)> = Vec::new();
-    for &(doc, f, norm, tf) in &occ {
+    let weight = |&(_, f, norm, tf): &(u32, u8, u8, u32)| {
         let f = f as usize;
         let tf = tf as f32;
-        let w = idfs[f] * (1.0 + K1) * BOOSTS[f] * (tf / (tf + scoring.norms[f][norm as usize]));
-        match weights.last_mut() {
-            Some((d, sum)) if *d == doc => *sum += w,
-            _ => weights.push((doc, w)),
+        idfs[f] * (1.0 + K1) * BOOSTS[f] * (tf / (tf + scoring.norms[f][norm as usize]))
+    };
+    // Sum per document, fields in order. Occurrences come field by field, each field's in the
+    // order of the index's segments: a common token is summed in a table of all documents, a
+    // rare one sorted.
+    let mut weights: Vec<(u32, f32)> = Vec::new();
+    if occ.len() > docs.list.len() / 8 {
+        let mut table = vec![0f32; docs.list.len()];
+        for o in &occ {
+            table[o.0 as usize] += weight(o);
+        }
+        weights.extend(table.into_iter().enumerate().filter(|(_, w)| *w > 0.0).map(|(d, w)| (d as u32, w)));
+    } else {
+        occ.sort_unstable();
+        for o in &occ {
+            let w = weight(o);
+            match weights.last_mut() {
+                Some((d, sum)) if *d == o.0 => *sum += w,
+                _ => weights.push((o.0, w)),
+            }
         }
     }
     encode(&weights, &docs.list, docs.cases())
@@ -446,20 +481,29 @@ fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usize) -> Enco
     if full.len() <= FULL_POSTINGS_MAX {
         return Encoded { postings: full, cases: cases.len() as u32 };
     }
-    // Keep the heaviest documents (ties: the earlier), within the budget, back in document order.
+    // Keep the heaviest documents (ties: the earlier), back in document order: as many as fit
+    // in the budget (guessed from the size per document, then corrected once or twice).
     let mut by_weight: Vec<usize> = (0..docs.len()).collect();
-    by_weight.sort_by(|&a, &b| docs[b].1.total_cmp(&docs[a].1).then(a.cmp(&b)));
-    let keep = (TRUNCATED_BUDGET / 4).min(docs.len());
-    let mut kept: Vec<usize> = by_weight[..keep].to_vec();
-    let floor = kept.last().map_or(0.0, |&i| docs[i].1);
-    kept.sort_unstable();
-    let kept: Vec<(u32, f32)> = kept.into_iter().map(|i| docs[i]).collect();
-    let mut out = String::new();
-    varint(&mut out, 1);
-    varint(&mut out, cases.len() as u64);
+    by_weight.sort_unstable_by(|&a, &b| docs[b].1.total_cmp(&docs[a].1).then(a.cmp(&b)));
+    let mut keep = ((TRUNCATED_BUDGET * docs.len()) / full.len()).clamp(1, docs.len());
+    let mut head = String::new();
+    varint(&mut head, 1);
+    varint(&mut head, cases.len() as u64);
+    let (kept_docs, floor) = loop {
+        let mut kept: Vec<usize> = by_weight[..keep].to_vec();
+        kept.sort_unstable();
+        let kept: Vec<(u32, f32)> = kept.into_iter().map(|i| docs[i]).collect();
+        let mut body = String::new();
+        encode_docs(&mut body, &kept, documents);
+        if body.len() <= TRUNCATED_BUDGET + TRUNCATED_BUDGET / 10 || keep == 1 {
+            break (body, docs[by_weight[keep - 1]].1);
+        }
+        keep = (keep * TRUNCATED_BUDGET / body.len()).max(1);
+    };
+    let mut out = head;
     varint(&mut out, quantize(floor));
     case_set(&mut out, &cases, n_cases);
-    encode_docs(&mut out, &kept, documents);
+    out.push_str(&kept_docs);
     Encoded { postings: out, cases: cases.len() as u32 }
 }
 
@@ -471,21 +515,40 @@ fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usize) -> Enco
 /// has no stemmer. The token is what the analysis makes of the word alone, as it does of a word
 /// typed into `casebook search`.
 fn surfaces(lib: &Library) -> Vec<(String, String)> {
-    fn words(text: &str, into: &mut std::collections::HashSet<String>) {
-        for w in text.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if w.bytes().any(|b| b.is_ascii_alphabetic()) && !into.contains(w) {
-                into.insert(w.to_ascii_lowercase());
+    type Words = std::collections::HashSet<String, std::hash::BuildHasherDefault<Fx>>;
+    fn words(text: &str, into: &mut Words) {
+        let bytes = text.as_bytes();
+        let mut word = String::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut letter = false;
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                letter |= bytes[i].is_ascii_alphabetic();
+                i += 1;
+            }
+            if letter {
+                word.clear();
+                word.push_str(&text[start..i]);
+                word.make_ascii_lowercase();
+                if !into.contains(word.as_str()) {
+                    into.insert(word.clone());
+                }
             }
         }
     }
-    let mut seen: std::collections::HashSet<String> = lib
+    let mut seen: Words = lib
         .cases
         .par_iter()
-        .fold(std::collections::HashSet::new, |mut set, c| {
+        .fold(Words::default, |mut set, c| {
             words(&c.text, &mut set);
             set
         })
-        .reduce(std::collections::HashSet::new, |mut a, b| {
+        .reduce(Words::default, |mut a, b| {
             if a.len() < b.len() {
                 return b.into_iter().chain(a).collect();
             }
@@ -510,6 +573,25 @@ fn surfaces(lib: &Library) -> Vec<(String, String)> {
             }
         })
         .collect()
+}
+
+/// A fast hash for short strings (FxHash, as in rustc): the set of the library's words is
+/// probed once per word of the text.
+#[derive(Default)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut v = [0u8; 8];
+            v[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(v)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The labels and aliases of a term, one per line (as the tantivy index's `tagtext`).
@@ -684,4 +766,247 @@ fn write_documents(lib: &Library, staging: &Staging) -> Result<()> {
         let text = format!("CASEBOOK_SEARCH.d({n},{});\n", js(&entries));
         staging.write(&format!("{DIR}/d/{n}.js"), text.as_bytes())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    /// Shard names: the examples search.js is checked against (tests/suite/browser.rs runs
+    /// `shardOf` on the same table in the page).
+    pub const SHARD_EXAMPLES: &[(&str, &str)] = &[
+        ("parti", "pa"),
+        ("x", "x_"),
+        ("a股", "a_"),
+        ("2023", "20"),
+        ("red-wal", "re"),
+        ("党建", "u515a"),
+        ("乌鲁木齐市", "u4e4c"),
+        ("𠀀字", "u20000"),
+        ("été", "ue9"),
+        ("", "_"),
+    ];
+
+    #[test]
+    fn shards_follow_the_documented_rule() {
+        for (token, shard) in SHARD_EXAMPLES {
+            assert_eq!(shard_of(token), *shard, "{token}");
+        }
+        // The browser test holds the same table.
+        let browser = include_str!("../tests/suite/browser.rs");
+        for (token, shard) in SHARD_EXAMPLES {
+            assert!(browser.contains(&format!("(\"{token}\", \"{shard}\")")), "tests/suite/browser.rs lacks ({token}, {shard})");
+        }
+    }
+
+    /// A reader of the encodings, as search.js reads them.
+    struct Reader<'a>(&'a [u8], usize);
+
+    impl Reader<'_> {
+        fn value(c: u8) -> u64 {
+            ALPHABET.iter().position(|&a| a == c).unwrap() as u64
+        }
+
+        fn varint(&mut self) -> u64 {
+            let (mut v, mut shift) = (0, 0);
+            loop {
+                let c = Self::value(self.0[self.1]);
+                self.1 += 1;
+                v |= (c & 31) << shift;
+                shift += 5;
+                if c & 32 == 0 {
+                    return v;
+                }
+            }
+        }
+
+        fn set(&mut self, n: usize) -> Vec<u32> {
+            if self.varint() == 0 {
+                let k = self.varint();
+                let mut next = 0;
+                (0..k)
+                    .map(|_| {
+                        let c = next + self.varint();
+                        next = c + 1;
+                        c as u32
+                    })
+                    .collect()
+            } else {
+                let letters = n.div_ceil(6);
+                let out = (0..n as u32).filter(|&c| Self::value(self.0[self.1 + c as usize / 6]) >> (c % 6) & 1 == 1).collect();
+                self.1 += letters;
+                out
+            }
+        }
+
+        /// (truncated, cases, floor, [(case, document, weight)])
+        fn postings(&mut self, n: usize) -> (bool, Vec<u32>, f32, Vec<(u32, u32, f32)>) {
+            let truncated = self.varint() & 1 == 1;
+            let count = self.varint();
+            let (mut floor, mut set) = (0.0, None);
+            if truncated {
+                floor = self.varint() as f32 / WEIGHT_SCALE;
+                set = Some(self.set(n));
+            }
+            let k = self.varint();
+            let mut case = 0;
+            let docs: Vec<(u32, u32, f32)> = (0..k)
+                .map(|_| {
+                    case += self.varint() as u32;
+                    (case, self.varint() as u32, self.varint() as f32 / WEIGHT_SCALE)
+                })
+                .collect();
+            let cases = set.unwrap_or_else(|| {
+                let mut c: Vec<u32> = docs.iter().map(|d| d.0).collect();
+                c.dedup();
+                c
+            });
+            assert_eq!(cases.len() as u64, count);
+            (truncated, cases, floor, docs)
+        }
+    }
+
+    #[test]
+    fn varints_and_case_sets_round_trip() {
+        let mut s = String::new();
+        for v in [0u64, 1, 31, 32, 1023, 1024, 1 << 30, u32::MAX as u64] {
+            varint(&mut s, v);
+        }
+        let mut r = Reader(s.as_bytes(), 0);
+        for v in [0u64, 1, 31, 32, 1023, 1024, 1 << 30, u32::MAX as u64] {
+            assert_eq!(r.varint(), v);
+        }
+        for (cases, n) in
+            [(vec![], 10), (vec![0, 5, 6, 99], 100), ((0..1000).step_by(2).collect::<Vec<u32>>(), 1000), (vec![999], 1000)]
+        {
+            let mut s = String::new();
+            case_set(&mut s, &cases, n);
+            assert_eq!(Reader(s.as_bytes(), 0).set(n), cases, "{s}");
+        }
+        // Dense sets take the bitmap: 1000 cases in 167 letters.
+        let mut s = String::new();
+        case_set(&mut s, &(0..1000).step_by(2).collect::<Vec<u32>>(), 1000);
+        assert_eq!(s.len(), 1 + 167);
+    }
+
+    #[test]
+    fn truncated_postings_keep_the_heaviest_documents_and_every_case() {
+        let n = 20_000u32;
+        let documents: Vec<(u32, u32)> = (0..n).map(|c| (c, 0)).collect();
+        let docs: Vec<(u32, f32)> = (0..n).map(|d| (d, 1.0 + (d % 97) as f32)).collect();
+        let e = encode(&docs, &documents, n as usize);
+        // The case set (a bitmap here) and about TRUNCATED_BUDGET letters of documents.
+        assert!(e.postings.len() <= n as usize / 6 + TRUNCATED_BUDGET * 11 / 10 + 20, "{}", e.postings.len());
+        let (truncated, cases, floor, kept) = Reader(e.postings.as_bytes(), 0).postings(n as usize);
+        assert!(truncated);
+        assert_eq!(cases.len(), n as usize);
+        assert!(kept.len() > TRUNCATED_BUDGET / 8, "{}", kept.len());
+        // The kept documents are the heaviest: none left out weighs more than the floor.
+        assert!(kept.iter().all(|d| d.2 >= floor));
+        assert!(docs.iter().filter(|d| d.1 > floor + 0.005).count() <= kept.len());
+    }
+
+    /// The shipped library, its tantivy index and the encoded postings, built once.
+    fn shipped() -> &'static (Library, tempfile::TempDir, Vec<(String, Encoded)>) {
+        static CELL: std::sync::OnceLock<(Library, tempfile::TempDir, Vec<(String, Encoded)>)> = std::sync::OnceLock::new();
+        CELL.get_or_init(|| {
+            let lib = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join(crate::index::INDEX_DIR);
+            crate::index::build_index(&lib, &dir).unwrap();
+            let opened = crate::index::open(&dir).unwrap();
+            let reader: tantivy::IndexReader = opened.index.reader().unwrap();
+            let postings = read_postings(&reader.searcher(), &text_fields(&opened.fields), &Documents::new(&lib)).unwrap();
+            (lib, tmp, postings)
+        })
+    }
+
+    /// Per case, the best document's summed weight for the given tokens (all required).
+    fn static_scores(tokens: &[&str]) -> HashMap<String, f32> {
+        let (lib, _, postings) = shipped();
+        let mut per_doc: HashMap<(u32, u32), (usize, f32)> = HashMap::new();
+        for t in tokens {
+            let (_, e) = postings.iter().find(|(k, _)| k == t).unwrap_or_else(|| panic!("no token {t}"));
+            let (truncated, _, _, docs) = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
+            assert!(!truncated);
+            for (c, d, w) in docs {
+                let slot = per_doc.entry((c, d)).or_default();
+                slot.0 += 1;
+                slot.1 += w;
+            }
+        }
+        let mut out: HashMap<String, f32> = HashMap::new();
+        for ((c, _), (n, w)) in per_doc {
+            if n == tokens.len() {
+                let best = out.entry(lib.cases[c as usize].id.clone()).or_insert(0.0);
+                *best = best.max(w);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn weights_are_the_scores_of_casebook_search() {
+        let (_, tmp, _) = shipped();
+        let searcher = crate::search::Searcher::open(&tmp.path().join(crate::index::INDEX_DIR)).unwrap();
+        // One token, several tokens (words ANDed), a Chinese phrase (形式主义 → 形式 主义 形式主义).
+        let queries: &[(&str, &[&str])] = &[
+            ("alliance", &["allianc"]),
+            ("红墙", &["红墙"]),
+            ("formalism", &["formal"]),
+            ("天湖", &["天湖"]),
+            ("party building", &["parti", "build"]),
+            ("形式主义", &["形式主义"]),
+            ("社区", &["社区"]),
+            ("grassroots governance", &["grassroot", "govern"]),
+        ];
+        for (q, tokens) in queries {
+            let cli = searcher.search(&crate::search::Query::new(*q).limit(100)).unwrap();
+            let ours = static_scores(tokens);
+            assert_eq!(cli.total, ours.len(), "{q}: {:?} vs {ours:?}", cli.hits.iter().map(|h| &h.id).collect::<Vec<_>>());
+            for hit in &cli.hits {
+                let w = ours[&hit.id];
+                assert!(
+                    (w - hit.score).abs() < 0.006 * tokens.len() as f32 + 1e-4 * hit.score,
+                    "{q} {}: {w} vs {}",
+                    hit.id,
+                    hit.score
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn output_is_deterministic_and_complete() {
+        let (lib, _, _) = shipped();
+        let build = || {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("site");
+            let staging = Staging::create(&out).unwrap();
+            crate::index::build_index(lib, &staging.path().join(crate::index::INDEX_DIR)).unwrap();
+            write(lib, &staging).unwrap();
+            staging.commit().unwrap();
+            let mut files = BTreeMap::new();
+            for e in walkdir::WalkDir::new(out.join(DIR)).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
+                let rel = e.path().strip_prefix(&out).unwrap().to_string_lossy().replace('\\', "/");
+                if !rel.starts_with(crate::index::INDEX_DIR) {
+                    files.insert(rel, std::fs::read(e.path()).unwrap());
+                }
+            }
+            files
+        };
+        let (a, b) = (build(), build());
+        assert!(a == b, "two builds differ");
+        for f in ["_search/meta.js", "_search/f.js", "_search/d/0.js", "_search/t/pa.js", "_search/t/u7ea2.js"] {
+            assert!(a.contains_key(f), "{f} missing: {:?}", a.keys().take(20).collect::<Vec<_>>());
+        }
+        assert_eq!(a.keys().filter(|k| k.starts_with("_search/d/")).count(), lib.cases.len().div_ceil(CHUNK));
+        let meta = String::from_utf8(a["_search/meta.js"].clone()).unwrap();
+        assert!(meta.starts_with("CASEBOOK_SEARCH.m({") && meta.contains("\"cases\":5"), "{meta}");
+        // The stemmed English words are in their shards: `party` became `parti`.
+        let pa = String::from_utf8(a["_search/t/pa.js"].clone()).unwrap();
+        assert!(pa.contains("\"party\",\"parti\""), "{pa}");
+    }
 }

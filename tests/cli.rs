@@ -1015,3 +1015,4 @@ fn new_outside_a_library_is_a_usage_error() {
 #[path = "suite/site.rs"]
 mod site;
 #[path = "suite/serve.rs"] mod serve;
+#[cfg(feature = "browser-tests")] #[path = "suite/browser.rs"] mod browser;
