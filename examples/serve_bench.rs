@@ -10,7 +10,7 @@
 //! Starts `target/release/casebook serve --port 0` (or `$CASEBOOK_BIN`), waits for the first
 //! build, then edits case files one at a time, spread over the library. Each edit writes a new
 //! unique word (`body`: into the first paragraph of the body; `title`: into the title; `tags`:
-//! the word into the body and one tag added or removed), and the clock runs from the write
+//! the word into the body and a problem added or removed), and the clock runs from the write
 //! until the case page shows the word, and until `/api/search?q=WORD` finds the case. Prints
 //! every edit and the median, 90th percentile and maximum. Loopback only.
 
@@ -116,16 +116,19 @@ fn edit(text: &str, kind: &str, word: &str) -> String {
             front + body
         }
         "tags" => {
-            // Toggle the first practice's neighbour: drop the last practice when there are two or
-            // more, else repeat nothing and only edit the body.
+            // A problem added or removed (problems are tagged on the case, not on sections):
+            // drop the second when there are two, else add `formalism` (or `coverage-gaps`).
             let mut f = String::new();
             for l in front.split_inclusive('\n') {
-                if let Some(list) = l.strip_prefix("practices: [").and_then(|r| r.trim_end().strip_suffix(']')) {
-                    let items: Vec<&str> = list.split(',').map(str::trim).collect();
+                if let Some(list) = l.strip_prefix("problems: [").and_then(|r| r.trim_end().strip_suffix(']')) {
+                    let mut items: Vec<&str> = list.split(',').map(str::trim).collect();
                     if items.len() >= 2 {
-                        f.push_str(&format!("practices: [{}]\n", items[..items.len() - 1].join(", ")));
-                        continue;
+                        items.pop();
+                    } else {
+                        items.push(if items.contains(&"formalism") { "coverage-gaps" } else { "formalism" });
                     }
+                    f.push_str(&format!("problems: [{}]\n", items.join(", ")));
+                    continue;
                 }
                 f.push_str(l);
             }

@@ -1249,45 +1249,6 @@ mod tests {
         assert!(check_sections_replay(&library) >= 5);
     }
 
-    /// Index build time alone (wall and CPU) and size:
-    /// `CASEBOOK_CORPUS=/tmp/c10k cargo test --release --lib bench_build -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn bench_build() {
-        let cpu = || {
-            let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-            let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-            let fields: Vec<u64> = fields.iter().map(|x| x.parse().unwrap_or(0)).collect();
-            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-            fields.get(11).zip(fields.get(12)).map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
-        };
-        let root = std::env::var("CASEBOOK_CORPUS").expect("CASEBOOK_CORPUS");
-        let library = crate::check(Path::new(&root)).unwrap().library.unwrap();
-        let tmp = tempfile::tempdir().unwrap();
-        for round in 0..3 {
-            let dir = tmp.path().join(format!("i{round}"));
-            let (t, c) = (std::time::Instant::now(), cpu());
-            build_index(&library, &dir).unwrap();
-            let size: u64 = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
-            eprintln!(
-                "{} cases: {:.2} s wall, {:.2} s CPU, {:.1} MB",
-                library.cases.len(),
-                t.elapsed().as_secs_f64(),
-                cpu() - c,
-                size as f64 / 1e6
-            );
-        }
-    }
-
-    /// `CASEBOOK_CORPUS=/tmp/c10k cargo test --release --lib replay_on_corpus -- --ignored`
-    #[test]
-    #[ignore]
-    fn replay_on_corpus() {
-        let root = std::env::var("CASEBOOK_CORPUS").expect("CASEBOOK_CORPUS");
-        let library = crate::check(Path::new(&root)).unwrap().library.unwrap();
-        eprintln!("{} sections", check_sections_replay(&library));
-    }
-
     #[test]
     fn plain_text_drops_markup() {
         let md = "## Practice: one {#one practice=x}\n\nSome **bold** [link](case:x) text\nwrapped.\n\n- item <b>raw</b>\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";

@@ -1246,45 +1246,6 @@ mod tests {
         }
     }
 
-    /// Query latency on a big index:
-    /// `CASEBOOK_INDEX=SITE/_search/tantivy cargo test --release --lib query_latency -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn query_latency() {
-        let dir = std::env::var("CASEBOOK_INDEX").expect("CASEBOOK_INDEX");
-        let t = std::time::Instant::now();
-        let s = Searcher::open(Path::new(&dir)).unwrap();
-        eprintln!("open: {:?}", t.elapsed());
-        let queries = [
-            "grid patrol",
-            "党建联盟",
-            "社区党委 网格",
-            "\"party building\"",
-            "volunteer force:mass-cohesion",
-            "place:Henan level:street",
-            "",
-            "满意度 OR satisfaction",
-            "red wall consciousness",
-            "practice:grid-governance 居民",
-        ];
-        let mut all = Vec::new();
-        for q in queries {
-            let mut times = Vec::new();
-            let mut total = 0;
-            for _ in 0..20 {
-                let t = std::time::Instant::now();
-                let r = s.search(&Query::new(q)).unwrap_or_else(|e| panic!("{q}: {e}"));
-                times.push(t.elapsed());
-                total = r.total;
-            }
-            times.sort();
-            eprintln!("{q:40} {total:6} cases  median {:?}  max {:?}", times[times.len() / 2], times[times.len() - 1]);
-            all.extend(times);
-        }
-        all.sort();
-        eprintln!("all: median {:?}  p99 {:?}", all[all.len() / 2], all[all.len() * 99 / 100]);
-    }
-
     #[test]
     fn json_has_the_documented_shape() {
         let r = shipped().search(&Query::new("红墙")).unwrap();

@@ -72,6 +72,8 @@ const DEBOUNCE_MAX: Duration = Duration::from_millis(400);
 const SETTLE: Duration = Duration::from_millis(300);
 /// Pages rendered per step of the second pass (a new change interrupts it between steps).
 const SECOND_PASS_STEP: usize = 4;
+/// Cases whose related cases are recomputed per step of the second pass.
+const RELATED_STEP: usize = 256;
 /// Data files re-rendered only when asked for (the whole library: slow to render at every edit).
 const ON_DEMAND: &[&str] = &["cases.json"];
 /// Re-rendered pages are kept in memory over the site folder up to this many bytes, then
@@ -109,6 +111,8 @@ struct Snapshot {
     /// Files of the site that are out of date and are re-rendered when a request asks for one
     /// ([`ON_DEMAND`]).
     deferred: Arc<BTreeSet<String>>,
+    /// Counts the snapshots: a page that comes back after missing some reloads.
+    generation: u64,
 }
 
 /// A built site: a folder, the pages re-rendered since it was built, and its search index.
@@ -155,10 +159,10 @@ impl Drop for WorkDir {
 /// What open pages are told.
 #[derive(Clone, Debug)]
 enum Notice {
-    /// These site paths changed (`*`: all of them).
-    Reload(Arc<str>),
+    /// These site paths changed (`*`: all of them), in this generation.
+    Reload(u64, Arc<str>),
     /// The library has errors: the diagnostics.
-    Errors(Arc<str>),
+    Errors(u64, Arc<str>),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,8 +288,8 @@ struct Current {
     updater: Option<index::Updater>,
     /// Case file path → index in `library.cases`.
     by_path: HashMap<String, usize>,
-    /// The related cases of every case page, once the second pass has needed them.
-    related: Option<Vec<Vec<(usize, usize)>>>,
+    /// The related cases each case page shows.
+    related: Vec<Vec<(usize, usize)>>,
 }
 
 /// The site being served, as the builder keeps it.
@@ -314,9 +318,9 @@ struct Builder {
     second_pass: BTreeSet<String>,
     /// Files out of date until a request asks for them.
     deferred: BTreeSet<String>,
-    /// Cases whose related cases the second pass must recompute: (case, whose related lists
-    /// show it must be re-rendered, recompute the lists of the cases sharing these terms).
-    related_work: Vec<(usize, bool, Vec<(usize, usize)>)>,
+    /// Cases whose related cases the second pass recomputes (their page is re-rendered if the
+    /// list changed).
+    related_queue: BTreeSet<usize>,
     last_change: Instant,
 }
 
@@ -343,7 +347,7 @@ impl Builder {
             retired: Vec::new(),
             second_pass: BTreeSet::new(),
             deferred: BTreeSet::new(),
-            related_work: Vec::new(),
+            related_queue: BTreeSet::new(),
             last_change: Instant::now(),
         }
     }
@@ -352,7 +356,7 @@ impl Builder {
         loop {
             // Wait for a change; meanwhile, once the edits pause, do the second pass.
             let first = loop {
-                if self.second_pass.is_empty() && self.related_work.is_empty() {
+                if self.second_pass.is_empty() && self.related_queue.is_empty() {
                     match changes.recv() {
                         Ok(c) => break c,
                         Err(_) => return,
@@ -391,9 +395,14 @@ impl Builder {
         }
     }
 
-    /// Deletes the folders of earlier builds that no request holds any more.
+    /// Deletes the folders of earlier builds that no request holds any more (in the
+    /// background: a big site takes a while).
     fn retire(&mut self) {
-        self.retired.retain(|d| Arc::strong_count(d) > 1);
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.retired).into_iter().partition(|d| Arc::strong_count(d) == 1);
+        self.retired = kept;
+        if !gone.is_empty() {
+            let _ = std::thread::Builder::new().name("casebook-cleanup".into()).spawn(move || drop(gone));
+        }
     }
 
     fn classify(&self, path: &Path) -> Kind {
@@ -476,19 +485,25 @@ impl Builder {
                 let searcher = open_searcher(&index_dir);
                 let site = Arc::new(Site { dir: Arc::new(SiteDir { path }), overlay: Arc::default(), searcher });
                 let by_path = built.library.cases.iter().enumerate().map(|(i, c)| (c.path.clone(), i)).collect();
+                // The related cases of every page, so that an edit can tell whose lists show it.
+                let t0 = Instant::now();
+                let related = all_related(&built.library);
+                if std::env::var_os("CASEBOOK_TIMING").is_some() {
+                    eprintln!("timing: related cases of every case {:.0} ms", t0.elapsed().as_secs_f64() * 1000.0);
+                }
                 self.current = Some(Current {
                     library: built.library,
                     templates: built.templates,
                     served: Served { site, overlay_bytes: 0 },
                     updater,
                     by_path,
-                    related: None,
+                    related,
                 });
                 self.broken.clear();
                 self.failed = None;
                 self.second_pass.clear();
                 self.deferred.clear();
-                self.related_work.clear();
+                self.related_queue.clear();
                 self.publish("*".into());
                 eprintln!(
                     "{} {}, {} in {:.2} s",
@@ -581,13 +596,18 @@ impl Builder {
                         before.extend(render::pages_of_place(lib, &old.place));
                         before.extend(render::pages_of_place(lib, &new.place));
                     }
-                    let shown_changed = old.title != new.title
-                        || old.title_zh != new.title_zh
-                        || old.place != new.place
-                        || !moved.is_empty();
-                    if shown_changed {
-                        self.related_work.push((i, true, moved));
+                    // Other cases' pages list it among their related cases (title, place and
+                    // shared tags); a tag added or removed changes the lists of the cases
+                    // sharing that tag.
+                    if old.title != new.title || old.title_zh != new.title_zh || old.place != new.place || !moved.is_empty() {
+                        for (j, list) in cur.related.iter().enumerate() {
+                            if list.iter().any(|&(o, _)| o == i) {
+                                self.second_pass.insert(format!("cases/{}.html", lib.cases[j].id));
+                            }
+                        }
                     }
+                    self.related_queue.insert(i);
+                    self.related_queue.extend(moved.iter().flat_map(|&(v, t)| lib.usage[v][t].iter().copied()));
                     first_pass.extend(before);
                     changed.push(i);
                 }
@@ -674,12 +694,17 @@ impl Builder {
         let started = Instant::now();
         let Some(mut cur) = self.current.take() else {
             self.second_pass.clear();
-            self.related_work.clear();
+            self.related_queue.clear();
             return;
         };
-        if !self.related_work.is_empty() {
-            let work = std::mem::take(&mut self.related_work);
-            self.second_pass.extend(related_pages(&mut cur, work));
+        if !self.related_queue.is_empty() {
+            let step: Vec<usize> = self.related_queue.iter().take(RELATED_STEP).copied().collect();
+            for j in &step {
+                self.related_queue.remove(j);
+            }
+            self.second_pass.extend(update_related(&mut cur, step));
+            self.current = Some(cur);
+            return;
         }
         let step: Vec<String> = self.second_pass.iter().take(SECOND_PASS_STEP).cloned().collect();
         for p in &step {
@@ -721,7 +746,10 @@ impl Builder {
     /// Publishes the current site and errors, and tells open pages: `reload` (site paths, `*`
     /// for all, nothing to tell if empty) or the errors.
     fn publish(&mut self, reload: String) {
-        let had_errors = self.state.borrow().errors.is_some();
+        let (had_errors, generation) = {
+            let previous = self.state.borrow();
+            (previous.errors.is_some(), previous.generation + 1)
+        };
         let mut diagnostics: Vec<Diagnostic> = self.failed.clone().unwrap_or_default();
         diagnostics.extend(self.broken.values().flatten().cloned());
         let errors: Option<Arc<str>> = if diagnostics.is_empty() {
@@ -738,19 +766,16 @@ impl Builder {
             site: self.current.as_ref().map(|c| Arc::clone(&c.served.site)),
             errors: errors.clone(),
             deferred: Arc::new(self.deferred.clone()),
+            generation,
         };
         self.state.send_replace(Arc::new(snapshot));
-        match errors {
-            Some(text) => {
-                let _ = self.notices.send(Notice::Errors(text));
-            }
-            None if had_errors => {
-                let _ = self.notices.send(Notice::Reload("*".into()));
-            }
-            None if !reload.is_empty() => {
-                let _ = self.notices.send(Notice::Reload(reload.into()));
-            }
-            None => {}
+        // Fixed: every page reloads (and loses its overlay).
+        let reload = if had_errors && errors.is_none() { "*".to_string() } else { reload };
+        if !reload.is_empty() {
+            let _ = self.notices.send(Notice::Reload(generation, reload.into()));
+        }
+        if let Some(text) = errors {
+            let _ = self.notices.send(Notice::Errors(generation, text));
         }
     }
 
@@ -855,31 +880,22 @@ fn write_file(dir: &Path, rel: &str, bytes: Option<&[u8]>) -> Result<()> {
     }
 }
 
-/// The case pages whose "related cases" changed: those that show an edited case, and those
-/// whose list changed because the case's tags did. Keeps `cur.related` up to date.
-fn related_pages(cur: &mut Current, work: Vec<(usize, bool, Vec<(usize, usize)>)>) -> BTreeSet<String> {
+/// The related cases of every case page.
+fn all_related(lib: &Library) -> Vec<Vec<(usize, usize)>> {
+    use rayon::prelude::*;
+    (0..lib.cases.len()).into_par_iter().map(|i| render::related(lib, i)).collect()
+}
+
+/// Recomputes the related cases of `cases`; returns the pages of those whose list changed.
+fn update_related(cur: &mut Current, cases: Vec<usize>) -> Vec<String> {
     use rayon::prelude::*;
     let lib = &cur.library;
-    let related = cur.related.get_or_insert_with(|| (0..lib.cases.len()).into_par_iter().map(|i| render::related(lib, i)).collect());
-    let mut pages = BTreeSet::new();
-    for (case, shown, moved) in work {
-        if shown {
-            for (j, list) in related.iter().enumerate() {
-                if list.iter().any(|&(o, _)| o == case) {
-                    pages.insert(format!("cases/{}.html", lib.cases[j].id));
-                }
-            }
-        }
-        // A tag added or removed changes the lists of the cases sharing it.
-        let mut touched: BTreeSet<usize> = moved.iter().flat_map(|&(v, t)| lib.usage[v][t].iter().copied()).collect();
-        touched.insert(case);
-        let fresh: Vec<(usize, Vec<(usize, usize)>)> =
-            touched.into_par_iter().map(|j| (j, render::related(lib, j))).collect();
-        for (j, list) in fresh {
-            if related[j] != list {
-                related[j] = list;
-                pages.insert(format!("cases/{}.html", lib.cases[j].id));
-            }
+    let fresh: Vec<(usize, Vec<(usize, usize)>)> = cases.into_par_iter().map(|j| (j, render::related(lib, j))).collect();
+    let mut pages = Vec::new();
+    for (j, list) in fresh {
+        if cur.related[j] != list {
+            cur.related[j] = list;
+            pages.push(format!("cases/{}.html", lib.cases[j].id));
         }
     }
     pages
@@ -974,11 +990,16 @@ fn json_error(status: StatusCode, message: &str) -> Response {
 // ----- server-sent events --------------------------------------------------------------------
 
 async fn events(State(app): State<App>) -> Response {
+    // Every event carries the generation of the site as its id: a page that reconnects after
+    // missing some (it closes the stream while hidden) sees another id in `hello` and reloads.
     let rx = app.notices.subscribe();
-    let mut first = vec![sse::Event::default().event("hello").data(&*app.instance)];
-    if let Some(errors) = &app.state.borrow().errors {
-        first.push(sse::Event::default().event("error").data(&**errors));
+    let snapshot = Arc::clone(&app.state.borrow());
+    let id = snapshot.generation.to_string();
+    let mut first = vec![sse::Event::default().event("hello").id(&id).data(&*app.instance)];
+    if let Some(errors) = &snapshot.errors {
+        first.push(sse::Event::default().event("error").id(&id).data(&**errors));
     }
+    drop(snapshot);
     let stream = futures_util::stream::unfold(
         (first.into_iter(), rx, app.shutdown.clone()),
         |(mut first, mut rx, mut shutdown)| async move {
@@ -991,8 +1012,12 @@ async fn events(State(app): State<App>) -> Response {
             let event = tokio::select! {
                 _ = shutdown.changed() => return None,
                 notice = rx.recv() => match notice {
-                    Ok(Notice::Reload(paths)) => sse::Event::default().event("reload").data(&*paths),
-                    Ok(Notice::Errors(text)) => sse::Event::default().event("error").data(&*text),
+                    Ok(Notice::Reload(generation, paths)) => {
+                        sse::Event::default().event("reload").id(generation.to_string()).data(&*paths)
+                    }
+                    Ok(Notice::Errors(generation, text)) => {
+                        sse::Event::default().event("error").id(generation.to_string()).data(&*text)
+                    }
                     Err(broadcast::error::RecvError::Lagged(_)) => sse::Event::default().event("reload").data("*"),
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },

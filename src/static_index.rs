@@ -474,29 +474,40 @@ fn encode_docs(out: &mut String, docs: &[(u32, f32)], documents: &[(u32, u32)]) 
 fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usize) -> Encoded {
     let mut cases: Vec<u32> = docs.iter().map(|&(d, _)| documents[d as usize].0).collect();
     cases.dedup();
-    let mut full = String::new();
-    varint(&mut full, 0);
-    varint(&mut full, cases.len() as u64);
-    encode_docs(&mut full, docs, documents);
-    if full.len() <= FULL_POSTINGS_MAX {
-        return Encoded { postings: full, cases: cases.len() as u32 };
+    // A document takes at least 3 letters: only postings that may fit are written out whole.
+    let mut per_doc = 4;
+    if docs.len() * 3 <= FULL_POSTINGS_MAX {
+        let mut full = String::new();
+        varint(&mut full, 0);
+        varint(&mut full, cases.len() as u64);
+        encode_docs(&mut full, docs, documents);
+        if full.len() <= FULL_POSTINGS_MAX {
+            return Encoded { postings: full, cases: cases.len() as u32 };
+        }
+        per_doc = full.len().div_ceil(docs.len());
     }
     // Keep the heaviest documents (ties: the earlier), back in document order: as many as fit
-    // in the budget (guessed from the size per document, then corrected once or twice).
+    // in the budget (guessed from the letters per document, then corrected once or twice).
     let mut by_weight: Vec<usize> = (0..docs.len()).collect();
-    by_weight.sort_unstable_by(|&a, &b| docs[b].1.total_cmp(&docs[a].1).then(a.cmp(&b)));
-    let mut keep = ((TRUNCATED_BUDGET * docs.len()) / full.len()).clamp(1, docs.len());
+    let heavier = |a: &usize, b: &usize| docs[*b].1.total_cmp(&docs[*a].1).then(a.cmp(b));
+    let mut keep = (TRUNCATED_BUDGET / per_doc).clamp(1, docs.len());
     let mut head = String::new();
     varint(&mut head, 1);
     varint(&mut head, cases.len() as u64);
     let (kept_docs, floor) = loop {
-        let mut kept: Vec<usize> = by_weight[..keep].to_vec();
+        // The `keep` heaviest first (each pass looks only at the previous pass's heaviest).
+        if keep < by_weight.len() {
+            by_weight.select_nth_unstable_by(keep - 1, heavier);
+            by_weight.truncate(keep);
+        }
+        let mut kept: Vec<usize> = by_weight.clone();
         kept.sort_unstable();
         let kept: Vec<(u32, f32)> = kept.into_iter().map(|i| docs[i]).collect();
         let mut body = String::new();
         encode_docs(&mut body, &kept, documents);
         if body.len() <= TRUNCATED_BUDGET + TRUNCATED_BUDGET / 10 || keep == 1 {
-            break (body, docs[by_weight[keep - 1]].1);
+            let floor = by_weight.iter().map(|&i| docs[i].1).fold(f32::INFINITY, f32::min);
+            break (body, floor);
         }
         keep = (keep * TRUNCATED_BUDGET / body.len()).max(1);
     };
@@ -515,10 +526,15 @@ fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usize) -> Enco
 /// has no stemmer. The token is what the analysis makes of the word alone, as it does of a word
 /// typed into `casebook search`.
 fn surfaces(lib: &Library) -> Vec<(String, String)> {
-    type Words = std::collections::HashSet<String, std::hash::BuildHasherDefault<Fx>>;
+    /// Distinct words, lower-cased; a word is known by its hash (64 bits: collisions, which
+    /// would only lose a word, are not worth a string comparison per word of the library).
+    #[derive(Default)]
+    struct Words {
+        seen: std::collections::HashSet<u64, std::hash::BuildHasherDefault<Identity>>,
+        list: Vec<String>,
+    }
     fn words(text: &str, into: &mut Words) {
         let bytes = text.as_bytes();
-        let mut word = String::new();
         let mut i = 0;
         while i < bytes.len() {
             if !bytes[i].is_ascii_alphanumeric() {
@@ -527,17 +543,14 @@ fn surfaces(lib: &Library) -> Vec<(String, String)> {
             }
             let start = i;
             let mut letter = false;
+            let mut hash = Fx::default();
             while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
                 letter |= bytes[i].is_ascii_alphabetic();
+                std::hash::Hasher::write_u8(&mut hash, bytes[i].to_ascii_lowercase());
                 i += 1;
             }
-            if letter {
-                word.clear();
-                word.push_str(&text[start..i]);
-                word.make_ascii_lowercase();
-                if !into.contains(word.as_str()) {
-                    into.insert(word.clone());
-                }
+            if letter && into.seen.insert(std::hash::Hasher::finish(&hash)) {
+                into.list.push(text[start..i].to_ascii_lowercase());
             }
         }
     }
@@ -549,10 +562,7 @@ fn surfaces(lib: &Library) -> Vec<(String, String)> {
             set
         })
         .reduce(Words::default, |mut a, b| {
-            if a.len() < b.len() {
-                return b.into_iter().chain(a).collect();
-            }
-            a.extend(b);
+            a.list.extend(b.list);
             a
         });
     for (v, vocab) in lib.taxonomy.vocabularies.iter().enumerate() {
@@ -560,7 +570,7 @@ fn surfaces(lib: &Library) -> Vec<(String, String)> {
             words(&term_text(lib, v, t), &mut seen);
         }
     }
-    let mut words: Vec<String> = seen.into_iter().collect();
+    let mut words = seen.list;
     words.par_sort_unstable();
     words.dedup();
     words
@@ -575,18 +585,39 @@ fn surfaces(lib: &Library) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A fast hash for short strings (FxHash, as in rustc): the set of the library's words is
-/// probed once per word of the text.
+/// A fast hash for short strings (FxHash, as in rustc), fed a byte at a time.
 #[derive(Default)]
 struct Fx(u64);
 
 impl std::hash::Hasher for Fx {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut v = [0u8; 8];
-            v[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(v)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        for &b in bytes {
+            self.write_u8(b);
         }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The hasher of a set of hashes.
+#[derive(Default)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 
     fn finish(&self) -> u64 {

@@ -65,25 +65,48 @@
     (document.body || document.documentElement).appendChild(overlay);
   }
 
+  // The server this page came from and the generation of the site it has seen: a page that
+  // comes back to another one reloads. The stream is closed while the page is hidden (browsers
+  // allow few connections per server, and each open page would hold one).
   var instance = null;
-  var events = new EventSource("/_casebook/events");
-  events.addEventListener("hello", function (e) {
-    // Another server than the one this page came from (it was restarted): load it anew.
-    if (instance !== null && instance !== e.data) {
-      location.reload();
+  var seen = null;
+  var events = null;
+
+  function connect() {
+    events = new EventSource("/_casebook/events");
+    events.addEventListener("hello", function (e) {
+      if ((instance !== null && instance !== e.data) || (seen !== null && seen !== e.lastEventId)) {
+        location.reload();
+        return;
+      }
+      instance = e.data;
+      seen = e.lastEventId;
+    });
+    events.addEventListener("reload", function (e) {
+      seen = e.lastEventId;
+      var paths = String(e.data).split("\n");
+      if (paths.indexOf("*") >= 0 || paths.indexOf(here()) >= 0) {
+        location.reload();
+      }
+    });
+    events.addEventListener("error", function (e) {
+      // The server's "error" events carry text; the browser's own (connection lost) do not.
+      if (typeof e.data === "string") {
+        seen = e.lastEventId;
+        show(e.data);
+      }
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden && events) {
+      events.close();
+      events = null;
+    } else if (!document.hidden && !events) {
+      connect();
     }
-    instance = e.data;
   });
-  events.addEventListener("reload", function (e) {
-    var paths = String(e.data).split("\n");
-    if (paths.indexOf("*") >= 0 || paths.indexOf(here()) >= 0) {
-      location.reload();
-    }
-  });
-  events.addEventListener("error", function (e) {
-    // The server's "error" events carry text; the browser's own (connection lost) do not.
-    if (typeof e.data === "string") {
-      show(e.data);
-    }
-  });
+  if (!document.hidden) {
+    connect();
+  }
 })();

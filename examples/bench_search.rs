@@ -1,0 +1,65 @@
+//! Query latency of `casebook search` on a built site, index open excluded.
+//!
+//! ```sh
+//! cargo run --release --example gen_corpus -- --n 10000 --out /tmp/c10k
+//! cargo run --release -- build --root /tmp/c10k --out /tmp/c10k-site
+//! cargo run --release --example bench_search -- /tmp/c10k-site
+//! ```
+//!
+//! Prints, per query shape, the number of matching cases and the median and worst of 20 runs,
+//! then the median and p99 over all runs.
+
+use casebook::search::{Query, Searcher};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const QUERIES: &[&str] = &[
+    "grid patrol",
+    "党建联盟",
+    "社区党委 网格",
+    "\"party building\"",
+    "volunteer force:mass-cohesion",
+    "place:Henan level:street",
+    "",
+    "满意度 OR satisfaction",
+    "red wall consciousness",
+    "practice:grid-governance 居民",
+];
+
+fn main() {
+    let Some(site) = std::env::args().nth(1) else {
+        eprintln!("usage: bench_search SITE_DIR");
+        std::process::exit(2);
+    };
+    let dir = Path::new(&site).join(casebook::index::INDEX_DIR);
+    let t = Instant::now();
+    let searcher = match Searcher::open(&dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot open {}: {e}", dir.display());
+            std::process::exit(2);
+        }
+    };
+    println!("open: {:?}", t.elapsed());
+    let mut all: Vec<Duration> = Vec::new();
+    for q in QUERIES {
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            match searcher.search(&Query::new(*q)) {
+                Ok(r) => total = r.total,
+                Err(e) => {
+                    eprintln!("{q}: {e}");
+                    std::process::exit(1);
+                }
+            }
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!("{q:40} {total:6} cases  median {:?}  max {:?}", times[times.len() / 2], times[times.len() - 1]);
+        all.extend(times);
+    }
+    all.sort();
+    println!("all: median {:?}  p99 {:?}", all[all.len() / 2], all[all.len() * 99 / 100]);
+}
