@@ -363,12 +363,17 @@
     return { cases: cases, byCase: byCase, floor: floor, truncated: truncated };
   }
 
-  /** The best document of case `c` and its score; `exact` is false when truncation guessed. */
+  /**
+   * The best document of case `c` (0: the case, k: its k-th tagged section) and its score: the
+   * sum of the words' weights in the best document holding them all. When truncated postings
+   * left a word's documents in this case out, each such word counts with its floor weight and
+   * the hit points at the case.
+   */
   function score(c, merged) {
     var first = merged[0].byCase.get(c);
-    var exact = true;
-    for (var u = 0; u < merged.length; u++) if (!merged[u].byCase.has(c)) { exact = false; break; }
-    if (exact) {
+    var known = true;
+    for (var u = 0; u < merged.length; u++) if (!merged[u].byCase.has(c)) { known = false; break; }
+    if (known) {
       var best = -1, bestSec = 0;
       first.forEach(function (w, sec) {
         var sum = w;
@@ -379,7 +384,7 @@
         }
         if (sum > best + 1e-9 || (Math.abs(sum - best) <= 1e-9 && sec < bestSec)) { best = sum; bestSec = sec; }
       });
-      if (best >= 0) return { score: best, sec: bestSec, exact: true };
+      if (best >= 0) return { score: best, sec: bestSec };
     }
     var total = 0;
     merged.forEach(function (m) {
@@ -387,7 +392,7 @@
       if (docs) docs.forEach(function (w) { top = Math.max(top, w); });
       total += top;
     });
-    return { score: total, sec: 0, exact: false };
+    return { score: total, sec: 0 };
   }
 
   /**
@@ -423,7 +428,7 @@
       while (bitsW) {
         var low = bitsW & -bitsW, c = (w << 5) + (31 - Math.clz32(low));
         bitsW ^= low;
-        hits.push(positive.length ? Object.assign({ c: c }, score(c, positive)) : { c: c, score: 0, sec: 0, exact: true });
+        hits.push(positive.length ? Object.assign({ c: c }, score(c, positive)) : { c: c, score: 0, sec: 0 });
       }
     }
     if (positive.length) hits.sort(function (x, y) { return y.score - x.score || x.c - y.c; });
