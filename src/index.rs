@@ -162,13 +162,31 @@ struct WordStream<'a> {
     inner: tantivy_jieba::JiebaTokenStream<'a>,
     /// A byte offset in `text` and the letters and digits before it.
     cursor: (usize, usize),
+    /// The token handed out (jieba's, or a place-name stem of it).
+    current: Token,
+    /// A place-name stem still to hand out after its word.
+    stem: Option<Token>,
+}
+
+/// Suffixes of Chinese place and unit names. A word that ends with one is also indexed
+/// without it, at the same position, so 乌鲁木齐 finds 乌鲁木齐市 and 天湖 finds 天湖社区
+/// (jieba's search mode only adds sub-words of two and three characters).
+const PLACE_SUFFIXES: &[&str] = &["自治区", "街道", "社区", "市", "省", "区", "县", "镇", "乡", "村"];
+
+/// The stem of a Chinese place name: `乌鲁木齐市` → `乌鲁木齐`; None when nothing would be left
+/// but a single character, or when the word is not Chinese.
+fn place_stem(word: &str) -> Option<&str> {
+    if !word.chars().all(|c| matches!(c, '\u{4E00}'..='\u{9FFF}')) {
+        return None;
+    }
+    PLACE_SUFFIXES.iter().find_map(|suffix| word.strip_suffix(suffix)).filter(|stem| stem.chars().count() >= 2)
 }
 
 impl Tokenizer for Words {
     type TokenStream<'a> = WordStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        WordStream { text, inner: self.jieba.token_stream(text), cursor: (0, 0) }
+        WordStream { text, inner: self.jieba.token_stream(text), cursor: (0, 0), current: Token::default(), stem: None }
     }
 }
 
@@ -187,6 +205,10 @@ fn alphanumerics(s: &str) -> usize {
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
+        if let Some(stem) = self.stem.take() {
+            self.current = stem;
+            return true;
+        }
         while self.inner.advance() {
             let token = self.inner.token_mut();
             if !token.text.chars().any(is_word_char) {
@@ -205,17 +227,25 @@ impl TokenStream for WordStream<'_> {
             self.cursor = (from, before);
             token.position = before;
             token.position_length = alphanumerics(&token.text).max(1);
+            self.current.clone_from(token);
+            if let Some(stem) = place_stem(&token.text) {
+                let mut t = token.clone();
+                t.text = stem.to_string();
+                t.offset_to = t.offset_from + stem.len();
+                t.position_length = stem.chars().count();
+                self.stem = Some(t);
+            }
             return true;
         }
         false
     }
 
     fn token(&self) -> &Token {
-        self.inner.token()
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        self.inner.token_mut()
+        &mut self.current
     }
 }
 
@@ -1247,6 +1277,18 @@ mod tests {
     fn sections_replayed_from_the_body_match_a_fresh_analysis() {
         let library = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
         assert!(check_sections_replay(&library) >= 5);
+    }
+
+    #[test]
+    fn place_names_are_also_indexed_without_their_suffix() {
+        assert_eq!(place_stem("乌鲁木齐市"), Some("乌鲁木齐"));
+        assert_eq!(place_stem("天湖社区"), Some("天湖"));
+        assert_eq!(place_stem("广西壮族自治区"), Some("广西壮族"));
+        assert_eq!(place_stem("市区"), None);
+        assert_eq!(place_stem("city"), None);
+        let t = tokens("新疆乌鲁木齐市的社区");
+        assert!(t.iter().any(|x| x == "乌鲁木齐"), "{t:?}");
+        assert!(t.iter().any(|x| x == "乌鲁木齐市"), "{t:?}");
     }
 
     #[test]
