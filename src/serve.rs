@@ -1187,16 +1187,43 @@ async fn find(site: &Site, segments: &[String], slash: bool) -> Found {
 }
 
 /// Inserts the reload script into an HTML page: before its first script, or before `</head>`.
+/// The page's Content-Security-Policy (a `<meta http-equiv>` in its head) also gets
+/// `connect-src 'self'`: the reload stream and `/api/search` need it, a built site does not.
 fn inject(html: &[u8]) -> Vec<u8> {
-    let find = |needle: &[u8]| html.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle));
-    let Some(head_end) = find(b"</head>") else { return html.to_vec() };
-    let at = find(b"<script").filter(|&s| s < head_end).unwrap_or(head_end);
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle));
+    let Some(head_end) = find(html, b"</head>") else { return html.to_vec() };
+    let mut html = html.to_vec();
+    let mut head_end = head_end;
+    if let Some(at) = csp_end(&html[..head_end]) {
+        const CONNECT: &[u8] = b"; connect-src 'self'";
+        html.splice(at..at, CONNECT.iter().copied());
+        head_end += CONNECT.len();
+    }
+    let at = find(&html, b"<script").filter(|&s| s < head_end).unwrap_or(head_end);
     let mut out = Vec::with_capacity(html.len() + LIVE_TAG.len() + 1);
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(LIVE_TAG.as_bytes());
     out.push(b'\n');
     out.extend_from_slice(&html[at..]);
     out
+}
+
+/// Where `; connect-src 'self'` goes in the head's CSP meta tag: the end of its `content`
+/// value, when the policy has no `connect-src` of its own (trailing `;` and spaces excluded).
+fn csp_end(head: &[u8]) -> Option<usize> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle));
+    let equiv = find(head, b"content-security-policy")?;
+    let tag_start = head[..equiv].iter().rposition(|&b| b == b'<')?;
+    let tag_end = equiv + head[equiv..].iter().position(|&b| b == b'>')?;
+    let tag = &head[tag_start..tag_end];
+    let value_start = tag_start + find(tag, b"content=\"")? + b"content=\"".len();
+    let value_end = value_start + head[value_start..tag_end].iter().position(|&b| b == b'"')?;
+    let value = &head[value_start..value_end];
+    if find(value, b"connect-src").is_some() {
+        return None;
+    }
+    let trimmed = value.iter().rposition(|&b| b != b';' && !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    Some(value_start + trimmed)
 }
 
 fn page_response(status: StatusCode, rel: &str, bytes: &[u8]) -> Response {
@@ -1319,6 +1346,15 @@ mod tests {
             assert_eq!(site_path(bad), Err(Refused::BadRequest), "{bad}");
         }
         assert_eq!(site_path("/.casebook-site"), Err(Refused::NotFound));
+    }
+
+    #[test]
+    fn the_policy_lets_the_page_connect_to_the_server() {
+        let page = b"<head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self';\"></head>";
+        let out = String::from_utf8(inject(page)).unwrap();
+        assert!(out.contains("content=\"default-src 'none'; script-src 'self'; connect-src 'self';\">"), "{out}");
+        let own = b"<head><meta http-equiv=\"content-security-policy\" content=\"connect-src 'none'\"></head>";
+        assert!(String::from_utf8(inject(own)).unwrap().contains("content=\"connect-src 'none'\">"));
     }
 
     #[test]

@@ -455,10 +455,14 @@ fn serves_the_site_with_types_headers_and_the_reload_script() {
         }
     }
     assert!(files > 40);
-    // The server's own page for a built page is the built page plus the script line.
+    // A served page is the built page plus the script line, and a policy that lets it connect
+    // to the server.
     let built = fs::read_to_string(out.join("cases/tianhu.html")).unwrap();
     let served = server.get("/cases/tianhu.html").text();
-    assert_eq!(served.replacen("<script src=\"/_casebook/live.js\" defer></script>\n", "", 1), built);
+    assert!(!built.contains("connect-src"));
+    assert!(served.contains("form-action 'self'; connect-src 'self'\">"), "{served}");
+    let plain = served.replacen("<script src=\"/_casebook/live.js\" defer></script>\n", "", 1).replacen("; connect-src 'self'", "", 1);
+    assert_eq!(plain, built);
 }
 
 #[test]
