@@ -647,7 +647,7 @@ fn usage(taxonomy: &Taxonomy, cases: &[Case]) -> Vec<Vec<Vec<usize>>> {
 /// What [`replace_case`] did with one changed case file.
 pub enum Replacement {
     /// The file is valid: the new library, the case it replaced, and the file's warnings.
-    Valid { library: Library, old: Case, warnings: Vec<Diagnostic> },
+    Valid { library: Library, old: Box<Case>, warnings: Vec<Diagnostic> },
     /// The file has errors: the library, unchanged, and the file's diagnostics.
     Invalid { library: Library, diagnostics: Vec<Diagnostic> },
     /// The file is valid but now holds another case id: that changes other cases' links and the
@@ -687,7 +687,7 @@ pub fn replace_case(
     let Library { config, taxonomy, mut cases, usage: _, profile } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
     let usage = usage(&taxonomy, &cases);
-    Replacement::Valid { library: Library { config, taxonomy, cases, usage, profile }, old, warnings: diags }
+    Replacement::Valid { library: Library { config, taxonomy, cases, usage, profile }, old: Box::new(old), warnings: diags }
 }
 
 #[cfg(test)]

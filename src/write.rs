@@ -22,8 +22,11 @@ pub struct Staging {
     files: AtomicUsize,
     committed: bool,
     /// Set for [`Staging::in_memory`]: the files written, kept instead of written to disk.
-    memory: Option<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+    memory: Option<std::sync::Mutex<Files>>,
 }
+
+/// Files as (path inside the site, bytes).
+type Files = Vec<(String, Vec<u8>)>;
 
 impl Staging {
     /// Checks that `out` may be replaced and creates the temporary sibling folder.

@@ -4,7 +4,20 @@
 // by casebook (window.CASEBOOK_SERVER, or data-casebook-server on <html>) and use its API.
 (function () {
   "use strict";
-  window.CASEBOOK_SERVER = { search: "/api/search" };
+  window.CASEBOOK_SERVER = {
+    // The search page's server path (serverSearch in assets/search.js): a page state such as
+    // `q=…&forces=…` answered by /api/search, as a Promise of its JSON.
+    search: function (state) {
+      return fetch("/api/search?" + state + (state ? "&" : "") + "limit=100").then(function (r) {
+        return r.json().then(function (json) {
+          if (!r.ok) {
+            throw new Error(json.error || r.statusText);
+          }
+          return json;
+        });
+      });
+    },
+  };
   document.documentElement.setAttribute("data-casebook-server", "1");
   if (!window.EventSource) {
     return;

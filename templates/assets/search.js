@@ -517,11 +517,70 @@
    * SERVER SEARCH — the one place `casebook serve` plugs in: when the page is served with an
    * `/api/search` endpoint, answer `query` from it (same state: q and filters) and return a
    * Promise of {hits: [{c, score, sec}], counts, total}; returning null uses the static index.
-   * Not implemented yet: the static index always answers.
+   *
+   * `casebook serve` says so before this script runs: its live.js (never part of a built site,
+   * which makes no request but for its own files) sets window.CASEBOOK_SERVER.search(state), a
+   * Promise of the JSON of `casebook search --json` for that state, up to 100 hits, fresh after
+   * every edit (the static index is only rebuilt by full rebuilds). Each hit comes with its list
+   * item made here from that JSON (`li`); the facet counts are the server's.
    */
   function serverSearch(query) {
-    void query;
-    return null;
+    var server = window.CASEBOOK_SERVER;
+    if (!server || typeof server.search !== "function") return null;
+    return server.search(query.state).then(function (json) {
+      var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
+      var hits = json.hits.map(function (h) { return { score: h.score, li: serverItem(h, zh) }; });
+      var counts = groups.map(function (g) {
+        var facet = json.facets[g.name] || json.facets[singular(g.name)] || {};
+        return g.values.map(function (v) { return facet[v] || 0; });
+      });
+      return { hits: hits, counts: counts, total: json.total };
+    });
+  }
+
+  /** A result item from a hit of the server's JSON (the same markup as `item`). */
+  function serverItem(h, zh) {
+    var li = document.createElement("li");
+    li.setAttribute("data-case", h.id);
+    li.setAttribute("data-score", Number(h.score).toFixed(2));
+    var a = document.createElement("a");
+    a.className = "hit-title";
+    a.href = h.url;
+    a.textContent = zh && h.title_zh ? h.title_zh : h.title;
+    li.appendChild(a);
+    var alt = zh && h.title_zh ? h.title : h.title_zh;
+    if (alt) {
+      var span = document.createElement("span");
+      span.className = "hit-alt";
+      span.textContent = " " + alt;
+      li.appendChild(span);
+    }
+    if (h.section) {
+      var ps = document.createElement("p");
+      ps.className = "hit-section";
+      ps.textContent = "§ " + h.section;
+      li.appendChild(ps);
+    }
+    var meta = document.createElement("p");
+    meta.className = "hit-meta";
+    meta.textContent = h.place || "";
+    li.appendChild(meta);
+    // snippet_html is escaped text with the matched words in <b>…</b>: rebuilt as nodes.
+    var p = document.createElement("p");
+    p.className = "snippet";
+    String(h.snippet_html || "").split(/<(\/?)b>/).forEach(function (part, i, parts) {
+      if (i % 2 === 1) return; // the captured slash
+      var text = part.replace(/&(lt|gt|quot|#39|amp);/g, function (m, e) {
+        return { lt: "<", gt: ">", quot: "\"", "#39": "'", amp: "&" }[e];
+      });
+      if (!text) return;
+      var marked = i > 0 && parts[i - 1] === "";
+      var node = marked ? document.createElement("mark") : document.createTextNode(text);
+      if (marked) node.textContent = text;
+      p.appendChild(node);
+    });
+    li.appendChild(p);
+    return li;
   }
 
   function search() {
@@ -592,7 +651,7 @@
   function show(evaluated, limit, mine) {
     var hits = evaluated.hits.slice(0, limit);
     var chunk = store.meta.chunk;
-    var needed = new Set(hits.map(function (h) { return Math.floor(h.c / chunk); }));
+    var needed = new Set(hits.filter(function (h) { return !h.li; }).map(function (h) { return Math.floor(h.c / chunk); }));
     return Promise.all(Array.from(needed).map(function (k) { return load("d/" + k + ".js"); })).then(function () {
       if (mine !== run) return;
       var items = hits.map(function (h) { return item(h, evaluated.marks, chunk); });
@@ -631,6 +690,7 @@
   }
 
   function item(hit, marks, chunk) {
+    if (hit.li) return hit.li; // from the server (serverSearch)
     var entry = store.docs[Math.floor(hit.c / chunk)][hit.c % chunk];
     var id = entry[0], title = entry[1], alt = entry[2], place = entry[3], summaries = entry[4], sections = entry[5];
     var sec = hit.sec, anchor = "", secTitle = "", texts;
