@@ -276,7 +276,7 @@ pub fn render(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging,
 /// re-renders the pages that depend on an edited case ([`pages_showing`], [`pages_of_term`],
 /// [`pages_of_place`]).
 pub fn render_only(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging, only: &BTreeSet<String>) -> Result<usize> {
-    render_with(lib, overrides, staging, &Progress::new(false, 0), Some(only))
+    render_with(lib, overrides, staging, &Progress(None, None), Some(only))
 }
 
 fn render_with(

@@ -785,7 +785,8 @@ impl Builder {
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         if errors > 0 {
-            eprintln!("{} — still serving the last good version", diag::plural(errors, "error", "errors"));
+            let what = if self.current.is_some() { "still serving the last good version" } else { "the site is built once they are fixed" };
+            eprintln!("{} — {what}", diag::plural(errors, "error", "errors"));
         }
     }
 }
@@ -914,6 +915,9 @@ struct App {
     instance: Arc<str>,
     /// Asks the builder for the deferred files.
     refresh: mpsc::Sender<Change>,
+    /// Searches run at most one per core at a time; the others wait their turn (a queue
+    /// keeps the slowest answers faster than threads fighting over the cores).
+    searches: Arc<tokio::sync::Semaphore>,
 }
 
 async fn serve_http(
@@ -925,7 +929,9 @@ async fn serve_http(
     let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Usage(format!("cannot listen: {e}")))?;
     let (shutdown_tx, shutdown) = watch::channel(false);
     let instance = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis()));
-    let app = App { state, notices, shutdown, instance: instance.into(), refresh };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let searches = Arc::new(tokio::sync::Semaphore::new(cores));
+    let app = App { state, notices, shutdown, instance: instance.into(), refresh, searches };
     let router = Router::new()
         .route("/_casebook/events", get(events))
         .route("/_casebook/live.js", get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }))
@@ -1059,6 +1065,9 @@ async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response
         return json_error(StatusCode::SERVICE_UNAVAILABLE, "the search index is not ready");
     };
     drop(snapshot);
+    let Ok(_turn) = app.searches.acquire().await else {
+        return json_error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping");
+    };
     match tokio::task::spawn_blocking(move || searcher.search(&query)).await {
         Ok(Ok(results)) => secure(
             (
@@ -1164,26 +1173,24 @@ async fn find(site: &Site, segments: &[String], slash: bool) -> Found {
     }
     let dir = site.dir.path.clone();
     let path = segments.iter().fold(dir.clone(), |p, s| p.join(s));
-    let result = tokio::task::spawn_blocking(move || -> Found {
-        let Ok(meta) = std::fs::metadata(&path) else { return Found::Missing };
-        let file = if meta.is_dir() {
-            if !slash && path != dir {
-                return Found::Folder;
-            }
-            path.join("index.html")
-        } else {
-            path
-        };
-        match file.canonicalize() {
-            Ok(real) if real.starts_with(&dir) && real.is_file() => match std::fs::read(&real) {
-                Ok(bytes) => Found::File(bytes.into()),
-                Err(_) => Found::Missing,
-            },
-            _ => Found::Missing,
+    // The site's files are small and read often (the page cache has them): read them here
+    // rather than hand each read to another thread.
+    let Ok(meta) = std::fs::metadata(&path) else { return Found::Missing };
+    let file = if meta.is_dir() {
+        if !slash && path != dir {
+            return Found::Folder;
         }
-    })
-    .await;
-    result.unwrap_or(Found::Missing)
+        path.join("index.html")
+    } else {
+        path
+    };
+    match file.canonicalize() {
+        Ok(real) if real.starts_with(&dir) && real.is_file() => match std::fs::read(&real) {
+            Ok(bytes) => Found::File(bytes.into()),
+            Err(_) => Found::Missing,
+        },
+        _ => Found::Missing,
+    }
 }
 
 /// Inserts the reload script into an HTML page: before its first script, or before `</head>`.

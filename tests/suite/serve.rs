@@ -672,7 +672,7 @@ fn a_bounded_load_on_loopback_has_no_errors() {
                     let t0 = Instant::now();
                     match conn.get(&addr, target) {
                         Ok(r) if r.status == 200 || (r.status == 404 && target.starts_with("/no-such")) => {
-                            latencies.push(t0.elapsed());
+                            latencies.push((t0.elapsed(), target.starts_with("/api/")));
                         }
                         Ok(r) => errors.push(format!("{target}: {}", r.status)),
                         Err(e) => {
@@ -693,16 +693,20 @@ fn a_bounded_load_on_loopback_has_no_errors() {
         errors.extend(e);
     }
     let elapsed = started.elapsed();
-    latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let summary = |only: Option<bool>| {
+        let mut l: Vec<Duration> = latencies.iter().filter(|(_, api)| only.is_none_or(|o| o == *api)).map(|(d, _)| *d).collect();
+        l.sort();
+        let pct = |p: f64| ms(l[((l.len() - 1) as f64 * p) as usize]);
+        format!("{} requests: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", l.len(), pct(0.5), pct(0.99), pct(1.0))
+    };
     println!(
-        "serve load: {} requests from {THREADS} keep-alive connections in {:.2} s: {:.0} requests/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        latencies.len(),
+        "serve load: {THREADS} keep-alive connections, {:.2} s, {:.0} requests/s\n  all    {}\n  files  {}\n  search {}",
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
-        pct(0.5).as_secs_f64() * 1000.0,
-        pct(0.99).as_secs_f64() * 1000.0,
-        latencies.last().unwrap().as_secs_f64() * 1000.0
+        summary(None),
+        summary(Some(false)),
+        summary(Some(true)),
     );
     assert!(errors.is_empty(), "{} errors, e.g. {:?}", errors.len(), &errors[..errors.len().min(5)]);
     assert_eq!(latencies.len(), REQUESTS);
