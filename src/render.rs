@@ -1247,47 +1247,54 @@ impl Site<'_> {
                 })
             })
             .collect();
-        let cases: Vec<serde_json::Value> = lib
-            .cases
-            .iter()
-            .map(|c| {
-                let tags: serde_json::Map<String, serde_json::Value> = tax
-                    .vocabularies
-                    .iter()
-                    .enumerate()
-                    .map(|(v, voc)| (voc.name.clone(), c.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into()))
-                    .collect();
-                let sections: Vec<serde_json::Value> = c
-                    .sections
-                    .iter()
-                    .map(|s| {
-                        let stags: serde_json::Map<String, serde_json::Value> = tax
-                            .vocabularies
-                            .iter()
-                            .enumerate()
-                            .filter(|(v, _)| !s.tags[*v].is_empty())
-                            .map(|(v, voc)| (voc.name.clone(), s.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into()))
-                            .collect();
-                        serde_json::json!({"anchor": s.anchor, "title": s.title, "level": s.level, "tags": stags})
-                    })
-                    .collect();
-                serde_json::json!({
-                    "id": c.id, "url": format!("cases/{}.html", c.id), "title": c.title, "title_zh": c.title_zh,
-                    "place": c.place, "level": c.level, "summary": c.summary, "summary_zh": c.summary_zh,
-                    "sources": c.sources, "tags": tags, "sections": sections, "body_markdown": c.body(),
+        // One case at a time: a 100,000-case library never becomes one JSON tree in memory.
+        let case_value = |c: &Case| {
+            let tags: serde_json::Map<String, serde_json::Value> = tax
+                .vocabularies
+                .iter()
+                .enumerate()
+                .map(|(v, voc)| (voc.name.clone(), c.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into()))
+                .collect();
+            let sections: Vec<serde_json::Value> = c
+                .sections
+                .iter()
+                .map(|s| {
+                    let stags: serde_json::Map<String, serde_json::Value> = tax
+                        .vocabularies
+                        .iter()
+                        .enumerate()
+                        .filter(|(v, _)| !s.tags[*v].is_empty())
+                        .map(|(v, voc)| (voc.name.clone(), s.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into()))
+                        .collect();
+                    serde_json::json!({"anchor": s.anchor, "title": s.title, "level": s.level, "tags": stags})
                 })
+                .collect();
+            serde_json::json!({
+                "id": c.id, "url": format!("cases/{}.html", c.id), "title": c.title, "title_zh": c.title_zh,
+                "place": c.place, "level": c.level, "summary": c.summary, "summary_zh": c.summary_zh,
+                "sources": c.sources, "tags": tags, "sections": sections, "body_markdown": c.body(),
             })
-            .collect();
-        let doc = serde_json::json!({
+        };
+        let head = serde_json::json!({
             "format": "casebook/cases.json",
-            "version": 1,
-            "title": lib.config.title,
             "language": lib.config.language.tag(),
+            "title": lib.config.title,
+            "version": 1,
             "vocabularies": vocabularies,
-            "cases": cases,
         });
-        let bytes = serde_json::to_vec(&doc).map_err(|e| Error::Usage(format!("internal: {e}")))?;
-        self.staging.write("cases.json", &bytes)
+        self.staging.write_with("cases.json", |w| {
+            // The head's keys, then "cases" last (keys stay in alphabetical order but for it).
+            let head = serde_json::to_string(&head).map_err(std::io::Error::other)?;
+            w.write_all(head[..head.len() - 1].as_bytes())?;
+            w.write_all(b",\"cases\":[")?;
+            for (i, c) in lib.cases.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *w, &case_value(c)).map_err(std::io::Error::other)?;
+            }
+            w.write_all(b"]}")
+        })
     }
 }
 

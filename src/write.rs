@@ -102,6 +102,25 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes one file through a writer, for big files built piece by piece (`cases.json`):
+    /// on disk it is streamed, never held whole in memory.
+    pub fn write_with(&self, rel: &str, fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+        if self.memory.is_some() {
+            let mut bytes = Vec::new();
+            fill(&mut bytes).map_err(|e| Error::io("write", rel, e))?;
+            return self.write(rel, &bytes);
+        }
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create", self.out.join(rel).parent().unwrap_or(&self.out), e))?;
+        }
+        let file = fs::File::create(&path).map_err(|e| Error::io("write", self.out.join(rel), e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        fill(&mut w).and_then(|()| std::io::Write::flush(&mut w)).map_err(|e| Error::io("write", self.out.join(rel), e))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Swaps the temporary folder into place; returns the number of files written.
     pub fn commit(mut self) -> Result<usize> {
         if self.memory.is_some() {
