@@ -945,16 +945,7 @@ fn shorten(text: &str, max_chars: usize) -> String {
 }
 
 fn escape_html(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    out.push_str(&crate::render::escape(s));
 }
 
 // ---------------------------------------------------------------------------------------------
