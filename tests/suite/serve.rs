@@ -27,18 +27,7 @@ const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 // Harness
 // ---------------------------------------------------------------------------------------------
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use crate::copy_dir;
 
 /// A copy of the shipped library at `<tmp>/lib`, and a `<tmp>/tmp` for the server's TMPDIR.
 struct Lib {

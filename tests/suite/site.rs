@@ -51,18 +51,7 @@ fn build_ok(root: &Path, out: &Path, extra: &[&str]) {
     assert!(o.status.success(), "build of {} failed ({:?}):\n{}", root.display(), o.status.code(), stderr(&o));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use crate::copy_dir;
 
 /// A temporary folder holding a library at `<tmp>/lib` (so `<tmp>` itself is "outside" it).
 struct Lib {
