@@ -136,11 +136,17 @@ pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
     if let Some(base) = &opts.base_path {
         library.config.base_path = config::normalize_base_path(base);
     }
-    let staging = write::Staging::create(&opts.out)?;
-    let pages = render::render(&library, &overrides, &staging, &progress)?;
-    progress.stage("index", 0);
-    index::build_index(&library, &staging.path().join(index::INDEX_DIR))?;
-    static_index::write(&library, &staging)?;
+    let mut staging = write::Staging::create(&opts.out)?;
+    let made = render::render(&library, &overrides, &staging, &progress).and_then(|pages| {
+        progress.stage("index", 0);
+        index::build_index(&library, &staging.path().join(index::INDEX_DIR))?;
+        progress.stage("browser index", 0);
+        static_index::write(&library, &staging)?;
+        progress.stage("flush", 0);
+        Ok(pages)
+    });
+    // A write error comes first: a later error may only be its consequence.
+    let pages = staging.finish().and(made)?;
     progress.finish();
     let files = staging.commit()?;
     let summary = BuildSummary {

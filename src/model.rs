@@ -18,6 +18,61 @@ pub struct Library {
     pub usage: Vec<Vec<Vec<usize>>>,
     /// Index of the vocabulary drawn as the profile and the matrix (`forces` by default).
     pub profile: Option<usize>,
+    /// Every case's tags as one sorted list of numbers (see [`TagSets`]).
+    pub tag_sets: TagSets,
+}
+
+/// Every case's tags, numbered across vocabularies (the terms of vocabulary 0 first, then those
+/// of 1, …) and sorted, all in one array: ranking related cases compares thousands of pairs of
+/// cases per page, and this keeps each comparison a merge of two short runs of memory.
+#[derive(Debug, Default)]
+pub struct TagSets {
+    starts: Vec<usize>,
+    ids: Vec<u32>,
+}
+
+impl TagSets {
+    pub fn new(taxonomy: &Taxonomy, cases: &[Case]) -> TagSets {
+        let mut offsets = Vec::with_capacity(taxonomy.vocabularies.len());
+        let mut next = 0u32;
+        for v in &taxonomy.vocabularies {
+            offsets.push(next);
+            next += v.terms.len() as u32;
+        }
+        let mut sets = TagSets { starts: vec![0], ids: Vec::new() };
+        for case in cases {
+            let from = sets.ids.len();
+            for (terms, at) in case.tags.iter().zip(&offsets) {
+                sets.ids.extend(terms.iter().map(|&t| at + t as u32));
+            }
+            sets.ids[from..].sort_unstable();
+            sets.starts.push(sets.ids.len());
+        }
+        sets
+    }
+
+    /// The tags of case `i`, sorted.
+    pub fn of(&self, i: usize) -> &[u32] {
+        &self.ids[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// How many tags cases `a` and `b` share.
+    pub fn shared(&self, a: usize, b: usize) -> usize {
+        let (mut x, mut y) = (self.of(a).iter().peekable(), self.of(b).iter().peekable());
+        let mut n = 0;
+        while let (Some(&&p), Some(&&q)) = (x.peek(), y.peek()) {
+            match p.cmp(&q) {
+                std::cmp::Ordering::Less => _ = x.next(),
+                std::cmp::Ordering::Greater => _ = y.next(),
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    x.next();
+                    y.next();
+                }
+            }
+        }
+        n
+    }
 }
 
 #[derive(Debug, Default)]
@@ -182,14 +237,7 @@ impl Library {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut ranked: Vec<(usize, usize)> = candidates
-            .into_iter()
-            .map(|o| {
-                let other = &self.cases[o];
-                let shared = c.tags.iter().zip(&other.tags).map(|(a, b)| a.iter().filter(|t| b.contains(t)).count()).sum();
-                (o, shared)
-            })
-            .collect();
+        let mut ranked: Vec<(usize, usize)> = candidates.into_iter().map(|o| (o, self.tag_sets.shared(case, o))).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(n);
         ranked
@@ -223,6 +271,24 @@ mod tests {
         assert_eq!(slug("Practice: one body, two wings"), "practice-one-body-two-wings");
         assert_eq!(slug("背景 Background"), "背景-background");
         assert_eq!(slug("--"), "");
+    }
+
+    #[test]
+    fn related_cases_rank_by_shared_tags() {
+        let lib = crate::check(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.expect("valid");
+        let shared = |a: &Case, b: &Case| -> usize {
+            a.tags.iter().zip(&b.tags).map(|(x, y)| x.iter().filter(|t| y.contains(t)).count()).sum()
+        };
+        for (i, c) in lib.cases.iter().enumerate() {
+            let mut expected: Vec<(usize, usize)> = (0..lib.cases.len())
+                .filter(|&o| o != i && shared(c, &lib.cases[o]) > 0)
+                .map(|o| (o, shared(c, &lib.cases[o])))
+                .collect();
+            expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            expected.truncate(3);
+            assert_eq!(lib.related(i, 3), expected, "{}", c.id);
+            assert_eq!(lib.tag_sets.shared(i, i), c.tags.iter().map(Vec::len).sum::<usize>());
+        }
     }
 
     #[test]

@@ -50,7 +50,17 @@ const FEED_ENTRIES: usize = 100;
 
 /// A progress bar on stderr for long builds; silent otherwise. With `CASEBOOK_TIMING=1` in
 /// the environment, each stage's time is printed instead (for benchmarks).
-pub struct Progress(Option<indicatif::ProgressBar>, Option<std::sync::Mutex<(std::time::Instant, &'static str)>>);
+pub struct Progress(Option<indicatif::ProgressBar>, Option<std::sync::Mutex<(std::time::Instant, &'static str, [f64; 2])>>);
+
+/// The process's user and system CPU seconds so far, where the system tells (Linux's
+/// `/proc/self/stat`, in ticks of 1/100 s); zeros elsewhere.
+fn cpu_seconds() -> [f64; 2] {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    [ticks(11), ticks(12)]
+}
 
 impl Progress {
     pub fn new(enabled: bool, cases: usize) -> Progress {
@@ -62,7 +72,7 @@ impl Progress {
             }
             Progress(Some(bar), None)
         } else if std::env::var_os("CASEBOOK_TIMING").is_some() {
-            Progress(None, Some(std::sync::Mutex::new((std::time::Instant::now(), "start"))))
+            Progress(None, Some(std::sync::Mutex::new((std::time::Instant::now(), "start", cpu_seconds()))))
         } else {
             Progress(None, None)
         }
@@ -72,8 +82,10 @@ impl Progress {
     pub fn stage(&self, msg: &'static str, len: usize) {
         if let Some(timing) = &self.1 {
             if let Ok(mut t) = timing.lock() {
-                eprintln!("timing: {:<10} {:>8.3} s", t.1, t.0.elapsed().as_secs_f64());
-                *t = (std::time::Instant::now(), msg);
+                let cpu = cpu_seconds();
+                let (user, sys) = (cpu[0] - t.2[0], cpu[1] - t.2[1]);
+                eprintln!("timing: {:<10} {:>7.3} s  (cpu: {user:.2} s user, {sys:.2} s system)", t.1, t.0.elapsed().as_secs_f64());
+                *t = (std::time::Instant::now(), msg, cpu);
             }
         }
         if let Some(bar) = &self.0 {
@@ -451,7 +463,7 @@ fn write_assets(overrides: &[(String, Vec<u8>)], staging: &Staging) -> Result<()
         }
     }
     for (name, bytes) in &assets {
-        staging.write(name, bytes)?;
+        staging.write(name, bytes.as_slice())?;
     }
     Ok(())
 }
@@ -574,7 +586,7 @@ impl Site<'_> {
         self.tera
             .render_to(template, &ctx, &mut out)
             .map_err(|e| template_error(template, self.overridden.contains(template), &e, None))?;
-        self.staging.write(path, &out)?;
+        self.staging.write(path, out)?;
         self.pages.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

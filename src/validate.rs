@@ -331,7 +331,8 @@ pub fn validate(
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
-    (Some(Library { config, taxonomy, cases, usage, profile }), diags)
+    let tag_sets = crate::model::TagSets::new(&taxonomy, &cases);
+    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets }), diags)
 }
 
 fn required<'a>(
@@ -684,10 +685,11 @@ pub fn replace_case(
     if case.id != library.cases[index].id {
         return Replacement::NewId { library };
     }
-    let Library { config, taxonomy, mut cases, usage: _, profile } = library;
+    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _ } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
     let usage = usage(&taxonomy, &cases);
-    Replacement::Valid { library: Library { config, taxonomy, cases, usage, profile }, old: Box::new(old), warnings: diags }
+    let tag_sets = crate::model::TagSets::new(&taxonomy, &cases);
+    Replacement::Valid { library: Library { config, taxonomy, cases, usage, profile, tag_sets }, old: Box::new(old), warnings: diags }
 }
 
 #[cfg(test)]
