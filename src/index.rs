@@ -25,7 +25,8 @@
 //! `formalism` or 形式主义 finds the cases tagged `formalism` even when their text says neither.
 //!
 //! **Building** streams the documents to tantivy's writer (two indexing threads, a 192 MB heap,
-//! one commit), a few hundred cases at a time prepared on all cores, with at most
+//! one commit), a few hundred cases at a time prepared on the calling thread (`build` runs it
+//! alongside the page rendering, which has rayon's threads), with at most
 //! `IN_FLIGHT` documents waiting, so memory stays flat whatever the library size. Each text is
 //! analyzed once (`RememberLast`): a section's text is served from the tokens of its case body,
 //! analyzed just before, and text repeated across documents (a term's names, a case's title,
@@ -43,7 +44,6 @@ use crate::error::{Error, Result};
 use crate::load::Sources;
 use crate::model::{Case, Library, Taxonomy};
 use pulldown_cmark::{Event, Parser, TagEnd};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -1005,6 +1005,12 @@ impl Context<'_> {
 
 /// Writes a fresh index of `library` into `dir` (created if needed; it must not hold an index).
 pub fn build_index(library: &Library, dir: &Path) -> Result<()> {
+    build_index_unless(library, dir, &std::sync::atomic::AtomicBool::new(false))
+}
+
+/// [`build_index`], giving up (with an error) as soon as `stop` is set: `build` sets it when
+/// the pages it renders meanwhile fail, so the error is not held back by the index.
+pub fn build_index_unless(library: &Library, dir: &Path, stop: &std::sync::atomic::AtomicBool) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     let index = Index::builder()
         .schema(schema())
@@ -1019,11 +1025,14 @@ pub fn build_index(library: &Library, dir: &Path) -> Result<()> {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let context = Context { library, f, term_texts: term_texts(library), in_flight: Arc::clone(&in_flight) };
 
-    // Documents are prepared on all cores, a slice of the library at a time (bounding the
-    // memory held by documents not yet indexed); tantivy's threads analyze and index them.
+    // Documents are prepared here, a slice of the library at a time (bounding the memory held
+    // by documents not yet indexed); tantivy's threads analyze and index them.
     let mut documents = 0;
     for (n, chunk) in library.cases.chunks(CHUNK).enumerate() {
-        let docs: Vec<Vec<Doc>> = chunk.par_iter().enumerate().map(|(i, case)| context.documents(n * CHUNK + i, case)).collect();
+        if stop.load(Ordering::Relaxed) {
+            return Err(Error::Index("stopped: the build failed".into()));
+        }
+        let docs = chunk.iter().enumerate().map(|(i, case)| context.documents(n * CHUNK + i, case));
         for case_docs in docs {
             // One batch per case: one indexing thread gets the body, then its sections.
             documents += case_docs.len();

@@ -137,9 +137,20 @@ pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
         library.config.base_path = config::normalize_base_path(base);
     }
     let mut staging = write::Staging::create(&opts.out)?;
-    let made = render::render(&library, &overrides, &staging, &progress).and_then(|pages| {
+    // The search index is built while the pages are rendered: the writer thread spends most of
+    // the page stages creating files, leaving a core to tantivy.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let made = std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| index::build_index_unless(&library, &staging.path().join(index::INDEX_DIR), &stop));
+        let pages = render::render(&library, &overrides, &staging, &progress);
+        if pages.is_err() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         progress.stage("index", 0);
-        index::build_index(&library, &staging.path().join(index::INDEX_DIR))?;
+        let indexed = indexing.join().unwrap_or_else(|_| Err(Error::Index("internal: the indexing thread panicked".into())));
+        pages.and_then(|pages| indexed.map(|()| pages))
+    })
+    .and_then(|pages| {
         progress.stage("browser index", 0);
         static_index::write(&library, &staging)?;
         progress.stage("flush", 0);

@@ -23,55 +23,50 @@ pub struct Library {
 }
 
 /// Every case's tags, numbered across vocabularies (the terms of vocabulary 0 first, then those
-/// of 1, …) and sorted, all in one array: ranking related cases compares thousands of pairs of
-/// cases per page, and this keeps each comparison a merge of two short runs of memory.
+/// of 1, …), all in one array: ranking related cases compares hundreds of cases with one per
+/// page, and this keeps each comparison a read of one short run of memory.
 #[derive(Debug, Default)]
 pub struct TagSets {
     starts: Vec<usize>,
     ids: Vec<u32>,
+    terms: usize,
 }
 
 impl TagSets {
     pub fn new(taxonomy: &Taxonomy, cases: &[Case]) -> TagSets {
         let mut offsets = Vec::with_capacity(taxonomy.vocabularies.len());
-        let mut next = 0u32;
+        let mut terms = 0;
         for v in &taxonomy.vocabularies {
-            offsets.push(next);
-            next += v.terms.len() as u32;
+            offsets.push(terms as u32);
+            terms += v.terms.len();
         }
-        let mut sets = TagSets { starts: vec![0], ids: Vec::new() };
+        let mut sets = TagSets { starts: vec![0], ids: Vec::new(), terms };
         for case in cases {
-            let from = sets.ids.len();
-            for (terms, at) in case.tags.iter().zip(&offsets) {
-                sets.ids.extend(terms.iter().map(|&t| at + t as u32));
+            for (tags, at) in case.tags.iter().zip(&offsets) {
+                sets.ids.extend(tags.iter().map(|&t| at + t as u32));
             }
-            sets.ids[from..].sort_unstable();
             sets.starts.push(sets.ids.len());
         }
         sets
     }
 
-    /// The tags of case `i`, sorted.
+    /// The tags of case `i`.
     pub fn of(&self, i: usize) -> &[u32] {
         &self.ids[self.starts[i]..self.starts[i + 1]]
     }
 
-    /// How many tags cases `a` and `b` share.
-    pub fn shared(&self, a: usize, b: usize) -> usize {
-        let (mut x, mut y) = (self.of(a).iter().peekable(), self.of(b).iter().peekable());
-        let mut n = 0;
-        while let (Some(&&p), Some(&&q)) = (x.peek(), y.peek()) {
-            match p.cmp(&q) {
-                std::cmp::Ordering::Less => _ = x.next(),
-                std::cmp::Ordering::Greater => _ = y.next(),
-                std::cmp::Ordering::Equal => {
-                    n += 1;
-                    x.next();
-                    y.next();
-                }
-            }
+    /// The tags of case `i` as a bit mask over all terms, for [`TagSets::count_in`].
+    pub fn mask(&self, i: usize) -> Vec<u64> {
+        let mut mask = vec![0u64; self.terms.div_ceil(64)];
+        for &t in self.of(i) {
+            mask[t as usize / 64] |= 1 << (t % 64);
         }
-        n
+        mask
+    }
+
+    /// How many tags of case `i` are in `mask`.
+    pub fn count_in(&self, i: usize, mask: &[u64]) -> usize {
+        self.of(i).iter().filter(|&&t| mask[t as usize / 64] & (1 << (t % 64)) != 0).count()
     }
 }
 
@@ -237,7 +232,8 @@ impl Library {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut ranked: Vec<(usize, usize)> = candidates.into_iter().map(|o| (o, self.tag_sets.shared(case, o))).collect();
+        let mine = self.tag_sets.mask(case);
+        let mut ranked: Vec<(usize, usize)> = candidates.into_iter().map(|o| (o, self.tag_sets.count_in(o, &mine))).collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(n);
         ranked
@@ -287,7 +283,7 @@ mod tests {
             expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             expected.truncate(3);
             assert_eq!(lib.related(i, 3), expected, "{}", c.id);
-            assert_eq!(lib.tag_sets.shared(i, i), c.tags.iter().map(Vec::len).sum::<usize>());
+            assert_eq!(lib.tag_sets.count_in(i, &lib.tag_sets.mask(i)), c.tags.iter().map(Vec::len).sum::<usize>());
         }
     }
 
