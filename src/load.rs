@@ -8,6 +8,7 @@ use crate::config::{self, Config, CONFIG_FILE};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use std::fs;
+use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -66,16 +67,17 @@ pub fn load(root: &Path) -> Result<Sources> {
 
     let mut taxonomy = None;
     let mut cases = Vec::new();
-    let mut files_seen = 0;
-    for (path, rel) in walk(&canonical_root, &cases_dir, &mut diagnostics) {
-        let is_md = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
-        let is_taxonomy = rel == format!("{CASES_DIR}/{TAXONOMY_FILE}");
-        if !is_md && !is_taxonomy {
-            continue;
-        }
-        files_seen += 1;
-        match read_text(&path, &rel, config.max_file_size) {
-            Ok(text) if is_taxonomy => taxonomy = Some(SourceFile { path: rel, text }),
+    let taxonomy_rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
+    let wanted: Vec<(PathBuf, String)> = walk(&canonical_root, &cases_dir, &mut diagnostics)
+        .into_iter()
+        .filter(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel)
+        .collect();
+    let files_seen = wanted.len();
+    // Read on all cores (a large library is mostly waiting on the file system); order is kept.
+    let read: Vec<_> = wanted.into_par_iter().map(|(path, rel)| (read_text(&path, &rel, config.max_file_size), rel)).collect();
+    for (text, rel) in read {
+        match text {
+            Ok(text) if rel == taxonomy_rel => taxonomy = Some(SourceFile { path: rel, text }),
             Ok(text) => cases.push(SourceFile { path: rel, text }),
             Err(d) => diagnostics.push(d),
         }
@@ -154,7 +156,9 @@ fn relative(root: &Path, path: &Path) -> String {
 /// Reads a text file of at most `max` bytes; a diagnostic names the file otherwise.
 fn read_text(path: &Path, rel: &str, max: u64) -> std::result::Result<String, Diagnostic> {
     let file = fs::File::open(path).map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;
-    let mut bytes = Vec::new();
+    // Sized up front: one read for the file, one to see its end.
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::with_capacity(size.min(max) as usize + 1);
     file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;

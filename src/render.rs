@@ -1100,7 +1100,11 @@ impl Site<'_> {
                             let scores = profile_scores(c, v, voc.terms.len());
                             Row {
                                 case: Link { href: format!("{root}cases/{}.html", c.id), label: title },
-                                cells: scores.iter().enumerate().map(|(t, &s)| (s, format!("h{} t{}", s.min(4), t % 8))).collect(),
+                                cells: scores
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(t, &s)| (s, if s == 0 { "h0".to_string() } else { format!("h{} t{}", s.min(4), t % 8) }))
+                                    .collect(),
                             }
                         })
                         .collect();

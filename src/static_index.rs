@@ -89,7 +89,7 @@ pub const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 /// Weights are stored as integers: the score times this.
 pub const WEIGHT_SCALE: f32 = 100.0;
 /// Cases per file of the document store.
-pub const CHUNK: usize = 4;
+pub const CHUNK: usize = 2;
 /// Postings longer than this (in letters) are truncated...
 pub const FULL_POSTINGS_MAX: usize = 6000;
 /// ... to about this many letters of documents (plus the case set).
