@@ -47,7 +47,7 @@
 //! | `f.js` | `f([set…])`: one case set per term of each vocabulary (meta order), per level, per province: facet counts and filters |
 //! | `t/KEY.js` | `t(KEY, [token, df, postings…], [surface, token…])`: the tokens of one shard, each with its number of cases and its postings (a string) or the number `n` of `p/n.js` holding them; then the surface forms of the shard that became another token |
 //! | `p/N.js` | `p(N, postings)`: postings too big to sit in their shard |
-//! | `d/N.js` | `d(N, [[id, title, title_alt, place, excerpts, [anchor, section title, excerpt, …]]…])`: what a result shows, for the `chunk` cases from `N·chunk`; the excerpts are the start of the summary (of both, `\n`-separated, when there are two; the site language's first) and of each tagged section |
+//! | `d/N.js` | `d(N, [[id, title, title_alt, place, excerpts, [anchor, section title, excerpt, …]]…])`: what a result shows, for the `chunk` cases from `N·chunk` (see [`chunk_size`]); the excerpts are the start of the summary (of both, `\n`-separated, when there are two; the site language's first) and of each tagged section |
 //!
 //! Postings: varint flags (1: truncated), varint number of cases (exact), and if truncated the
 //! weight floor and the exact case set; then varint count of documents listed and per document
@@ -88,8 +88,19 @@ pub const FORMAT: u32 = 1;
 pub const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 /// Weights are stored as integers: the score times this.
 pub const WEIGHT_SCALE: f32 = 100.0;
-/// Cases per file of the document store.
+/// Cases per file of the document store, at least: two keep what a page of results loads
+/// small (a library of 10,000 cases: about 220 KB from opening the page to the results of a
+/// typed query, prefetching included).
 pub const CHUNK: usize = 2;
+/// Files of the document store, at most: past 10,000 cases the chunks grow instead, since
+/// creating a file costs more than loading a few more kilobytes (the facet file of such a
+/// library is larger than a chunk anyway).
+pub const MAX_DOCUMENT_FILES: usize = 5_000;
+
+/// Cases per file of the document store for a library of `cases` cases.
+pub fn chunk_size(cases: usize) -> usize {
+    cases.div_ceil(MAX_DOCUMENT_FILES).max(CHUNK)
+}
 /// Postings longer than this (in letters) are truncated...
 pub const FULL_POSTINGS_MAX: usize = 6000;
 /// ... to about this many letters of documents (plus the case set).
@@ -699,7 +710,7 @@ fn write_meta(lib: &Library, documents: usize, shards: &[String], staging: &Stag
         "format": FORMAT,
         "cases": lib.cases.len(),
         "documents": documents,
-        "chunk": CHUNK,
+        "chunk": chunk_size(lib.cases.len()),
         "scale": WEIGHT_SCALE,
         "vocabularies": vocabularies,
         "levels": crate::validate::LEVELS,
@@ -767,7 +778,7 @@ fn excerpt(text: &str) -> String {
 
 fn write_documents(lib: &Library, staging: &Staging) -> Result<()> {
     let zh = lib.config.language == Language::ZhCn;
-    let chunks: Vec<&[Case]> = lib.cases.chunks(CHUNK).collect();
+    let chunks: Vec<&[Case]> = lib.cases.chunks(chunk_size(lib.cases.len())).collect();
     chunks.par_iter().enumerate().try_for_each(|(n, cases)| {
         let entries: Vec<serde_json::Value> = cases
             .iter()
@@ -1033,7 +1044,8 @@ mod tests {
         for f in ["_search/meta.js", "_search/f.js", "_search/d/0.js", "_search/t/pa.js", "_search/t/u7ea2.js"] {
             assert!(a.contains_key(f), "{f} missing: {:?}", a.keys().take(20).collect::<Vec<_>>());
         }
-        assert_eq!(a.keys().filter(|k| k.starts_with("_search/d/")).count(), lib.cases.len().div_ceil(CHUNK));
+        assert_eq!(a.keys().filter(|k| k.starts_with("_search/d/")).count(), lib.cases.len().div_ceil(chunk_size(lib.cases.len())));
+        assert_eq!((chunk_size(5), chunk_size(10_000), chunk_size(10_001), chunk_size(100_000)), (2, 2, 3, 20));
         let meta = String::from_utf8(a["_search/meta.js"].clone()).unwrap();
         assert!(meta.starts_with("CASEBOOK_SEARCH.m({") && meta.contains("\"cases\":5"), "{meta}");
         // The stemmed English words are in their shards: `party` became `parti`.
