@@ -305,18 +305,8 @@ fn render_with(
         write_assets(overrides, staging)?;
     }
 
-    progress.stage("sections", lib.cases.len());
-    let sections: Vec<OnceLock<Vec<String>>> = match only {
-        Some(_) => lib.cases.iter().map(|_| OnceLock::new()).collect(),
-        None => lib
-            .cases
-            .par_iter()
-            .map(|case| {
-                progress.tick();
-                OnceLock::from(sections_html(case))
-            })
-            .collect(),
-    };
+    // Filled by the case pages (or on demand, when only some pages are rendered).
+    let sections: Vec<OnceLock<Vec<String>>> = lib.cases.iter().map(|_| OnceLock::new()).collect();
 
     let shown = shown(lib);
     let site = Site {
@@ -370,10 +360,7 @@ fn shown(lib: &Library) -> Vec<usize> {
 
 /// The HTML of each tagged section of a case (empty strings for the others).
 fn sections_html(case: &Case) -> Vec<String> {
-    case.sections
-        .iter()
-        .map(|s| if s.is_tagged() { markdown_to_html(case.section_markdown(s), "../") } else { String::new() })
-        .collect()
+    case_html(case, "../").1
 }
 
 /// The built-in templates with the library's overrides on top.
@@ -660,6 +647,9 @@ impl Site<'_> {
             Language::En => c.summary_zh.as_deref(),
             _ => None,
         };
+        // The body and its tagged sections come from one rendering; term pages reuse the sections.
+        let (body, sections) = case_html(c, root);
+        let _ = self.sections[i].set(sections);
         let v = V {
             case: self.case_item(i, root),
             title_alt,
@@ -668,7 +658,7 @@ impl Site<'_> {
             place_en: c.place.describe(),
             groups,
             profile: self.profile_svg(i),
-            body: case_body_html(c, root),
+            body,
             related,
             sources: &c.sources,
             summary_alt,
@@ -1453,9 +1443,59 @@ impl PlaceTree {
 // ---------------------------------------------------------------------------------------------
 
 /// The body of a case page: Markdown rendered with the section anchors as heading ids.
-fn case_body_html(c: &Case, root: &str) -> String {
-    render_markdown(c.body(), root, &c.sections)
+/// A case body as HTML, and the HTML of each tagged section's content (empty strings for the
+/// other sections), from one rendering: the sections are cut out of the body's HTML, so they
+/// show what the case page shows (reference links and footnotes defined elsewhere in the body
+/// included).
+fn case_html(c: &Case, root: &str) -> (String, Vec<String>) {
+    let body = c.body();
+    // Markers at the section boundaries: text in the Unicode private use area, which Markdown
+    // and the sanitizer leave alone. A body that holds such characters itself is rendered a
+    // section at a time instead.
+    let mut marks: Vec<(usize, String)> = Vec::new();
+    if !body.contains(MARK_OPEN) {
+        for (k, s) in c.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()) {
+            marks.push((s.content.start, format!("{MARK_OPEN}s{k}{MARK_CLOSE}\n")));
+            marks.push((s.content.end, format!("{MARK_OPEN}e{k}{MARK_CLOSE}\n")));
+        }
+        marks.sort_by_key(|m| m.0);
+    }
+    let marked = render_markdown_marked(body, root, &c.sections, &marks);
+    let separately = |c: &Case| -> Vec<String> {
+        c.sections.iter().map(|s| if s.is_tagged() { markdown_to_html(c.section_markdown(s), root) } else { String::new() }).collect()
+    };
+    if marks.is_empty() {
+        let sections = if c.sections.iter().any(|s| s.is_tagged()) { separately(c) } else { vec![String::new(); c.sections.len()] };
+        return (marked, sections);
+    }
+    let strip = |html: &str| -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(at) = rest.find(MARK_OPEN) {
+            out.push_str(&rest[..at]);
+            rest = rest[at..].find(MARK_CLOSE).map_or("", |end| &rest[at + end + MARK_CLOSE.len_utf8()..]);
+            rest = rest.strip_prefix('\n').unwrap_or(rest);
+        }
+        out.push_str(rest);
+        out
+    };
+    let mut sections = vec![String::new(); c.sections.len()];
+    for (k, s) in c.sections.iter().enumerate() {
+        if !s.is_tagged() {
+            continue;
+        }
+        let (open, close) = (format!("{MARK_OPEN}s{k}{MARK_CLOSE}\n"), format!("{MARK_OPEN}e{k}{MARK_CLOSE}\n"));
+        match (marked.find(&open), marked.find(&close)) {
+            (Some(a), Some(b)) if a + open.len() <= b => sections[k] = strip(&marked[a + open.len()..b]),
+            // The sanitizer moved a marker (raw HTML around a heading): fall back.
+            _ => return (strip(&marked), separately(c)),
+        }
+    }
+    (strip(&marked), sections)
 }
+
+const MARK_OPEN: char = '\u{E000}';
+const MARK_CLOSE: char = '\u{E001}';
 
 /// Renders Markdown (no section anchors) for excerpts; `root` prefixes `case:` links.
 pub fn markdown_to_html(markdown: &str, root: &str) -> String {
@@ -1468,11 +1508,31 @@ pub fn markdown_to_html(markdown: &str, root: &str) -> String {
 /// HTML, when present, is sanitized by ammonia; table alignment becomes a class (the CSP
 /// forbids style attributes).
 fn render_markdown(markdown: &str, root: &str, sections: &[Section]) -> String {
+    render_markdown_marked(markdown, root, sections, &[])
+}
+
+/// [`render_markdown`], with each of `marks` (sorted by offset) written as text before the first
+/// block that starts at or after its offset in `markdown`.
+fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], marks: &[(usize, String)]) -> String {
     let mut heading_no = 0;
     let mut has_raw_html = false;
     let mut image_depth = 0usize;
     let mut events = Vec::new();
-    for event in Parser::new_ext(markdown, markdown_options()) {
+    let mut marks = marks.iter().peekable();
+    // Blocks open around the next event: a mark due inside one (a heading in a list) is
+    // dropped, so that a slice between two marks never cuts through an element.
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        while let Some((_, mark)) = marks.next_if(|(at, _)| *at <= range.start) {
+            if depth == 0 {
+                events.push(Event::Text(mark.as_str().into()));
+            }
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         let event = match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 let id = sections.get(heading_no).map(|s| CowStr::from(s.anchor.clone()));
@@ -1503,6 +1563,7 @@ fn render_markdown(markdown: &str, root: &str, sections: &[Section]) -> String {
         };
         events.push(event);
     }
+    events.extend(marks.map(|(_, mark)| Event::Text(mark.as_str().into())));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     if out.contains("style=\"text-align: ") {

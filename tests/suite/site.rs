@@ -713,6 +713,49 @@ fn site_pages_satisfy_their_strict_csp() {
 // 3. Sanitized
 // ---------------------------------------------------------------------------------------------
 
+#[test]
+fn site_term_excerpts_match_the_case_page() {
+    // Excerpts are cut out of the rendered case body: a reference link defined at the end of
+    // the body works in them. A tagged heading inside a list still gives a whole excerpt.
+    let lib = Lib::fixture("site-fields");
+    let head = |id: &str| {
+        format!(
+            "---\nid: {id}\ntitle: {id}\nplace:\n  province: Fujian\nlevel: community\nforces: [mass-cohesion]\n\
+             practices: [red-property]\nproblems: [mass-cohesion-weak]\nsummary: Excerpts.\nsources: [\"Notes\"]\n---\n\n"
+        )
+    };
+    lib.write(
+        "cases/refs.md",
+        head("refs")
+            + "## Property {#property practice=red-property}\n\nSee the [charter][c] and the table:\n\n\
+               | a | b |\n|---|--:|\n| 1 | 2 |\n\n## Other {#other}\n\nUntagged.\n\n[c]: https://example.org/charter\n",
+    );
+    lib.write(
+        "cases/nested.md",
+        head("nested") + "## Other {#other}\n\n- item\n\n  ### Nested {#nested practice=red-property}\n\n  Nested text.\n",
+    );
+    let site = lib.build("site", &[]);
+    let case = read(&site, "cases/refs.html");
+    let term = read(&site, "practices/red-property.html");
+    let link = "<a href=\"https://example.org/charter\">charter</a>";
+    assert!(case.contains(link), "the case page resolves the reference link");
+    assert!(term.contains(link), "so does its excerpt on the practice page");
+    assert!(term.contains("<td class=\"ar\">2</td>"), "table alignment survives in the excerpt");
+    assert!(!term.contains("Untagged."), "an excerpt stops where its section ends");
+    assert!(term.contains("Nested text."), "the nested section is excerpted too");
+    let nested = read(&site, "cases/nested.html");
+    for page in [&case, &term, &nested] {
+        assert!(!page.contains('\u{E000}'), "no internal marker leaks");
+        for tag in ["ul", "li", "table", "div", "section"] {
+            assert_eq!(
+                page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count(),
+                page.matches(&format!("</{tag}>")).count(),
+                "<{tag}> balanced"
+            );
+        }
+    }
+}
+
 /// A case that tries every way to get script or style into the site gets none through; its
 /// front matter is shown as text; harmless markup (details, tables, an outside link) survives.
 #[test]
