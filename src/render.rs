@@ -49,7 +49,7 @@ const RELATED: usize = 8;
 const FEED_ENTRIES: usize = 100;
 
 /// A progress bar on stderr for long builds; silent otherwise. With `CASEBOOK_TIMING=1` in
-/// the environment, each stage's time is printed instead (for benchmarks).
+/// the environment, each stage's wall and CPU time is printed instead (for benchmarks).
 pub struct Progress(Option<indicatif::ProgressBar>, Option<std::sync::Mutex<(std::time::Instant, &'static str, [f64; 2])>>);
 
 /// The process's user and system CPU seconds so far, where the system tells (Linux's
@@ -1442,11 +1442,10 @@ impl PlaceTree {
 // Markdown
 // ---------------------------------------------------------------------------------------------
 
-/// The body of a case page: Markdown rendered with the section anchors as heading ids.
-/// A case body as HTML, and the HTML of each tagged section's content (empty strings for the
-/// other sections), from one rendering: the sections are cut out of the body's HTML, so they
-/// show what the case page shows (reference links and footnotes defined elsewhere in the body
-/// included).
+/// The body of a case page as HTML (section anchors as heading ids), and the HTML of each
+/// tagged section's content (empty strings for the other sections), from one rendering: the
+/// sections are cut out of the body's HTML, so an excerpt shows what the case page shows
+/// (reference links and footnotes defined elsewhere in the body included).
 fn case_html(c: &Case, root: &str) -> (String, Vec<String>) {
     let body = c.body();
     // Markers at the section boundaries: text in the Unicode private use area, which Markdown
@@ -1462,7 +1461,8 @@ fn case_html(c: &Case, root: &str) -> (String, Vec<String>) {
     }
     let marked = render_markdown_marked(body, root, &c.sections, &marks);
     let separately = |c: &Case| -> Vec<String> {
-        c.sections.iter().map(|s| if s.is_tagged() { markdown_to_html(c.section_markdown(s), root) } else { String::new() }).collect()
+        let one = |s: &Section| detach(&markdown_to_html(c.section_markdown(s), root), root, &c.id);
+        c.sections.iter().map(|s| if s.is_tagged() { one(s) } else { String::new() }).collect()
     };
     if marks.is_empty() {
         let sections = if c.sections.iter().any(|s| s.is_tagged()) { separately(c) } else { vec![String::new(); c.sections.len()] };
@@ -1486,12 +1486,28 @@ fn case_html(c: &Case, root: &str) -> (String, Vec<String>) {
         }
         let (open, close) = (format!("{MARK_OPEN}s{k}{MARK_CLOSE}\n"), format!("{MARK_OPEN}e{k}{MARK_CLOSE}\n"));
         match (marked.find(&open), marked.find(&close)) {
-            (Some(a), Some(b)) if a + open.len() <= b => sections[k] = strip(&marked[a + open.len()..b]),
+            (Some(a), Some(b)) if a + open.len() <= b => sections[k] = detach(&strip(&marked[a + open.len()..b]), root, &c.id),
             // The sanitizer moved a marker (raw HTML around a heading): fall back.
             _ => return (strip(&marked), separately(c)),
         }
     }
     (strip(&marked), sections)
+}
+
+/// HTML cut out of a case page, made fit for another page: its ids are dropped (they belong to
+/// the case page, and two cases may use the same), and links to an anchor of the case page
+/// (a footnote, another section) point at the case page.
+fn detach(html: &str, root: &str, id: &str) -> String {
+    let case_page = format!("href=\"{root}cases/{id}.html#");
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(" id=\"") {
+        out.push_str(&rest[..at]);
+        let value = &rest[at + 5..];
+        rest = value.find('"').map_or("", |end| &value[end + 1..]);
+    }
+    out.push_str(rest);
+    out.replace("href=\"#", &case_page)
 }
 
 const MARK_OPEN: char = '\u{E000}';

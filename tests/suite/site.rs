@@ -727,8 +727,9 @@ fn site_term_excerpts_match_the_case_page() {
     lib.write(
         "cases/refs.md",
         head("refs")
-            + "## Property {#property practice=red-property}\n\nSee the [charter][c] and the table:\n\n\
-               | a | b |\n|---|--:|\n| 1 | 2 |\n\n## Other {#other}\n\nUntagged.\n\n[c]: https://example.org/charter\n",
+            + "## Property {#property practice=red-property}\n\nSee the [charter][c] and the table[^n]:\n\n\
+               | a | b |\n|---|--:|\n| 1 | 2 |\n\n### Detail {#detail}\n\nAs in [the background](#other).\n\n\
+               ## Other {#other}\n\nUntagged.\n\n[c]: https://example.org/charter\n\n[^n]: A note.\n",
     );
     lib.write(
         "cases/nested.md",
@@ -742,6 +743,9 @@ fn site_term_excerpts_match_the_case_page() {
     assert!(term.contains(link), "so does its excerpt on the practice page");
     assert!(term.contains("<td class=\"ar\">2</td>"), "table alignment survives in the excerpt");
     assert!(!term.contains("Untagged."), "an excerpt stops where its section ends");
+    assert!(term.contains("href=\"../cases/refs.html#other\""), "a link to another section leads to the case page");
+    assert!(term.contains("href=\"../cases/refs.html#n\""), "so does a footnote reference");
+    assert!(case.contains("id=\"detail\"") && !term.contains("id=\"detail\""), "ids stay on the case page");
     assert!(term.contains("Nested text."), "the nested section is excerpted too");
     let nested = read(&site, "cases/nested.html");
     for page in [&case, &term, &nested] {
