@@ -226,7 +226,8 @@ struct CaseItem {
     summary: String,
     place: String,
     level: String,
-    tags: Vec<TermView>,
+    /// [`TermView`]s, as template values (shared, see [`Site::term_value`]).
+    tags: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -268,8 +269,14 @@ struct Site<'a> {
     overridden: BTreeSet<String>,
     pages: AtomicUsize,
     /// Rendered HTML of each case's tagged sections: `sections[case][section]` (empty if untagged);
-    /// computed up front by [`render`], on first use by [`render_only`].
-    sections: Vec<OnceLock<Vec<String>>>,
+    /// set by the case pages, computed on first use by [`render_only`]. Template values: a
+    /// value's text is shared, not copied, by every page that shows it.
+    sections: Vec<OnceLock<Vec<tera::Value>>>,
+    /// Each case as listed on a page one folder deep ([`CaseItem`] with root `../`), made once:
+    /// a case is listed on a dozen pages (its terms, its places, the list of cases).
+    items: Vec<OnceLock<tera::Value>>,
+    /// Each term as shown in those lists ([`TermView`] with root `../`): `terms[v][t]`.
+    terms: Vec<Vec<tera::Value>>,
     /// Vocabularies that get navigation and pages.
     shown: Vec<usize>,
     place_index: PlaceTree,
@@ -306,10 +313,11 @@ fn render_with(
     }
 
     // Filled by the case pages (or on demand, when only some pages are rendered).
-    let sections: Vec<OnceLock<Vec<String>>> = lib.cases.iter().map(|_| OnceLock::new()).collect();
+    let sections: Vec<OnceLock<Vec<tera::Value>>> = lib.cases.iter().map(|_| OnceLock::new()).collect();
+    let items: Vec<OnceLock<tera::Value>> = lib.cases.iter().map(|_| OnceLock::new()).collect();
 
     let shown = shown(lib);
-    let site = Site {
+    let mut site = Site {
         lib,
         tera,
         ui: ui(lib.config.language),
@@ -317,10 +325,18 @@ fn render_with(
         overridden,
         pages: AtomicUsize::new(0),
         sections,
+        items,
+        terms: Vec::new(),
         shown,
         place_index: PlaceTree::build(lib),
         only,
     };
+    site.terms = (0..lib.taxonomy.vocabularies.len())
+        .map(|v| {
+            let terms = lib.taxonomy.vocabularies[v].terms.len();
+            (0..terms).map(|t| tera::Value::from_serializable(&site.term_view(v, t, "../"))).collect()
+        })
+        .collect();
 
     progress.stage("cases", lib.cases.len());
     (0..lib.cases.len()).into_par_iter().try_for_each(|i| {
@@ -359,8 +375,8 @@ fn shown(lib: &Library) -> Vec<usize> {
 }
 
 /// The HTML of each tagged section of a case (empty strings for the others).
-fn sections_html(case: &Case) -> Vec<String> {
-    case_html(case, "../").1
+fn sections_html(case: &Case) -> Vec<tera::Value> {
+    case_html(case, "../").1.into_iter().map(tera::Value::from).collect()
 }
 
 /// The built-in templates with the library's overrides on top.
@@ -461,7 +477,7 @@ impl Site<'_> {
         self.only.is_none_or(|only| only.contains(path))
     }
 
-    fn section_html(&self, case: usize) -> &[String] {
+    fn section_html(&self, case: usize) -> &[tera::Value] {
         self.sections[case].get_or_init(|| sections_html(&self.lib.cases[case]))
     }
 
@@ -509,6 +525,23 @@ impl Site<'_> {
         }
     }
 
+    /// A term as a template value; shared when `root` is `../`.
+    fn term_value(&self, v: usize, t: usize, root: &str) -> tera::Value {
+        match self.terms.get(v).and_then(|terms| terms.get(t)) {
+            Some(value) if root == "../" => value.clone(),
+            _ => tera::Value::from_serializable(&self.term_view(v, t, root)),
+        }
+    }
+
+    /// Case `i` as listed on a page, as a template value; made once when `root` is `../`.
+    fn item(&self, i: usize, root: &str) -> tera::Value {
+        if root == "../" {
+            self.items[i].get_or_init(|| tera::Value::from_serializable(&self.case_item(i, root))).clone()
+        } else {
+            tera::Value::from_serializable(&self.case_item(i, root))
+        }
+    }
+
     fn case_item(&self, i: usize, root: &str) -> CaseItem {
         let c = &self.lib.cases[i];
         let (title, title_alt) = self.names(&c.title, c.title_zh.as_deref());
@@ -519,7 +552,7 @@ impl Site<'_> {
         let mut tags = Vec::new();
         for &v in &self.shown {
             for &t in &c.tags[v] {
-                tags.push(self.term_view(v, t, root));
+                tags.push(self.term_value(v, t, root));
             }
         }
         CaseItem {
@@ -628,7 +661,7 @@ impl Site<'_> {
             .collect();
         #[derive(Serialize)]
         struct V<'a> {
-            case: CaseItem,
+            case: tera::Value,
             title_alt: Option<String>,
             place_path: Vec<Link>,
             place_zh: Option<String>,
@@ -649,9 +682,9 @@ impl Site<'_> {
         };
         // The body and its tagged sections come from one rendering; term pages reuse the sections.
         let (body, sections) = case_html(c, root);
-        let _ = self.sections[i].set(sections);
+        let _ = self.sections[i].set(sections.into_iter().map(tera::Value::from).collect());
         let v = V {
-            case: self.case_item(i, root),
+            case: self.item(i, root),
             title_alt,
             place_path: self.place_index.links(&c.place, root),
             place_zh: c.place.describe_zh(),
@@ -802,11 +835,11 @@ impl Site<'_> {
             anchor: String,
             href: String,
             title: String,
-            html: String,
+            html: tera::Value,
         }
         #[derive(Serialize)]
         struct CaseExcerpts {
-            case: CaseItem,
+            case: tera::Value,
             excerpts: Vec<Excerpt>,
         }
         #[derive(Serialize)]
@@ -851,7 +884,7 @@ impl Site<'_> {
                             }
                         })
                         .collect();
-                    CaseExcerpts { case: self.case_item(ci, root), excerpts }
+                    CaseExcerpts { case: self.item(ci, root), excerpts }
                 })
                 .collect();
             let v = V {
@@ -863,7 +896,7 @@ impl Site<'_> {
                 aliases: &term.aliases,
                 links: &links,
                 cases,
-                pager: pager(&format!("{}", term.id), page, total_pages, ""),
+                pager: pager(&term.id, page, total_pages, ""),
             };
             self.page("term.html", &path, &base, &v)?;
         }
@@ -913,7 +946,7 @@ impl Site<'_> {
             profile: Option<TagGroup>,
             problems: Vec<Problem>,
             groups: Vec<TagGroup>,
-            cases: Vec<CaseItem>,
+            cases: Vec<tera::Value>,
             total: usize,
             more: bool,
         }
@@ -925,7 +958,7 @@ impl Site<'_> {
             }),
             problems: problem_list,
             groups: groups.into_iter().filter(|g| Some(g.vocab.as_str()) != profile.map(|p| lib.taxonomy.vocabularies[p].name.as_str())).collect(),
-            cases: (0..shown_cases).map(|i| self.case_item(i, root)).collect(),
+            cases: (0..shown_cases).map(|i| self.item(i, root)).collect(),
             total: lib.cases.len(),
             more: lib.cases.len() > shown_cases,
         };
@@ -939,7 +972,7 @@ impl Site<'_> {
         let total_pages = lib.cases.len().div_ceil(size).max(1);
         #[derive(Serialize)]
         struct V {
-            cases: Vec<CaseItem>,
+            cases: Vec<tera::Value>,
             total: usize,
             pager: Pager,
         }
@@ -950,7 +983,7 @@ impl Site<'_> {
             let mut base = self.base(root, self.ui["all_cases"].to_string(), String::new(), "cases", "cases");
             base.breadcrumbs.push(Link { href: format!("{root}cases/index.html"), label: self.ui["cases"].to_string() });
             let v = V {
-                cases: (page * size..((page + 1) * size).min(lib.cases.len())).map(|i| self.case_item(i, root)).collect(),
+                cases: (page * size..((page + 1) * size).min(lib.cases.len())).map(|i| self.item(i, root)).collect(),
                 total: lib.cases.len(),
                 pager: pager("index", page, total_pages, ""),
             };
@@ -994,8 +1027,8 @@ impl Site<'_> {
         struct PlaceV {
             label: String,
             children: Vec<Link>,
-            units: Vec<(String, Vec<CaseItem>)>,
-            cases: Vec<CaseItem>,
+            units: Vec<(String, Vec<tera::Value>)>,
+            cases: Vec<tera::Value>,
             pager: Pager,
         }
         let size = self.lib.config.page_size;
@@ -1007,14 +1040,14 @@ impl Site<'_> {
                 if !self.wants(&page_path(&format!("places/{pk}"), page)) {
                     continue;
                 }
-                let root = if page == 0 { "../" } else { "../" };
+                let root = "../";
                 let mut base = self.base(root, p.label.clone(), String::new(), "place", "places");
                 base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
                 let v = PlaceV {
                     label: p.label.clone(),
                     children: p.cities.iter().map(|(ck, c)| Link { href: format!("{pk}/{ck}.html"), label: format!("{} ({})", c.label, c.cases.len()) }).collect(),
                     units: Vec::new(),
-                    cases: all.iter().skip(page * size).take(size).map(|&i| self.case_item(i, root)).collect(),
+                    cases: all.iter().skip(page * size).take(size).map(|&i| self.item(i, root)).collect(),
                     pager: pager(pk, page, total_pages, ""),
                 };
                 self.page("place.html", &page_path(&format!("places/{pk}"), page), &base, &v)?;
@@ -1029,7 +1062,7 @@ impl Site<'_> {
                     let mut base = self.base(root, c.label.clone(), String::new(), "place", "places");
                     base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
                     base.breadcrumbs.push(Link { href: format!("../{pk}.html"), label: p.label.clone() });
-                    let mut units: BTreeMap<String, Vec<CaseItem>> = BTreeMap::new();
+                    let mut units: BTreeMap<String, Vec<tera::Value>> = BTreeMap::new();
                     for &i in c.cases.iter().skip(page * size).take(size) {
                         let case = &self.lib.cases[i];
                         let unit = match (self.lang(), &case.place.unit_zh, &case.place.unit) {
@@ -1038,7 +1071,7 @@ impl Site<'_> {
                             (_, Some(zh), None) => zh.clone(),
                             _ => c.label.clone(),
                         };
-                        units.entry(unit).or_default().push(self.case_item(i, root));
+                        units.entry(unit).or_default().push(self.item(i, root));
                     }
                     let v = PlaceV { label: c.label.clone(), children: Vec::new(), units: units.into_iter().collect(), cases: Vec::new(), pager: pager(ck, page, total_pages, "") };
                     self.page("place.html", &page_path(&format!("places/{pk}/{ck}"), page), &base, &v)?;
@@ -1291,7 +1324,7 @@ impl Site<'_> {
         self.staging.write_with("cases.json", |w| {
             // The head's keys, then "cases" last (keys stay in alphabetical order but for it).
             let head = serde_json::to_string(&head).map_err(std::io::Error::other)?;
-            w.write_all(head[..head.len() - 1].as_bytes())?;
+            w.write_all(&head.as_bytes()[..head.len() - 1])?;
             w.write_all(b",\"cases\":[")?;
             for (i, c) in lib.cases.iter().enumerate() {
                 if i > 0 {

@@ -370,8 +370,7 @@ fn read_postings(
                 }
             }
             let mut out = Vec::new();
-            loop {
-                let Some(min) = streams.iter().filter(|s| s.3).map(|s| s.2.key()).min().map(<[u8]>::to_vec) else { break };
+            while let Some(min) = streams.iter().filter(|s| s.3).map(|s| s.2.key()).min().map(<[u8]>::to_vec) {
                 let mut occ: Occurrences = Vec::new();
                 for (fi, si, terms, live) in streams.iter_mut().filter(|s| s.3 && s.2.key() == min.as_slice()) {
                     let mut postings = inverted[*fi][*si]
