@@ -218,6 +218,26 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// [`line_col`] for many offsets of one text: the line starts are found once.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineIndex { text, newlines: text.match_indices('\n').map(|(i, _)| i).collect() }
+    }
+
+    /// Byte offset → 1-based (line, column in characters), as [`line_col`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.newlines.partition_point(|&n| n < offset);
+        let line_start = if line == 0 { 0 } else { self.newlines[line - 1] + 1 };
+        (line + 1, self.text[line_start..offset].chars().count() + 1)
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -253,6 +273,15 @@ mod tests {
         assert_eq!(line_col(text, 0), (1, 1));
         // An offset inside a multi-byte character snaps back to its start.
         assert_eq!(line_col(text, 1), (1, 1));
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let text = "a\n一二\n\n三四五x\nend";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(index.line_col(offset), line_col(text, offset), "offset {offset}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! translated to a line and column of the file itself, not of the front-matter block.
 //! Whether ids exist is not this stage's business: that is `validate`.
 
-use crate::diag::{line_col, Diagnostic};
+use crate::diag::{Diagnostic, LineIndex};
 use pulldown_cmark::{Event, HeadingLevel, Options as MdOptions, Parser, Tag, TagEnd};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -442,8 +442,9 @@ pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
     let mut sections: Vec<RawSection> = Vec::new();
     let mut case_links = Vec::new();
     let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
+    let lines = LineIndex::new(markdown);
     let pos = |offset: usize| {
-        let (l, c) = line_col(markdown, offset);
+        let (l, c) = lines.line_col(offset);
         (l + first_line - 1, c)
     };
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
