@@ -13,6 +13,26 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+extern "C" {
+    /// From the mimalloc library that the `mimalloc` crate links (its C API, `mimalloc.h`).
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc.h (the same in mimalloc 2 and 3, which the locked
+/// libmimalloc-sys 0.1.49 builds).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+/// A build allocates and frees hundreds of megabytes of page buffers, token vectors and
+/// template values; by default mimalloc hands freed memory back to the system within
+/// milliseconds and the kernel zeroes it again on the next allocation (a tenth of a build's CPU
+/// at 100,000 cases, perf). A build is a batch that ends: keep the memory for reuse until then
+/// (at 100,000 cases 56 → 49 s, peak 1.72 → 1.88 GiB). `serve`, which lives on, keeps the
+/// default.
+fn keep_freed_memory() {
+    // SAFETY: mi_option_set only stores the option's value; any value is valid for this option.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 #[derive(Parser)]
 #[command(name = "casebook", version, about = "Validated, searchable, self-contained case-study reference sites")]
 struct Cli {
@@ -115,7 +135,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { root, format } => check(root, format),
-        Command::Build { root, out, base_path } => build(root, out, base_path),
+        Command::Build { root, out, base_path } => {
+            keep_freed_memory();
+            build(root, out, base_path)
+        }
         Command::Search { query, root, site, filter, force, practice, problem, place, level, limit, json } => {
             let mut filters = Vec::new();
             for f in filter {

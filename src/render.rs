@@ -84,7 +84,15 @@ impl Progress {
             if let Ok(mut t) = timing.lock() {
                 let cpu = cpu_seconds();
                 let (user, sys) = (cpu[0] - t.2[0], cpu[1] - t.2[1]);
-                eprintln!("timing: {:<10} {:>7.3} s  (cpu: {user:.2} s user, {sys:.2} s system)", t.1, t.0.elapsed().as_secs_f64());
+                let memory = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+                let kb = |key: &str| memory.lines().find_map(|l| l.strip_prefix(key)).map_or(String::from("?"), |v| v.trim().to_string());
+                eprintln!(
+                    "timing: {:<10} {:>7.3} s  (cpu: {user:.2} s user, {sys:.2} s system; memory: {}, peak {})",
+                    t.1,
+                    t.0.elapsed().as_secs_f64(),
+                    kb("VmRSS:"),
+                    kb("VmHWM:")
+                );
                 *t = (std::time::Instant::now(), msg, cpu);
             }
         }
