@@ -137,8 +137,8 @@ pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
         library.config.base_path = config::normalize_base_path(base);
     }
     let mut staging = write::Staging::create(&opts.out)?;
-    // The search index is built while the pages are rendered: the writer thread spends most of
-    // the page stages creating files, leaving a core to tantivy.
+    // The search index is built while the pages are rendered: the writer thread spends much of
+    // the page stages creating files, which leaves CPU to tantivy.
     let stop = std::sync::atomic::AtomicBool::new(false);
     let made = std::thread::scope(|scope| {
         let indexing = scope.spawn(|| index::build_index_unless(&library, &staging.path().join(index::INDEX_DIR), &stop));

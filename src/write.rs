@@ -7,8 +7,8 @@
 //!
 //! Files are written by one writer thread, fed through a bounded channel, while the renderers
 //! go on: creating files in one folder from several threads at once only makes them queue for
-//! the folder's lock (measured: a sixth of a 10,000-case build's time went to spinning on it).
-//! A write error stops the writer; [`Staging::finish`] reports it.
+//! the folder's lock (measured: about a seventh of a 10,000-case build's CPU went to spinning
+//! on it). A write error stops the writer; [`Staging::finish`] reports it.
 
 use crate::error::{Error, Result};
 use std::collections::HashSet;
