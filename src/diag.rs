@@ -210,15 +210,10 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
 
 /// Byte offset in `text` → 1-based (line, column in characters).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    LineIndex::new(text).line_col(offset)
 }
 
-/// [`line_col`] for many offsets of one text: the line starts are found once.
+/// Line and column for many offsets of one text: the line starts are found once.
 pub struct LineIndex<'a> {
     text: &'a str,
     newlines: Vec<usize>,
@@ -229,7 +224,8 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, newlines: text.match_indices('\n').map(|(i, _)| i).collect() }
     }
 
-    /// Byte offset → 1-based (line, column in characters), as [`line_col`].
+    /// Byte offset → 1-based (line, column in characters); an offset inside a character counts
+    /// as that character's start.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.newlines.partition_point(|&n| n < offset);
@@ -276,11 +272,12 @@ mod tests {
     }
 
     #[test]
-    fn line_index_agrees_with_line_col() {
+    fn line_index_finds_every_offset() {
         let text = "a\n一二\n\n三四五x\nend";
         let index = LineIndex::new(text);
-        for offset in 0..=text.len() + 2 {
-            assert_eq!(index.line_col(offset), line_col(text, offset), "offset {offset}");
+        // (offset, line, column) worked out by hand: 一 starts at byte 2, 三 at 10, x at 19.
+        for (offset, expected) in [(0, (1, 1)), (1, (1, 2)), (2, (2, 1)), (5, (2, 2)), (9, (3, 1)), (10, (4, 1)), (19, (4, 4)), (21, (5, 1)), (99, (5, 4))] {
+            assert_eq!(index.line_col(offset), expected, "offset {offset}");
         }
     }
 

@@ -18,7 +18,7 @@ pub struct Library {
     pub usage: Vec<Vec<Vec<usize>>>,
     /// Index of the vocabulary drawn as the profile and the matrix (`forces` by default).
     pub profile: Option<usize>,
-    /// Every case's tags as one sorted list of numbers (see [`TagSets`]).
+    /// Every case's tags as numbers, in one array (see [`TagSets`]).
     pub tag_sets: TagSets,
 }
 

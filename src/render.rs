@@ -1492,47 +1492,47 @@ fn case_html(c: &Case, root: &str) -> (String, Vec<String>) {
     // Markers at the section boundaries: text in the Unicode private use area, which Markdown
     // and the sanitizer leave alone. A body that holds such characters itself is rendered a
     // section at a time instead.
+    let mark = |end: char, k: usize| format!("{MARK_OPEN}{end}{k}{MARK_CLOSE}\n");
     let mut marks: Vec<(usize, String)> = Vec::new();
     if !body.contains(MARK_OPEN) {
         for (k, s) in c.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()) {
-            marks.push((s.content.start, format!("{MARK_OPEN}s{k}{MARK_CLOSE}\n")));
-            marks.push((s.content.end, format!("{MARK_OPEN}e{k}{MARK_CLOSE}\n")));
+            marks.push((s.content.start, mark('s', k)));
+            marks.push((s.content.end, mark('e', k)));
         }
         marks.sort_by_key(|m| m.0);
     }
     let marked = render_markdown_marked(body, root, &c.sections, &marks);
-    let separately = |c: &Case| -> Vec<String> {
+    let separately = || -> Vec<String> {
         let one = |s: &Section| detach(&markdown_to_html(c.section_markdown(s), root), root, &c.id);
         c.sections.iter().map(|s| if s.is_tagged() { one(s) } else { String::new() }).collect()
     };
     if marks.is_empty() {
-        let sections = if c.sections.iter().any(|s| s.is_tagged()) { separately(c) } else { vec![String::new(); c.sections.len()] };
-        return (marked, sections);
+        return (marked, separately());
     }
-    let strip = |html: &str| -> String {
-        let mut out = String::with_capacity(html.len());
-        let mut rest = html;
-        while let Some(at) = rest.find(MARK_OPEN) {
-            out.push_str(&rest[..at]);
-            rest = rest[at..].find(MARK_CLOSE).map_or("", |end| &rest[at + end + MARK_CLOSE.len_utf8()..]);
-            rest = rest.strip_prefix('\n').unwrap_or(rest);
-        }
-        out.push_str(rest);
-        out
-    };
     let mut sections = vec![String::new(); c.sections.len()];
-    for (k, s) in c.sections.iter().enumerate() {
-        if !s.is_tagged() {
-            continue;
-        }
-        let (open, close) = (format!("{MARK_OPEN}s{k}{MARK_CLOSE}\n"), format!("{MARK_OPEN}e{k}{MARK_CLOSE}\n"));
+    for (k, _) in c.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()) {
+        let (open, close) = (mark('s', k), mark('e', k));
         match (marked.find(&open), marked.find(&close)) {
-            (Some(a), Some(b)) if a + open.len() <= b => sections[k] = detach(&strip(&marked[a + open.len()..b]), root, &c.id),
-            // The sanitizer moved a marker (raw HTML around a heading): fall back.
-            _ => return (strip(&marked), separately(c)),
+            (Some(a), Some(b)) if a + open.len() <= b => sections[k] = detach(&strip_marks(&marked[a + open.len()..b]), root, &c.id),
+            // The sanitizer moved a marker (raw HTML around a heading), or a heading sits
+            // inside another block: fall back.
+            _ => return (strip_marks(&marked), separately()),
         }
     }
-    (strip(&marked), sections)
+    (strip_marks(&marked), sections)
+}
+
+/// `html` without the markers of [`case_html`] (each with the line break that ends it).
+fn strip_marks(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(MARK_OPEN) {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find(MARK_CLOSE).map_or("", |end| &rest[at + end + MARK_CLOSE.len_utf8()..]);
+        rest = rest.strip_prefix('\n').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// HTML cut out of a case page, made fit for another page: its ids are dropped (they belong to
