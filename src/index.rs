@@ -82,7 +82,7 @@ const STEM_CACHE: usize = 50_000;
 // Analysis
 
 fn builder() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(Words { jieba: tantivy_jieba::JiebaTokenizer::new() })
+    TextAnalyzer::builder(Words { jieba: tantivy_jieba::JiebaTokenizer::new(), before: Vec::new() })
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(Fold)
 }
@@ -155,13 +155,16 @@ fn analyze_tokens(text: &str) -> Vec<Token> {
 #[derive(Clone)]
 struct Words {
     jieba: tantivy_jieba::JiebaTokenizer,
+    /// Scratch for [`WordStream::before`].
+    before: Vec<u32>,
 }
 
 struct WordStream<'a> {
     text: &'a str,
     inner: tantivy_jieba::JiebaTokenStream<'a>,
-    /// A byte offset in `text` and the letters and digits before it.
-    cursor: (usize, usize),
+    /// `before[i]`: the letters and digits in `text[..i]`, for every character boundary `i`
+    /// (other entries are unspecified).
+    before: &'a [u32],
     /// The token handed out (jieba's, or a place-name stem of it).
     current: Token,
     /// A place-name stem still to hand out after its word.
@@ -186,16 +189,38 @@ impl Tokenizer for Words {
     type TokenStream<'a> = WordStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        WordStream { text, inner: self.jieba.token_stream(text), cursor: (0, 0), current: Token::default(), stem: None }
+        let Words { jieba, before } = self;
+        before.clear();
+        before.resize(text.len() + 1, 0);
+        let mut count = 0;
+        for (i, c) in text.char_indices() {
+            before[i] = count;
+            count += u32::from(is_word_char(c));
+        }
+        before[text.len()] = count;
+        WordStream { text, inner: jieba.token_stream(text), before, current: Token::default(), stem: None }
     }
 }
 
-/// A letter or digit (fast paths for ASCII and common Chinese characters).
+/// Which characters of the Basic Multilingual Plane are letters or digits, one bit each.
+static BMP_WORD_CHARS: LazyLock<Box<[u64]>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for c in (0..0x10000).filter_map(char::from_u32).filter(|c| c.is_alphanumeric()) {
+        bits[c as usize / 64] |= 1 << (c as usize % 64);
+    }
+    bits.into_boxed_slice()
+});
+
+/// A letter or digit: `char::is_alphanumeric`, looked up in a table for the BMP (Chinese
+/// punctuation is otherwise the slow case of the Unicode tables).
 fn is_word_char(c: char) -> bool {
+    let n = c as usize;
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
+    } else if n < 0x10000 {
+        BMP_WORD_CHARS[n / 64] & (1 << (n % 64)) != 0
     } else {
-        matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
+        c.is_alphanumeric()
     }
 }
 
@@ -211,22 +236,20 @@ impl TokenStream for WordStream<'_> {
         }
         while self.inner.advance() {
             let token = self.inner.token_mut();
-            if !token.text.chars().any(is_word_char) {
+            // Position = letters and digits before the token, whatever jieba emitted between
+            // (it does not emit the hyphen of "party-building").
+            let (from, to) = (token.offset_from, token.offset_to);
+            let (before, length) = if self.text.is_char_boundary(from) && self.text.is_char_boundary(to) && from <= to {
+                (self.before[from] as usize, (self.before[to] - self.before[from]) as usize)
+            } else {
+                let before = self.text.get(..from).map_or(0, alphanumerics);
+                (before, alphanumerics(&token.text))
+            };
+            if length == 0 {
                 continue;
             }
-            // Position = letters and digits before the token, whatever jieba emitted between
-            // (it does not emit the hyphen of "party-building"). Search mode goes back to the
-            // start of a word after its parts, so the cursor moves both ways.
-            let (at, count) = self.cursor;
-            let from = token.offset_from.min(self.text.len());
-            let before = if from >= at {
-                count + self.text.get(at..from).map_or(0, alphanumerics)
-            } else {
-                count - self.text.get(from..at).map_or(0, alphanumerics)
-            };
-            self.cursor = (from, before);
             token.position = before;
-            token.position_length = alphanumerics(&token.text).max(1);
+            token.position_length = length;
             self.current.clone_from(token);
             if let Some(stem) = place_stem(&token.text) {
                 let mut t = token.clone();
@@ -261,6 +284,8 @@ struct RememberLast;
 
 /// Texts this long or longer are bodies (remembered one at a time); shorter ones are memoized.
 const REMEMBER_MIN: usize = 512;
+/// Texts shorter than this are never taken for a slice of the last long text.
+const PART_MIN: usize = 32;
 /// Short texts memoized at most (then the memo starts afresh).
 const MEMO_MAX: usize = 2048;
 
@@ -302,6 +327,9 @@ struct RememberLastTokenizer<T> {
     inner: T,
     /// The last long text and its analysis.
     text: String,
+    /// Where the last long text was when it was analyzed: a section handed over as a slice of
+    /// its case body (see [`Val::Part`]) is found there without a search.
+    origin: usize,
     last: Analysis,
     memo: HashMap<String, Analysis, std::hash::BuildHasherDefault<WordHasher>>,
 }
@@ -319,7 +347,7 @@ impl TokenFilter for RememberLast {
     type Tokenizer<T: Tokenizer> = RememberLastTokenizer<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> RememberLastTokenizer<T> {
-        RememberLastTokenizer { inner, text: String::new(), last: Analysis::default(), memo: HashMap::default() }
+        RememberLastTokenizer { inner, text: String::new(), origin: 0, last: Analysis::default(), memo: HashMap::default() }
     }
 }
 
@@ -327,7 +355,13 @@ impl<T: Tokenizer> Tokenizer for RememberLastTokenizer<T> {
     type TokenStream<'a> = RememberStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> RememberStream<'a> {
-        if text.len() < REMEMBER_MIN {
+        // A slice of the last long text, where it was: checked by content, the address being
+        // only a hint.
+        let offset = (text.as_ptr() as usize).wrapping_sub(self.origin);
+        let inside = text.len() >= PART_MIN
+            && offset.checked_add(text.len()).is_some_and(|end| end <= self.text.len())
+            && self.text.get(offset..offset + text.len()) == Some(text);
+        if !inside && text.len() < REMEMBER_MIN {
             if !self.memo.contains_key(text) {
                 if self.memo.len() >= MEMO_MAX {
                     self.memo.clear();
@@ -339,12 +373,19 @@ impl<T: Tokenizer> Tokenizer for RememberLastTokenizer<T> {
             let analysis = &self.memo[text];
             return RememberStream::new(analysis, &analysis.tokens, 0, 0);
         }
-        let found = if text.len() <= self.text.len() { self.text.find(text) } else { None };
+        let found = if inside {
+            Some(offset)
+        } else if text.len() <= self.text.len() {
+            self.text.find(text)
+        } else {
+            None
+        };
         let (start, end) = match found {
             Some(start) => (start, start + text.len()),
             None => {
                 self.text.clear();
                 self.text.push_str(text);
+                self.origin = text.as_ptr() as usize;
                 Analysis::of(&mut self.inner, text, &mut self.last);
                 (0, text.len())
             }
@@ -868,6 +909,8 @@ enum Val {
     Str(String),
     /// Text shared by several documents.
     Shared(Arc<str>),
+    /// A slice of a shared text (a section of its case body: see [`RememberLast`]).
+    Part(Arc<str>, std::ops::Range<usize>),
     U64(u64),
     Facet(Facet),
 }
@@ -886,6 +929,7 @@ impl<'a> Value<'a> for &'a Val {
         ReferenceValue::Leaf(match *self {
             Val::Str(s) => ReferenceValueLeaf::Str(s),
             Val::Shared(s) => ReferenceValueLeaf::Str(s),
+            Val::Part(s, range) => ReferenceValueLeaf::Str(s.get(range.clone()).unwrap_or_default()),
             Val::U64(n) => ReferenceValueLeaf::U64(*n),
             Val::Facet(f) => ReferenceValueLeaf::Facet(f.encoded_str()),
         })
@@ -911,6 +955,14 @@ impl Doc {
     fn shared(&mut self, field: Field, text: &Arc<str>) {
         self.values.push((field, Val::Shared(Arc::clone(text))));
     }
+}
+
+/// `range` of `text` without the white space at either end (empty when `range` is not a
+/// slice of `text`).
+fn trimmed(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let Some(part) = text.get(range.clone()) else { return 0..0 };
+    let start = range.start + (part.len() - part.trim_start().len());
+    start..start + part.trim().len()
 }
 
 /// `[v][t]`: the names of term `t` of vocabulary `v`, one text each (see [`term_text`]).
@@ -950,6 +1002,7 @@ impl Context<'_> {
         let mut cuts: Vec<usize> = tagged.iter().flat_map(|(_, s)| [s.content.start, s.content.end]).collect();
         cuts.sort_unstable();
         let (text, mapped) = plain_text_mapped(case.body(), &cuts);
+        let text: Arc<str> = text.into();
         let at = |offset: usize| cuts.iter().position(|&c| c == offset).map_or(0, |i| mapped[i]);
         let tag_text = |doc: &mut Doc, tags: &[Vec<usize>]| {
             for (v, terms) in tags.iter().enumerate() {
@@ -992,11 +1045,11 @@ impl Context<'_> {
             common(&mut d, "section", *i as u64 + 1);
             d.text(f.title, &section.title);
             d.text(f.anchor, &section.anchor);
-            d.text(f.body, text.get(at(section.content.start)..at(section.content.end)).unwrap_or_default().trim());
+            d.values.push((f.body, Val::Part(Arc::clone(&text), trimmed(&text, at(section.content.start)..at(section.content.end)))));
             tag_text(&mut d, &section.tags);
             sections.push(d);
         }
-        doc.text(f.body, text);
+        doc.shared(f.body, &text);
         docs.push(doc);
         docs.extend(sections);
         docs
@@ -1241,6 +1294,14 @@ mod tests {
     }
 
     #[test]
+    fn word_chars_are_unicode_letters_and_digits() {
+        let chars = (0..0x11000).filter_map(char::from_u32);
+        let differ: Vec<char> = chars.filter(|&c| is_word_char(c) != c.is_alphanumeric()).collect();
+        assert!(differ.is_empty(), "{differ:?}");
+        assert!(is_word_char('党') && is_word_char('〇') && is_word_char('Ａ') && !is_word_char('，') && !is_word_char('。'));
+    }
+
+    #[test]
     fn offsets_are_char_boundaries() {
         let text = "“红墙意识”is red-wall consciousness，党建联盟";
         for t in analyze(text) {
@@ -1268,6 +1329,7 @@ mod tests {
             let mut cuts: Vec<usize> = tagged.iter().flat_map(|s| [s.content.start, s.content.end]).collect();
             cuts.sort_unstable();
             let (text, mapped) = plain_text_mapped(case.body(), &cuts);
+        let text: Arc<str> = text.into();
             let at = |o: usize| mapped[cuts.iter().position(|&c| c == o).unwrap()];
             assert_eq!(all_tokens(&mut remembering, &text), all_tokens(&mut fresh, &text));
             for short in [&case.title, &case.summary, &case.title, &case.summary] {

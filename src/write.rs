@@ -5,10 +5,12 @@
 //! folder carries a marker file: `build` refuses to replace a non-empty folder without it, so
 //! it can never wipe a user's own files.
 //!
-//! Files are written by one writer thread, fed through a bounded channel, while the renderers
-//! go on: creating files in one folder from several threads at once only makes them queue for
-//! the folder's lock (measured: about a seventh of a 10,000-case build's CPU went to spinning
-//! on it). A write error stops the writer; [`Staging::finish`] reports it.
+//! Files are written by two writer threads, fed through bounded channels, while the renderers
+//! go on: one for the pages, one for the browser's search index, so that the index's
+//! thousands of small files are created while the pages still are. Never more than one per
+//! folder: creating files in one folder from several threads at once only makes them queue
+//! for the folder's lock (measured: about a seventh of a 10,000-case build's CPU went to
+//! spinning on it). A write error stops its writer; [`Staging::finish`] reports it.
 
 use crate::error::{Error, Result};
 use std::collections::HashSet;
@@ -31,12 +33,21 @@ pub struct Staging {
     committed: bool,
     /// Set for [`Staging::in_memory`]: the files written, kept instead of written to disk.
     memory: Option<std::sync::Mutex<Files>>,
-    /// The writer thread and its queue (on disk only; `None` once finished).
-    writer: Option<(SyncSender<(String, Vec<u8>)>, JoinHandle<Result<()>>)>,
+    /// The writer threads and their queues (on disk only; empty once finished).
+    writers: Vec<(SyncSender<(String, Vec<u8>)>, JoinHandle<Result<()>>)>,
 }
 
-/// Files queued for the writer before a renderer waits.
+/// Files queued for a writer before a renderer waits.
 const QUEUE: usize = 64;
+/// Writer threads: one for the pages, one for the browser's search index (see [`writer_of`]).
+pub const WRITERS: usize = 2;
+
+/// The writer of the file at `rel`: the search index's files (under `_search/`) have their
+/// own, so that its thousands of small files are created while the pages still are.
+fn writer_of(rel: &str) -> usize {
+    usize::from(rel.starts_with(crate::static_index::DIR) && rel[crate::static_index::DIR.len()..].starts_with('/'))
+}
+
 
 /// Files as (path inside the site, bytes).
 type Files = Vec<(String, Vec<u8>)>;
@@ -67,20 +78,24 @@ impl Staging {
             fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
         }
         fs::create_dir(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
-        let (queue, rx) = std::sync::mpsc::sync_channel(QUEUE);
-        let (dir, shown) = (tmp.clone(), out.to_path_buf());
-        let thread = std::thread::Builder::new()
-            .name("casebook-writer".into())
-            .spawn(move || write_queued(&dir, &shown, rx))
-            .map_err(|e| Error::io("start a writer thread for", out, e))?;
-        Ok(Staging {
+        let mut staging = Staging {
             out: out.to_path_buf(),
             tmp,
             files: AtomicUsize::new(0),
             committed: false,
             memory: None,
-            writer: Some((queue, thread)),
-        })
+            writers: Vec::with_capacity(WRITERS),
+        };
+        for _ in 0..WRITERS {
+            let (queue, rx) = std::sync::mpsc::sync_channel(QUEUE);
+            let (dir, shown) = (staging.tmp.clone(), out.to_path_buf());
+            let thread = std::thread::Builder::new()
+                .name("casebook-writer".into())
+                .spawn(move || write_queued(&dir, &shown, rx))
+                .map_err(|e| Error::io("start a writer thread for", out, e))?;
+            staging.writers.push((queue, thread));
+        }
+        Ok(staging)
     }
 
     /// A staging area that keeps what is written in memory, with no folder (for `serve`, which
@@ -93,7 +108,7 @@ impl Staging {
             files: AtomicUsize::new(0),
             committed: false,
             memory: Some(std::sync::Mutex::new(Vec::new())),
-            writer: None,
+            writers: Vec::new(),
         }
     }
 
@@ -120,7 +135,7 @@ impl Staging {
             memory.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), bytes));
         } else {
             let stopped = || Error::io("write", self.out.join(rel), std::io::Error::other("the writer stopped after an error"));
-            let (queue, _) = self.writer.as_ref().ok_or_else(stopped)?;
+            let (queue, _) = self.writers.get(writer_of(rel)).ok_or_else(stopped)?;
             queue.send((rel.to_string(), bytes)).map_err(|_| stopped())?;
         }
         self.files.fetch_add(1, Ordering::Relaxed);
@@ -130,13 +145,12 @@ impl Staging {
     /// Waits until every queued file is written; the first write error, if any. Call it before
     /// reporting any other error of the build, which may only be a consequence.
     pub fn finish(&mut self) -> Result<()> {
-        match self.writer.take() {
-            Some((queue, thread)) => {
-                drop(queue);
-                thread.join().unwrap_or_else(|_| Err(Error::Usage("internal: the writer thread panicked".into())))
-            }
-            None => Ok(()),
-        }
+        let (queues, threads): (Vec<_>, Vec<_>) = self.writers.drain(..).unzip();
+        drop(queues);
+        let results = threads
+            .into_iter()
+            .map(|thread| thread.join().unwrap_or_else(|_| Err(Error::Usage("internal: a writer thread panicked".into()))));
+        results.fold(Ok(()), Result::and)
     }
 
     /// Writes one file through a writer, for big files built piece by piece (`cases.json`):
@@ -237,6 +251,22 @@ mod tests {
         assert!(!out2.join("c.html").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn the_search_index_has_its_own_writer() {
+        assert_eq!(writer_of("_search/d/1.js"), 1);
+        assert_eq!(writer_of("_search/meta.js"), 1);
+        for pages in ["index.html", "cases/a.html", "_searchable/x.html", "_search"] {
+            assert_eq!(writer_of(pages), 0, "{pages}");
+        }
+        // An error of the second writer is reported too.
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Staging::create(&dir.path().join("site")).unwrap();
+        fs::write(s.path().join("_search"), "in the way").unwrap();
+        let _ = s.write("_search/d/0.js", b"x".as_slice());
+        let err = s.finish().unwrap_err().to_string();
+        assert!(err.contains("_search"), "{err}");
     }
 
     #[test]
