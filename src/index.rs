@@ -276,7 +276,9 @@ impl TokenStream for WordStream<'_> {
 /// analyzed is served from that text's tokens: the writer gets a case's documents in one
 /// batch, case body first, so each section's content is found in the body it was cut from
 /// (slices start and end at block boundaries, where jieba cuts anyway, so the tokens are those
-/// a fresh analysis gives). A short text seen recently is served from memory: a term's names
+/// a fresh analysis gives). A section is handed over as a slice of the body's own memory
+/// ([`Val::Part`]), so its place is known from its address, checked against the remembered
+/// copy; any other long text is looked for in the body. A short text seen recently is served from memory: a term's names
 /// (in `tagtext` of every document tagged with it), and a case's title, summary and places
 /// (in each of its documents).
 #[derive(Clone)]
