@@ -278,9 +278,9 @@ impl TokenStream for WordStream<'_> {
 /// (slices start and end at block boundaries, where jieba cuts anyway, so the tokens are those
 /// a fresh analysis gives). A section is handed over as a slice of the body's own memory
 /// ([`Val::Part`]), so its place is known from its address, checked against the remembered
-/// copy; any other long text is looked for in the body. A short text seen recently is served from memory: a term's names
-/// (in `tagtext` of every document tagged with it), and a case's title, summary and places
-/// (in each of its documents).
+/// copy; any other long text is looked for in the body. A short text seen recently is served
+/// from memory: a term's names (in `tagtext` of every document tagged with it), and a case's
+/// title, summary and places (in each of its documents).
 #[derive(Clone)]
 struct RememberLast;
 
