@@ -120,14 +120,8 @@ const BOOSTS: [f32; FIELDS] = [3.0, 3.0, 2.0, 1.0, 1.0, 0.5];
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
-/// Writes the browser index of `lib` into `staging` under [`DIR`], from the tantivy index that
-/// must already be in `staging` (at [`crate::index::INDEX_DIR`]).
-pub fn write(lib: &Library, staging: &Staging) -> Result<()> {
-    write_from_library(lib, staging)?;
-    write_from_index(lib, staging)
-}
-
-/// The part of the browser index that does not depend on the tantivy index: the facet sets and
+/// Writes the part of the browser index of `lib` (under [`DIR`] in `staging`) that does not
+/// depend on the tantivy index: the facet sets and
 /// the document store (`build` writes them while the tantivy index is being made).
 pub fn write_from_library(lib: &Library, staging: &Staging) -> Result<()> {
     write_facets(lib, staging)?;
@@ -1039,7 +1033,8 @@ mod tests {
             let out = tmp.path().join("site");
             let staging = Staging::create(&out).unwrap();
             crate::index::build_index(lib, &staging.path().join(crate::index::INDEX_DIR)).unwrap();
-            write(lib, &staging).unwrap();
+            write_from_library(lib, &staging).unwrap();
+            write_from_index(lib, &staging).unwrap();
             staging.commit().unwrap();
             let mut files = BTreeMap::new();
             for e in walkdir::WalkDir::new(out.join(DIR)).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {

@@ -40,14 +40,13 @@ pub struct Staging {
 /// Files queued for a writer before a renderer waits.
 const QUEUE: usize = 64;
 /// Writer threads: one for the pages, one for the browser's search index (see [`writer_of`]).
-pub const WRITERS: usize = 2;
+const WRITERS: usize = 2;
 
 /// The writer of the file at `rel`: the search index's files (under `_search/`) have their
 /// own, so that its thousands of small files are created while the pages still are.
 fn writer_of(rel: &str) -> usize {
-    usize::from(rel.starts_with(crate::static_index::DIR) && rel[crate::static_index::DIR.len()..].starts_with('/'))
+    usize::from(rel.strip_prefix(crate::static_index::DIR).is_some_and(|rest| rest.starts_with('/')))
 }
-
 
 /// Files as (path inside the site, bytes).
 type Files = Vec<(String, Vec<u8>)>;
@@ -262,11 +261,14 @@ mod tests {
         }
         // An error of the second writer is reported too.
         let dir = tempfile::tempdir().unwrap();
-        let mut s = Staging::create(&dir.path().join("site")).unwrap();
+        let out = dir.path().join("site");
+        let mut s = Staging::create(&out).unwrap();
         fs::write(s.path().join("_search"), "in the way").unwrap();
+        s.write("index.html", b"a page".as_slice()).unwrap();
         let _ = s.write("_search/d/0.js", b"x".as_slice());
         let err = s.finish().unwrap_err().to_string();
-        assert!(err.contains("_search"), "{err}");
+        assert!(err.contains(&out.join("_search").display().to_string()), "{err}");
+        assert!(!err.contains("casebook-tmp"), "{err}");
     }
 
     #[test]
