@@ -8,7 +8,8 @@
 //! tokens) → drop tokens of 40 bytes or more → lower-case → English Snowball stemming. The
 //! last two steps are tantivy's `LowerCaser` and `Stemmer` with one shortcut: the stemmer only
 //! runs on tokens holding an ASCII letter (it leaves other tokens unchanged anyway) and
-//! remembers its answers, which halves the analysis time of a Chinese-English library. Token
+//! remembers its answers, which halves the analysis time of a Chinese-English library; in the
+//! same way jieba's cut of an ASCII run between spaces (an English word) is remembered. Token
 //! positions count the letters and digits before a token, so a phrase matches whatever spaces,
 //! hyphens or punctuation separate its words, and a Chinese word inside a longer one keeps its
 //! place (长安街 is found in 西长安街). [`analyzer`], [`tokens`] and [`analyze`] hand this
@@ -82,7 +83,7 @@ const STEM_CACHE: usize = 50_000;
 // Analysis
 
 fn builder() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(Words { jieba: tantivy_jieba::JiebaTokenizer::new(), before: Vec::new() })
+    TextAnalyzer::builder(Words::new())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(Fold)
 }
@@ -157,14 +158,87 @@ struct Words {
     jieba: tantivy_jieba::JiebaTokenizer,
     /// Scratch for [`WordStream::before`].
     before: Vec<u32>,
+    /// Scratch for [`WordStream::cuts`].
+    cuts: Vec<(u32, u32)>,
+    /// jieba's cut of the short ASCII runs seen so far (see [`Words::cut`]).
+    ascii: AsciiCuts,
+}
+
+/// A run of ASCII text between whitespace (an English word with its punctuation, a number)
+/// → jieba's tokens in it, as byte ranges of the run.
+type AsciiCuts = HashMap<Box<str>, Box<[(u8, u8)]>, std::hash::BuildHasherDefault<WordHasher>>;
+/// ASCII runs longer than this are cut afresh every time.
+const ASCII_RUN_MAX: usize = 48;
+/// Runs remembered at most, per analyzer.
+const ASCII_CUTS_MAX: usize = 100_000;
+
+impl Words {
+    fn new() -> Words {
+        Words { jieba: tantivy_jieba::JiebaTokenizer::new(), before: Vec::new(), cuts: Vec::new(), ascii: AsciiCuts::default() }
+    }
+
+    /// jieba's tokens of `text`, as byte ranges, in jieba's order.
+    ///
+    /// jieba cuts each run of Chinese characters, ASCII letters, digits and `+#&._%-` on its own,
+    /// and hands out everything else a character at a time; whitespace is never inside a run.
+    /// So the text may be cut piece by piece between whitespace with the same result, and an
+    /// ASCII piece — an English word, a number, with their punctuation; few and repeated in any
+    /// text — is cut once and then recalled. (A test compares this with jieba on whole texts.)
+    fn cut(&mut self, text: &str) {
+        let Words { jieba, cuts, ascii, .. } = self;
+        cuts.clear();
+        let bytes = text.as_bytes();
+        let mut jieba_cut = |from: usize, to: usize, cuts: &mut Vec<(u32, u32)>| {
+            let mut stream = jieba.token_stream(&text[from..to]);
+            while stream.advance() {
+                let t = stream.token();
+                cuts.push(((from + t.offset_from) as u32, (from + t.offset_to) as u32));
+            }
+        };
+        // `pending..i`: text to hand to jieba as it is (not ASCII, or long).
+        let (mut pending, mut i) = (0, 0);
+        while i < bytes.len() {
+            if bytes[i].is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let piece = &text[start..i];
+            if piece.len() > ASCII_RUN_MAX || !piece.is_ascii() {
+                continue;
+            }
+            if pending < start {
+                jieba_cut(pending, start, cuts);
+            }
+            pending = i;
+            if let Some(known) = ascii.get(piece) {
+                cuts.extend(known.iter().map(|&(a, b)| ((start + a as usize) as u32, (start + b as usize) as u32)));
+            } else {
+                let first = cuts.len();
+                jieba_cut(start, i, cuts);
+                if ascii.len() < ASCII_CUTS_MAX {
+                    let relative = cuts[first..].iter().map(|&(a, b)| ((a as usize - start) as u8, (b as usize - start) as u8));
+                    ascii.insert(piece.into(), relative.collect());
+                }
+            }
+        }
+        if pending < bytes.len() {
+            jieba_cut(pending, bytes.len(), cuts);
+        }
+    }
 }
 
 struct WordStream<'a> {
     text: &'a str,
-    inner: tantivy_jieba::JiebaTokenStream<'a>,
     /// `before[i]`: the letters and digits in `text[..i]`, for every character boundary `i`
     /// (other entries are unspecified).
     before: &'a [u32],
+    /// jieba's tokens, as byte ranges of `text`, and the next one to hand out.
+    cuts: &'a [(u32, u32)],
+    next: usize,
     /// The token handed out (jieba's, or a place-name stem of it).
     current: Token,
     /// A place-name stem still to hand out after its word.
@@ -189,7 +263,8 @@ impl Tokenizer for Words {
     type TokenStream<'a> = WordStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        let Words { jieba, before } = self;
+        self.cut(text);
+        let Words { before, cuts, .. } = self;
         before.clear();
         before.resize(text.len() + 1, 0);
         let mut count = 0;
@@ -198,7 +273,7 @@ impl Tokenizer for Words {
             count += u32::from(is_word_char(c));
         }
         before[text.len()] = count;
-        WordStream { text, inner: jieba.token_stream(text), before, current: Token::default(), stem: None }
+        WordStream { text, before, cuts, next: 0, current: Token::default(), stem: None }
     }
 }
 
@@ -234,23 +309,22 @@ impl TokenStream for WordStream<'_> {
             self.current = stem;
             return true;
         }
-        while self.inner.advance() {
-            let token = self.inner.token_mut();
+        while let Some(&(from, to)) = self.cuts.get(self.next) {
+            self.next += 1;
+            let (from, to) = (from as usize, to as usize);
             // Position = letters and digits before the token, whatever jieba emitted between
             // (it does not emit the hyphen of "party-building").
-            let (from, to) = (token.offset_from, token.offset_to);
-            let (before, length) = if self.text.is_char_boundary(from) && self.text.is_char_boundary(to) && from <= to {
-                (self.before[from] as usize, (self.before[to] - self.before[from]) as usize)
-            } else {
-                let before = self.text.get(..from).map_or(0, alphanumerics);
-                (before, alphanumerics(&token.text))
-            };
+            let (before, length) = (self.before[from] as usize, (self.before[to] - self.before[from]) as usize);
             if length == 0 {
                 continue;
             }
+            let token = &mut self.current;
+            token.text.clear();
+            token.text.push_str(&self.text[from..to]);
+            token.offset_from = from;
+            token.offset_to = to;
             token.position = before;
             token.position_length = length;
-            self.current.clone_from(token);
             if let Some(stem) = place_stem(&token.text) {
                 let mut t = token.clone();
                 t.text = stem.to_string();
@@ -448,11 +522,21 @@ type StemCache = HashMap<String, String, std::hash::BuildHasherDefault<WordHashe
 #[derive(Default)]
 struct WordHasher(u64);
 
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 impl std::hash::Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().expect("8 bytes")));
         }
+        let mut last = [0u8; 8];
+        last[..words.remainder().len()].copy_from_slice(words.remainder());
+        self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
     }
 
     fn finish(&self) -> u64 {
@@ -1301,6 +1385,48 @@ mod tests {
         let differ: Vec<char> = chars.filter(|&c| is_word_char(c) != c.is_alphanumeric()).collect();
         assert!(differ.is_empty(), "{differ:?}");
         assert!(is_word_char('党') && is_word_char('〇') && is_word_char('Ａ') && !is_word_char('，') && !is_word_char('。'));
+    }
+
+    #[test]
+    fn cutting_between_whitespace_and_recalling_ascii_runs_is_jiebas_cut() {
+        let jieba = |text: &str| {
+            let mut tokenizer = tantivy_jieba::JiebaTokenizer::new();
+            let mut stream = tokenizer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push((stream.token().offset_from as u32, stream.token().offset_to as u32));
+            }
+            out
+        };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = walkdir::WalkDir::new(root.join("cases"))
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.is_file())
+            .map(|p| fs::read_to_string(p).unwrap())
+            .collect();
+        assert!(texts.len() > 5);
+        texts.extend(
+            [
+                "",
+                "   ",
+                "C++ and C# at 3.5% of WES-5.4.5, e.g. U.S. party-building\r\nline\ttab",
+                "Xingfu Street（幸福街道）: 54支队伍, T恤 and B超; café Ünïcödé ｆｕｌｌ ５４ 한국어 かな 🎉",
+                "党建+项目 模式，“要我做”变为“我要做” party_member#1&2 done.",
+                &format!("{} 党建 {}", "x".repeat(ASCII_RUN_MAX), "y".repeat(ASCII_RUN_MAX + 1)),
+            ]
+            .map(String::from),
+        );
+        let mut words = Words::new();
+        // Twice over: the second time, the ASCII runs come from memory.
+        for _ in 0..2 {
+            for text in &texts {
+                words.cut(text);
+                assert_eq!(words.cuts, jieba(text), "{text}");
+            }
+        }
+        assert!(words.ascii.contains_key("party-building") && words.ascii.contains_key("e.g."));
+        assert!(!words.ascii.keys().any(|k| k.len() > ASCII_RUN_MAX || !k.is_ascii()));
     }
 
     #[test]
