@@ -234,8 +234,13 @@ impl Library {
         candidates.dedup();
         let mine = self.tag_sets.mask(case);
         let mut ranked: Vec<(usize, usize)> = candidates.into_iter().map(|o| (o, self.tag_sets.count_in(o, &mine))).collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(n);
+        let better = |a: &(usize, usize), b: &(usize, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > n {
+            // The n best first (in no order), then only those sorted.
+            ranked.select_nth_unstable_by(n, better);
+            ranked.truncate(n);
+        }
+        ranked.sort_by(better);
         ranked
     }
 }
