@@ -534,9 +534,8 @@ impl std::hash::Hasher for WordHasher {
         for word in &mut words {
             self.add(u64::from_le_bytes(word.try_into().expect("8 bytes")));
         }
-        let mut last = [0u8; 8];
-        last[..words.remainder().len()].copy_from_slice(words.remainder());
-        self.add(u64::from_le_bytes(last) ^ bytes.len() as u64);
+        let last = words.remainder().iter().rev().fold(0u64, |word, &b| word << 8 | u64::from(b));
+        self.add(last ^ bytes.len() as u64);
     }
 
     fn finish(&self) -> u64 {

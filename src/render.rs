@@ -1510,10 +1510,17 @@ fn case_html(c: &Case, root: &str) -> (String, Vec<String>) {
         return (marked, separately());
     }
     let mut sections = vec![String::new(); c.sections.len()];
+    // Sections come in order: each is looked for after the start of the one before.
+    let mut from = 0;
     for (k, _) in c.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()) {
         let (open, close) = (mark('s', k), mark('e', k));
-        match (marked.find(&open), marked.find(&close)) {
-            (Some(a), Some(b)) if a + open.len() <= b => sections[k] = detach(&strip_marks(&marked[a + open.len()..b]), root, &c.id),
+        let open_at = marked[from..].find(&open).map(|a| from + a);
+        let close_at = open_at.and_then(|a| marked[a..].find(&close).map(|b| a + b));
+        match (open_at, close_at) {
+            (Some(a), Some(b)) if a + open.len() <= b => {
+                sections[k] = detach(&strip_marks(&marked[a + open.len()..b]), root, &c.id);
+                from = a;
+            }
             // The sanitizer moved a marker (raw HTML around a heading), or a heading sits
             // inside another block: fall back.
             _ => return (strip_marks(&marked), separately()),
