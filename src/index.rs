@@ -35,7 +35,9 @@
 //!
 //! **Staleness.** The index folder holds [`META_FILE`]: the casebook version and a fingerprint
 //! of everything the index is made of (case files, the taxonomy's ids, labels and aliases), so
-//! `search` can tell whether the index still describes the library. Tantivy's segment files
+//! `search` can tell whether the index still describes the library, and the stamp of the
+//! files it was read from ([`crate::load::stamp`]), so that while no file was written since,
+//! `search` can tell it without reading them. Tantivy's segment files
 //! are not byte-for-byte reproducible (segment ids are random, and two indexing threads split
 //! the documents by timing); the search results are, and so is the meta file.
 //!
@@ -717,6 +719,10 @@ pub struct Meta {
     pub format: u32,
     pub casebook_version: String,
     pub fingerprint: String,
+    /// The stamp of the library's files when the index was built ([`crate::load::stamp`]):
+    /// while it holds, the index is fresh without a look at the files' content.
+    #[serde(default)]
+    pub files: String,
     pub cases: usize,
     pub documents: usize,
     pub vocabularies: Vec<MetaVocabulary>,
@@ -860,6 +866,24 @@ pub enum Freshness {
     Fresh,
     Missing,
     Stale,
+}
+
+/// Whether the index in `dir` is complete and was built from files with this `stamp`
+/// ([`crate::load::stamp`]): then it is fresh, and the files need not be read.
+pub fn stamped(dir: &Path, stamp: &str) -> bool {
+    read_meta(dir).is_some_and(|m| m.format == FORMAT && !m.files.is_empty() && m.files == stamp)
+        && dir.join("meta.json").is_file()
+}
+
+/// Records `stamp` in the meta file of the index in `dir`, found fresh by its content. Best
+/// effort: an index that cannot be written to is only checked the long way next time.
+pub fn restamp(dir: &Path, stamp: &str) {
+    if let Some(mut meta) = read_meta(dir).filter(|m| m.files != stamp) {
+        meta.files = stamp.to_string();
+        if let Ok(json) = serde_json::to_string_pretty(&meta) {
+            let _ = fs::write(dir.join(META_FILE), json + "\n");
+        }
+    }
 }
 
 /// Compares the index in `dir` with the library files read into `sources`.
@@ -1195,6 +1219,7 @@ pub fn build_index_unless(library: &Library, dir: &Path, stop: &std::sync::atomi
         format: FORMAT,
         casebook_version: env!("CARGO_PKG_VERSION").to_string(),
         fingerprint: library_fingerprint(library),
+        files: library.stamp.clone(),
         cases: library.cases.len(),
         documents,
         vocabularies: Meta::vocabularies(&library.taxonomy),
@@ -1329,6 +1354,7 @@ impl Updater {
             format: FORMAT,
             casebook_version: env!("CARGO_PKG_VERSION").to_string(),
             fingerprint: String::new(),
+            files: String::new(),
             cases: library.cases.len(),
             documents,
             vocabularies: Meta::vocabularies(&library.taxonomy),

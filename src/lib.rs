@@ -51,7 +51,7 @@ pub fn check(root: &Path) -> Result<Checked> {
 
 /// Parse and validate what `load` read. Pure; parsing runs in parallel.
 pub fn analyze(sources: load::Sources) -> Checked {
-    let load::Sources { config, taxonomy, cases, files_seen, mut diagnostics, .. } = sources;
+    let load::Sources { config, taxonomy, cases, files_seen, mut diagnostics, stamp, .. } = sources;
     let (taxonomy, tax_diags) = match &taxonomy {
         Some(file) => match parse::parse_taxonomy(&file.path, &file.text) {
             Ok(raw) => validate::validate_taxonomy(file, raw),
@@ -81,6 +81,7 @@ pub fn analyze(sources: load::Sources) -> Checked {
         return Checked { library: None, diagnostics, files: files_seen };
     }
     let (library, diagnostics) = validate::validate(config, taxonomy, parsed, diagnostics);
+    let library = library.map(|library| model::Library { stamp, ..library });
     Checked { library, diagnostics, files: files_seen }
 }
 
@@ -186,10 +187,21 @@ pub fn new_case(root: &Path, id: &str) -> Result<PathBuf> {
 /// index is missing or no longer matches the library, the library is checked and the index —
 /// only the index — rebuilt in place first; `rebuilt` then says why.
 pub fn search(root: &Path, site: &Path, query: &search::Query) -> Result<search::Searched> {
-    let sources = load::load(root)?;
     let dir = site.join(index::INDEX_DIR);
+    // No file written since the index was built: no need to read the library.
+    let stamp = load::stamp(root);
+    if stamp.as_deref().is_some_and(|stamp| index::stamped(&dir, stamp)) {
+        let results = search::Searcher::open(&dir)?.search(query)?;
+        return Ok(search::Searched { results, rebuilt: None });
+    }
+    let sources = load::load(root)?;
     let freshness = index::freshness(&sources, &dir);
     let rebuilt = if freshness == index::Freshness::Fresh {
+        // Files were written again with the same content (or the stamp is new): remember
+        // their stamp, so that the next search takes the short way.
+        if stamp.as_deref().is_some_and(|stamp| stamp == sources.stamp) {
+            index::restamp(&dir, &sources.stamp);
+        }
         None
     } else {
         let checked = analyze(sources);

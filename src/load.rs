@@ -39,6 +39,9 @@ pub struct Sources {
     pub files_seen: usize,
     /// Problems found while reading (unreadable, not UTF-8, too large, bad config).
     pub diagnostics: Vec<Diagnostic>,
+    /// What the file system said of the taxonomy and case files as they were read (see
+    /// [`stamp`]); empty when one of them could not be read.
+    pub stamp: String,
 }
 
 /// Reads the library at `root`.
@@ -68,20 +71,34 @@ pub fn load(root: &Path) -> Result<Sources> {
     let mut taxonomy = None;
     let mut cases = Vec::new();
     let taxonomy_rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
-    let wanted: Vec<(PathBuf, String)> = walk(&canonical_root, &cases_dir, &mut diagnostics)
-        .into_iter()
-        .filter(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel)
-        .collect();
+    let wanted = library_files(&canonical_root, &cases_dir, &mut diagnostics);
     let files_seen = wanted.len();
     // Read on all cores (a large library is mostly waiting on the file system); order is kept.
-    let read: Vec<_> = wanted.into_par_iter().map(|(path, rel)| (read_text(&path, &rel, config.max_file_size), rel)).collect();
+    let read: Vec<_> = wanted
+        .into_par_iter()
+        .map(|(path, rel)| (read_text_stamped(&path, &rel, config.max_file_size), rel))
+        .collect();
+    let mut stamp = Some(Stamp::new());
     for (text, rel) in read {
         match text {
-            Ok(text) if rel == taxonomy_rel => taxonomy = Some(SourceFile { path: rel, text }),
-            Ok(text) => cases.push(SourceFile { path: rel, text }),
-            Err(d) => diagnostics.push(d),
+            Ok((text, metadata)) => {
+                stamp = stamp.zip(metadata).map(|(mut s, m)| {
+                    s.file(&rel, &m);
+                    s
+                });
+                if rel == taxonomy_rel {
+                    taxonomy = Some(SourceFile { path: rel, text });
+                } else {
+                    cases.push(SourceFile { path: rel, text });
+                }
+            }
+            Err(d) => {
+                stamp = None;
+                diagnostics.push(d);
+            }
         }
     }
+    let stamp = stamp.map_or_else(String::new, |s| s.finish());
     if taxonomy.is_none() && !diagnostics.iter().any(|d| d.file.ends_with(TAXONOMY_FILE)) {
         diagnostics.push(
             Diagnostic::error(&format!("{CASES_DIR}/{TAXONOMY_FILE}"), "missing-taxonomy", "the taxonomy file is missing")
@@ -99,7 +116,64 @@ pub fn load(root: &Path) -> Result<Sources> {
         }
     }
 
-    Ok(Sources { root: root.to_path_buf(), config, taxonomy, cases, templates, files_seen, diagnostics })
+    Ok(Sources { root: root.to_path_buf(), config, taxonomy, cases, templates, files_seen, diagnostics, stamp })
+}
+
+/// The files [`load`] reads: `cases/**/*.md` and the taxonomy, sorted.
+fn library_files(root: &Path, cases_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
+    let taxonomy_rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
+    walk(root, cases_dir, diagnostics)
+        .into_iter()
+        .filter(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel)
+        .collect()
+}
+
+/// The stamp of the library at `root` as it is now, from the files' metadata alone (nothing
+/// is read): a hash of every taxonomy and case file's path, size, modification and change
+/// times and inode. It equals the [`Sources::stamp`] of a [`load`] of the same files, so a
+/// stamp kept from a build tells in a few milliseconds that no file was added, removed or
+/// written since (`casebook search` then skips reading the library). A file changes its stamp
+/// whenever it is written, even with the same content; a stamp cannot be set back by hand the
+/// way a modification time can, since the change time (on Unix) follows every write. `None`
+/// when the folder cannot be walked cleanly.
+pub fn stamp(root: &Path) -> Option<String> {
+    let canonical_root = root.canonicalize().ok()?;
+    let mut diagnostics = Vec::new();
+    let files = library_files(&canonical_root, &root.join(CASES_DIR), &mut diagnostics);
+    if !diagnostics.is_empty() {
+        return None;
+    }
+    let metadata: Vec<Option<fs::Metadata>> = files.par_iter().map(|(path, _)| fs::metadata(path).ok()).collect();
+    let mut stamp = Stamp::new();
+    for ((_, rel), m) in files.iter().zip(metadata) {
+        stamp.file(rel, &m?);
+    }
+    Some(stamp.finish())
+}
+
+/// The hash behind [`stamp`] (deterministic: std's SipHash with its fixed keys).
+struct Stamp(std::hash::DefaultHasher);
+
+impl Stamp {
+    fn new() -> Stamp {
+        Stamp(std::hash::DefaultHasher::new())
+    }
+
+    fn file(&mut self, rel: &str, m: &fs::Metadata) {
+        use std::hash::Hash;
+        rel.hash(&mut self.0);
+        m.len().hash(&mut self.0);
+        m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).hash(&mut self.0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            (m.ctime(), m.ctime_nsec(), m.ino(), m.dev()).hash(&mut self.0);
+        }
+    }
+
+    fn finish(&self) -> String {
+        format!("{:016x}", std::hash::Hasher::finish(&self.0))
+    }
 }
 
 fn display_root(root: &Path) -> String {
@@ -155,9 +229,16 @@ fn relative(root: &Path, path: &Path) -> String {
 
 /// Reads a text file of at most `max` bytes; a diagnostic names the file otherwise.
 fn read_text(path: &Path, rel: &str, max: u64) -> std::result::Result<String, Diagnostic> {
+    read_text_stamped(path, rel, max).map(|(text, _)| text)
+}
+
+/// [`read_text`], with the file's metadata as it was before reading (for [`stamp`]: a write
+/// that comes after changes the stamp the next time).
+fn read_text_stamped(path: &Path, rel: &str, max: u64) -> std::result::Result<(String, Option<fs::Metadata>), Diagnostic> {
     let file = fs::File::open(path).map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;
+    let metadata = file.metadata().ok();
     // Sized up front: one read for the file, one to see its end.
-    let size = file.metadata().map_or(0, |m| m.len());
+    let size = metadata.as_ref().map_or(0, |m| m.len());
     let mut bytes = Vec::with_capacity(size.min(max) as usize + 1);
     file.take(max + 1)
         .read_to_end(&mut bytes)
@@ -167,7 +248,7 @@ fn read_text(path: &Path, rel: &str, max: u64) -> std::result::Result<String, Di
         return Err(Diagnostic::error(rel, "file-too-large", format!("file is {size} bytes, more than the limit of {max}"))
             .hint("split the file, or raise max_file_size in casebook.toml"));
     }
-    decode(rel, bytes)
+    Ok((decode(rel, bytes)?, metadata))
 }
 
 /// UTF-8 (an optional byte-order mark is dropped); otherwise a diagnostic at the first bad byte.

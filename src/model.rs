@@ -20,6 +20,9 @@ pub struct Library {
     pub profile: Option<usize>,
     /// Every case's tags as numbers, in one array (see [`TagSets`]).
     pub tag_sets: TagSets,
+    /// The stamp of the files the library was read from ([`crate::load::stamp`]); empty when
+    /// unknown.
+    pub stamp: String,
 }
 
 /// Every case's tags, numbered across vocabularies (the terms of vocabulary 0 first, then those

@@ -332,7 +332,7 @@ pub fn validate(
         return (None, diags);
     }
     let tag_sets = crate::model::TagSets::new(&taxonomy, &cases);
-    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets }), diags)
+    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, stamp: String::new() }), diags)
 }
 
 fn required<'a>(
@@ -685,11 +685,15 @@ pub fn replace_case(
     if case.id != library.cases[index].id {
         return Replacement::NewId { library };
     }
-    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _ } = library;
+    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, stamp: _ } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
     let usage = usage(&taxonomy, &cases);
     let tag_sets = crate::model::TagSets::new(&taxonomy, &cases);
-    Replacement::Valid { library: Library { config, taxonomy, cases, usage, profile, tag_sets }, old: Box::new(old), warnings: diags }
+    Replacement::Valid {
+        library: Library { config, taxonomy, cases, usage, profile, tag_sets, stamp: String::new() },
+        old: Box::new(old),
+        warnings: diags,
+    }
 }
 
 #[cfg(test)]
