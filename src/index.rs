@@ -108,6 +108,11 @@ pub fn analyzer() -> TextAnalyzer {
     BASE.clone()
 }
 
+/// Loads what the analysis needs once per process (jieba's dictionary, the character table).
+pub fn warm_up() {
+    let _ = tokens("组织力 warm-up");
+}
+
 /// The tokens of `text`, in order, as the index sees them.
 pub fn tokens(text: &str) -> Vec<String> {
     LOCAL.with(|a| {

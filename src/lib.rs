@@ -125,6 +125,9 @@ pub struct Built {
 /// only the pages an edit changes).
 pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
     let started = std::time::Instant::now();
+    // jieba's dictionary (a tenth of a second) loads while the library is read and checked,
+    // which leaves a core partly idle, rather than at the start of the indexing.
+    std::thread::spawn(index::warm_up);
     let mut sources = load::load(&opts.root)?;
     let progress = render::Progress::new(opts.progress, sources.cases.len());
     progress.stage("check", sources.cases.len());
