@@ -16,22 +16,23 @@
 //! analysis to every user — the CLI, the server, the browser index and `tags --suggest` — so
 //! all of them cut text the same way.
 //!
-//! **Documents.** One per case and one per tagged section (a heading with vocabulary
-//! attributes), so that a hit can point at `cases/ID.html#anchor`. A section document carries
-//! its case's title, summary, places and facets, so filters apply to it and it can win on its
-//! own text; search folds section hits into their case. The schema is described at [`Fields`].
+//! **Documents.** One per case. It records where each tagged section (a heading with
+//! vocabulary attributes) lies in its body, in bytes and in token positions ([`SectionSpan`]),
+//! so that a hit can point at `cases/ID.html#anchor`: `search` at the first section holding
+//! every word of the query, the browser index at the sections holding each word (read from
+//! the token positions). A document per section as well would index each section's text
+//! twice; measured at 10,000 cases, the build takes 9% less time without. The schema is
+//! described at [`Fields`].
 //!
 //! **Taxonomy expansion.** Every document gets a `tagtext` field holding the labels (English and
-//! Chinese) and aliases of the terms it is tagged with (the section's own terms for a section):
+//! Chinese) and aliases of the terms its case is tagged with:
 //! `formalism` or 形式主义 finds the cases tagged `formalism` even when their text says neither.
 //!
 //! **Building** streams the documents to tantivy's writer (two indexing threads, a 192 MB heap,
 //! one commit), a few hundred cases at a time prepared on the calling thread (`build` runs it
 //! alongside the page rendering, which has rayon's threads), with at most
-//! `IN_FLIGHT` documents waiting, so memory stays flat whatever the library size. Each text is
-//! analyzed once (`RememberLast`): a section's text is served from the tokens of its case body,
-//! analyzed just before, and text repeated across documents (a term's names, a case's title,
-//! summary and places) from memory.
+//! `IN_FLIGHT` documents waiting, so memory stays flat whatever the library size. Short texts
+//! repeated across documents (a term's names, shared place names) are analyzed once (`Memo`).
 //!
 //! **Staleness.** The index folder holds [`META_FILE`]: the casebook version and a fingerprint
 //! of everything the index is made of (case files, the taxonomy's ids, labels and aliases), so
@@ -54,7 +55,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
-use tantivy::indexer::UserOperation;
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::schema::{
     Document, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
@@ -72,7 +72,7 @@ pub const INDEX_DIR: &str = "_search/tantivy";
 /// casebook's description of the index, inside [`INDEX_DIR`].
 pub const META_FILE: &str = "casebook-index.json";
 /// Bumped whenever the schema or the analysis changes, so older indexes count as stale.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// Memory the index writer may use for its buffers, all threads together.
 const WRITER_HEAP: usize = 192 * 1024 * 1024;
@@ -95,7 +95,7 @@ static BASE: LazyLock<TextAnalyzer> = LazyLock::new(|| builder().build());
 /// The analyzer the index writer uses: the same analysis, remembering the last long text so
 /// that a section, a slice of the case body analyzed just before, costs no new analysis.
 fn indexing_analyzer() -> TextAnalyzer {
-    builder().filter(RememberLast).build()
+    builder().filter(Memo).build()
 }
 
 thread_local! {
@@ -306,10 +306,6 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
-fn alphanumerics(s: &str) -> usize {
-    s.chars().filter(|&c| is_word_char(c)).count()
-}
-
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
         if let Some(stem) = self.stem.take() {
@@ -353,22 +349,14 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
-/// Analyzes each text once for the index writer. A text that lies inside the last long text
-/// analyzed is served from that text's tokens: the writer gets a case's documents in one
-/// batch, case body first, so each section's content is found in the body it was cut from
-/// (slices start and end at block boundaries, where jieba cuts anyway, so the tokens are those
-/// a fresh analysis gives). A section is handed over as a slice of the body's own memory
-/// ([`Val::Part`]), so its place is known from its address, checked against the remembered
-/// copy; any other long text is looked for in the body. A short text seen recently is served
-/// from memory: a term's names (in `tagtext` of every document tagged with it), and a case's
-/// title, summary and places (in each of its documents).
+/// Analyzes each short text once for the index writer: a term's names (in `tagtext` of every
+/// case tagged with it) and the place names many cases share are served from memory. Long
+/// texts (bodies) are analyzed afresh, into a buffer reused from one to the next.
 #[derive(Clone)]
-struct RememberLast;
+struct Memo;
 
-/// Texts this long or longer are bodies (remembered one at a time); shorter ones are memoized.
+/// Texts this long or longer are bodies (analyzed afresh); shorter ones are memoized.
 const REMEMBER_MIN: usize = 512;
-/// Texts shorter than this are never taken for a slice of the last long text.
-const PART_MIN: usize = 32;
 /// Short texts memoized at most (then the memo starts afresh).
 const MEMO_MAX: usize = 2048;
 
@@ -406,99 +394,65 @@ impl Analysis {
 }
 
 #[derive(Clone)]
-struct RememberLastTokenizer<T> {
+struct MemoTokenizer<T> {
     inner: T,
-    /// The last long text and its analysis.
-    text: String,
-    /// Where the last long text was when it was analyzed: a section handed over as a slice of
-    /// its case body (see [`Val::Part`]) is found there without a search.
-    origin: usize,
+    /// The analysis of the last long text.
     last: Analysis,
     memo: HashMap<String, Analysis, std::hash::BuildHasherDefault<WordHasher>>,
 }
 
-struct RememberStream<'a> {
+struct MemoStream<'a> {
     tokens: &'a [Remembered],
     words: &'a str,
     next: usize,
-    offset: usize,
-    position: usize,
     current: Token,
 }
 
-impl TokenFilter for RememberLast {
-    type Tokenizer<T: Tokenizer> = RememberLastTokenizer<T>;
+impl TokenFilter for Memo {
+    type Tokenizer<T: Tokenizer> = MemoTokenizer<T>;
 
-    fn transform<T: Tokenizer>(self, inner: T) -> RememberLastTokenizer<T> {
-        RememberLastTokenizer { inner, text: String::new(), origin: 0, last: Analysis::default(), memo: HashMap::default() }
+    fn transform<T: Tokenizer>(self, inner: T) -> MemoTokenizer<T> {
+        MemoTokenizer { inner, last: Analysis::default(), memo: HashMap::default() }
     }
 }
 
-impl<T: Tokenizer> Tokenizer for RememberLastTokenizer<T> {
-    type TokenStream<'a> = RememberStream<'a>;
+impl<T: Tokenizer> Tokenizer for MemoTokenizer<T> {
+    type TokenStream<'a> = MemoStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> RememberStream<'a> {
-        // A slice of the last long text, where it was: checked by content, the address being
-        // only a hint.
-        let offset = (text.as_ptr() as usize).wrapping_sub(self.origin);
-        let inside = text.len() >= PART_MIN
-            && offset.checked_add(text.len()).is_some_and(|end| end <= self.text.len())
-            && self.text.get(offset..offset + text.len()) == Some(text);
-        if !inside && text.len() < REMEMBER_MIN {
-            if !self.memo.contains_key(text) {
-                if self.memo.len() >= MEMO_MAX {
-                    self.memo.clear();
-                }
-                let mut analysis = Analysis::default();
-                Analysis::of(&mut self.inner, text, &mut analysis);
-                self.memo.insert(text.to_string(), analysis);
-            }
-            let analysis = &self.memo[text];
-            return RememberStream::new(analysis, &analysis.tokens, 0, 0);
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoStream<'a> {
+        if text.len() >= REMEMBER_MIN {
+            Analysis::of(&mut self.inner, text, &mut self.last);
+            return MemoStream::new(&self.last);
         }
-        let found = if inside {
-            Some(offset)
-        } else if text.len() <= self.text.len() {
-            self.text.find(text)
-        } else {
-            None
-        };
-        let (start, end) = match found {
-            Some(start) => (start, start + text.len()),
-            None => {
-                self.text.clear();
-                self.text.push_str(text);
-                self.origin = text.as_ptr() as usize;
-                Analysis::of(&mut self.inner, text, &mut self.last);
-                (0, text.len())
+        if !self.memo.contains_key(text) {
+            if self.memo.len() >= MEMO_MAX {
+                self.memo.clear();
             }
-        };
-        let tokens = &self.last.tokens;
-        let first = tokens.partition_point(|t| t.offsets.0 < start);
-        let last = tokens.partition_point(|t| t.offsets.0 < end);
-        let tokens = &tokens[first..last];
-        let tokens = if tokens.iter().all(|t| t.offsets.1 <= end) { tokens } else { &tokens[..0] };
-        RememberStream::new(&self.last, tokens, start, alphanumerics(&self.text[..start]))
+            let mut analysis = Analysis::default();
+            Analysis::of(&mut self.inner, text, &mut analysis);
+            self.memo.insert(text.to_string(), analysis);
+        }
+        MemoStream::new(&self.memo[text])
     }
 }
 
-impl<'a> RememberStream<'a> {
-    /// Replays `tokens` of `analysis`, shifted back by `offset` bytes and `position` places.
-    fn new(analysis: &'a Analysis, tokens: &'a [Remembered], offset: usize, position: usize) -> Self {
-        RememberStream { tokens, words: &analysis.words, next: 0, offset, position, current: Token::default() }
+impl<'a> MemoStream<'a> {
+    /// Replays the tokens of `analysis`.
+    fn new(analysis: &'a Analysis) -> Self {
+        MemoStream { tokens: &analysis.tokens, words: &analysis.words, next: 0, current: Token::default() }
     }
 }
 
-impl TokenStream for RememberStream<'_> {
+impl TokenStream for MemoStream<'_> {
     fn advance(&mut self) -> bool {
         let Some(t) = self.tokens.get(self.next) else { return false };
         self.next += 1;
         let current = &mut self.current;
         current.text.clear();
         current.text.push_str(&self.words[t.word.0..t.word.1]);
-        current.offset_from = t.offsets.0 - self.offset;
-        current.offset_to = t.offsets.1 - self.offset;
-        current.position = t.position - self.position;
+        current.offset_from = t.offsets.0;
+        current.offset_to = t.offsets.1;
+        current.position = t.position;
         current.position_length = t.position_length;
         true
     }
@@ -616,29 +570,27 @@ impl<T: TokenStream> TokenStream for FoldStream<'_, T> {
 ///
 /// | field | kind | content |
 /// |---|---|---|
-/// | `kind` | string, stored | `case` or `section` |
+/// | `kind` | string, stored | `case` (what browsing matches) |
 /// | `id` | string, stored | the case id |
-/// | `anchor` | stored | the section's anchor; empty for a case |
-/// | `title` | text ×3, stored | the case title; for a section, a second value: the section title |
+/// | `sections` | stored | one value per tagged section: its [`SectionSpan`] |
+/// | `title` | text ×3, stored | the case title |
 /// | `title_zh` | text ×3, stored | the case's Chinese title |
 /// | `summary` | text ×2 | the case's summary and summary_zh |
-/// | `summary_text` | stored | the same, in case documents only |
-/// | `body` | text, stored | the body (case) or the section's content, as plain text |
+/// | `summary_text` | stored | the summary (in the site's source language) |
+/// | `body` | text, stored | the body as plain text |
 /// | `place_text` | text | every place name, English and Chinese |
 /// | `place` | stored | the place in one line, e.g. `Erqi District, Zhengzhou, Henan` |
-/// | `tagtext` | text ×0.5 | labels and aliases of the terms the document is tagged with |
+/// | `tagtext` | text ×0.5 | labels and aliases of the terms the case is tagged with |
 /// | `facet` | facet, stored | `/VOCABULARY/TERM` per tag (case order), `/level/LEVEL`, `/place/PROVINCE/CITY`: what search counts |
 /// | `place_path` | facet | `/place/PROVINCE/CITY/UNIT` and `/place_zh/…` in Chinese: what place filters match |
 /// | `case_ord` | u64 fast | the case's rank by id |
-/// | `section_ord` | u64 fast | 0 for the case, 1 + section index for a section |
 ///
 /// Text fields use [`ANALYZER`] with positions; the ×N are the query boosts used by search.
-/// The summary, in every document of a case, is stored once, in the case's `summary_text`.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub kind: Field,
     pub id: Field,
-    pub anchor: Field,
+    pub sections: Field,
     pub title: Field,
     pub title_zh: Field,
     pub summary: Field,
@@ -650,7 +602,6 @@ pub struct Fields {
     pub facet: Field,
     pub place_path: Field,
     pub case_ord: Field,
-    pub section_ord: Field,
 }
 
 /// Facet roots besides the vocabulary names (which can never be `level` or `place`, both
@@ -674,7 +625,7 @@ pub fn schema() -> Schema {
     };
     b.add_text_field("kind", STRING | STORED);
     b.add_text_field("id", STRING | STORED);
-    b.add_text_field("anchor", STORED);
+    b.add_text_field("sections", STORED);
     b.add_text_field("title", text(true));
     b.add_text_field("title_zh", text(true));
     b.add_text_field("summary", text(false));
@@ -686,7 +637,6 @@ pub fn schema() -> Schema {
     b.add_facet_field("facet", FacetOptions::default().set_stored());
     b.add_facet_field("place_path", FacetOptions::default());
     b.add_u64_field("case_ord", NumericOptions::default().set_fast());
-    b.add_u64_field("section_ord", NumericOptions::default().set_fast());
     b.build()
 }
 
@@ -697,7 +647,7 @@ impl Fields {
         Ok(Fields {
             kind: f("kind")?,
             id: f("id")?,
-            anchor: f("anchor")?,
+            sections: f("sections")?,
             title: f("title")?,
             title_zh: f("title_zh")?,
             summary: f("summary")?,
@@ -709,7 +659,6 @@ impl Fields {
             facet: f("facet")?,
             place_path: f("place_path")?,
             case_ord: f("case_ord")?,
-            section_ord: f("section_ord")?,
         })
     }
 }
@@ -1023,8 +972,6 @@ enum Val {
     Str(String),
     /// Text shared by several documents.
     Shared(Arc<str>),
-    /// A slice of a shared text (a section of its case body: see [`RememberLast`]).
-    Part(Arc<str>, std::ops::Range<usize>),
     U64(u64),
     Facet(Facet),
 }
@@ -1043,7 +990,6 @@ impl<'a> Value<'a> for &'a Val {
         ReferenceValue::Leaf(match *self {
             Val::Str(s) => ReferenceValueLeaf::Str(s),
             Val::Shared(s) => ReferenceValueLeaf::Str(s),
-            Val::Part(s, range) => ReferenceValueLeaf::Str(s.get(range.clone()).unwrap_or_default()),
             Val::U64(n) => ReferenceValueLeaf::U64(*n),
             Val::Facet(f) => ReferenceValueLeaf::Facet(f.encoded_str()),
         })
@@ -1100,73 +1046,100 @@ impl Context<'_> {
         Doc { values: Vec::with_capacity(24), in_flight: Arc::clone(&self.in_flight) }
     }
 
-    /// The documents of one case: the case, then each tagged section.
-    fn documents(&self, ord: usize, case: &Case) -> Vec<Doc> {
+    /// The document of one case.
+    fn document(&self, ord: usize, case: &Case) -> Doc {
         let (library, f) = (self.library, self.f);
-        let facets = case_facets(library, case);
-        let paths = place_paths(case);
-        let places: Arc<str> = place_text(case).into();
-        let summary: Vec<Arc<str>> =
-            std::iter::once(&case.summary).chain(&case.summary_zh).map(|s| Arc::from(s.as_str())).collect();
-        let title: Arc<str> = case.title.as_str().into();
-        let title_zh: Option<Arc<str>> = case.title_zh.as_deref().map(Arc::from);
-        let place: Arc<str> = case.place.describe().into();
-        let tagged: Vec<(usize, &crate::model::Section)> =
-            case.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()).collect();
-        let mut cuts: Vec<usize> = tagged.iter().flat_map(|(_, s)| [s.content.start, s.content.end]).collect();
+        let tagged: Vec<&crate::model::Section> = case.sections.iter().filter(|s| s.is_tagged()).collect();
+        let mut cuts: Vec<usize> = tagged.iter().flat_map(|s| [s.content.start, s.content.end]).collect();
         cuts.sort_unstable();
         let (text, mapped) = plain_text_mapped(case.body(), &cuts);
-        let text: Arc<str> = text.into();
         let at = |offset: usize| cuts.iter().position(|&c| c == offset).map_or(0, |i| mapped[i]);
-        let tag_text = |doc: &mut Doc, tags: &[Vec<usize>]| {
-            for (v, terms) in tags.iter().enumerate() {
-                for &t in terms {
-                    doc.shared(f.tagtext, &self.term_texts[v][t]);
-                }
-            }
-        };
-        let common = |doc: &mut Doc, kind: &str, section_ord: u64| {
-            doc.text(f.kind, kind);
-            doc.text(f.id, &case.id);
-            doc.shared(f.title, &title);
-            if let Some(t) = &title_zh {
-                doc.shared(f.title_zh, t);
-            }
-            doc.shared(f.place_text, &places);
-            doc.shared(f.place, &place);
-            for s in &summary {
-                doc.shared(f.summary, s);
-            }
-            for facet in &facets {
-                doc.values.push((f.facet, Val::Facet(facet.clone())));
-            }
-            for path in &paths {
-                doc.values.push((f.place_path, Val::Facet(path.clone())));
-            }
-            doc.values.push((f.case_ord, Val::U64(ord as u64)));
-            doc.values.push((f.section_ord, Val::U64(section_ord)));
-        };
-
-        let mut docs = Vec::with_capacity(1 + tagged.len());
         let mut doc = self.doc();
-        common(&mut doc, "case", 0);
-        doc.text(f.anchor, "");
-        doc.text(f.summary_text, &case.summary);
-        tag_text(&mut doc, &case.tags);
-        let mut sections = Vec::with_capacity(tagged.len());
-        for (i, section) in &tagged {
-            let mut d = self.doc();
-            common(&mut d, "section", *i as u64 + 1);
-            d.text(f.title, &section.title);
-            d.text(f.anchor, &section.anchor);
-            d.values.push((f.body, Val::Part(Arc::clone(&text), trimmed(&text, at(section.content.start)..at(section.content.end)))));
-            tag_text(&mut d, &section.tags);
-            sections.push(d);
+        doc.text(f.kind, "case");
+        doc.text(f.id, &case.id);
+        doc.text(f.title, &case.title);
+        if let Some(t) = &case.title_zh {
+            doc.text(f.title_zh, t);
         }
-        doc.shared(f.body, &text);
-        docs.push(doc);
-        docs.extend(sections);
-        docs
+        doc.text(f.place_text, place_text(case));
+        doc.text(f.place, case.place.describe());
+        for s in std::iter::once(&case.summary).chain(&case.summary_zh) {
+            doc.text(f.summary, s);
+        }
+        for facet in case_facets(library, case) {
+            doc.values.push((f.facet, Val::Facet(facet)));
+        }
+        for path in place_paths(case) {
+            doc.values.push((f.place_path, Val::Facet(path)));
+        }
+        doc.values.push((f.case_ord, Val::U64(ord as u64)));
+        doc.text(f.summary_text, &case.summary);
+        for (v, terms) in case.tags.iter().enumerate() {
+            for &t in terms {
+                doc.shared(f.tagtext, &self.term_texts[v][t]);
+            }
+        }
+        let bytes: Vec<std::ops::Range<usize>> =
+            tagged.iter().map(|s| trimmed(&text, at(s.content.start)..at(s.content.end))).collect();
+        let positions = positions_at(&text, bytes.iter().flat_map(|r| [r.start, r.end]));
+        for ((section, range), p) in tagged.iter().zip(&bytes).zip(positions.chunks(2)) {
+            let span = SectionSpan { anchor: section.anchor.clone(), title: section.title.clone(), bytes: range.clone(), positions: p[0]..p[1] };
+            doc.text(f.sections, span.to_string());
+        }
+        doc.text(f.body, text);
+        doc
+    }
+}
+
+/// For each byte offset of `text` (on character boundaries), the letters and digits before it:
+/// the token position the analysis gives a word that starts there.
+fn positions_at(text: &str, offsets: impl Iterator<Item = usize>) -> Vec<u32> {
+    let offsets: Vec<usize> = offsets.collect();
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut out = vec![0u32; offsets.len()];
+    let (mut count, mut chars) = (0u32, text.char_indices().peekable());
+    for i in order {
+        while let Some(&(at, c)) = chars.peek() {
+            if at >= offsets[i] {
+                break;
+            }
+            count += u32::from(is_word_char(c));
+            chars.next();
+        }
+        out[i] = count;
+    }
+    out
+}
+
+/// A tagged section of a case, as its case document records it (the stored field `sections`):
+/// what `search` needs to point a hit at it and cut its snippet, and the static index to tell
+/// which sections hold a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionSpan {
+    pub anchor: String,
+    pub title: String,
+    /// Where its text is in the case's `body`.
+    pub bytes: std::ops::Range<usize>,
+    /// The token positions of its text in the case's `body` (see [`analyze`]).
+    pub positions: std::ops::Range<u32>,
+}
+
+impl std::fmt::Display for SectionSpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SectionSpan { anchor, title, bytes, positions } = self;
+        write!(f, "{anchor}\u{1f}{title}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}", bytes.start, bytes.end, positions.start, positions.end)
+    }
+}
+
+impl SectionSpan {
+    /// Reads the value written by `Display` (an anchor and a title hold no U+001F).
+    pub fn parse(value: &str) -> Option<SectionSpan> {
+        let mut parts = value.split('\u{1f}');
+        let (anchor, title) = (parts.next()?.to_string(), parts.next()?.to_string());
+        let mut number = || parts.next()?.parse::<usize>().ok();
+        let (b0, b1, p0, p1) = (number()?, number()?, number()?, number()?);
+        Some(SectionSpan { anchor, title, bytes: b0..b1, positions: p0 as u32..p1 as u32 })
     }
 }
 
@@ -1199,11 +1172,9 @@ pub fn build_index_unless(library: &Library, dir: &Path, stop: &std::sync::atomi
         if stop.load(Ordering::Relaxed) {
             return Err(Error::Index("stopped: the build failed".into()));
         }
-        let docs = chunk.iter().enumerate().map(|(i, case)| context.documents(n * CHUNK + i, case));
-        for case_docs in docs {
-            // One batch per case: one indexing thread gets the body, then its sections.
-            documents += case_docs.len();
-            writer.run(case_docs.into_iter().map(UserOperation::Add).collect::<Vec<_>>())?;
+        for (i, case) in chunk.iter().enumerate() {
+            documents += 1;
+            writer.add_document(context.document(n * CHUNK + i, case))?;
         }
         // Let the writer catch up before analyzing more (and notice if it stopped).
         let mut waiting = (in_flight.load(Ordering::Acquire), std::time::Instant::now());
@@ -1351,10 +1322,10 @@ impl Updater {
         for &i in changed {
             let case = &library.cases[i];
             self.writer.delete_term(tantivy::Term::from_field_text(f.id, &case.id));
-            self.writer.run(context.documents(i, case).into_iter().map(UserOperation::Add).collect::<Vec<_>>())?;
+            self.writer.add_document(context.document(i, case))?;
         }
         self.writer.commit()?;
-        let documents = library.cases.iter().map(|c| 1 + c.sections.iter().filter(|s| s.is_tagged()).count()).sum();
+        let documents = library.cases.len();
         let meta = Meta {
             format: FORMAT,
             casebook_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -1477,35 +1448,49 @@ mod tests {
         out
     }
 
-    /// The index writer's shortcut gives sections exactly the tokens of a fresh analysis.
-    fn check_sections_replay(library: &Library) -> usize {
+    /// The index writer's memo gives every text the tokens of a fresh analysis, and the span a
+    /// case document records for each tagged section says where the section's words are.
+    #[test]
+    fn remembered_analysis_and_section_spans_match_a_fresh_analysis() {
+        let library = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
+        let f = Fields::new(&schema()).unwrap();
+        let context = Context { library: &library, f, term_texts: term_texts(&library), in_flight: Arc::default() };
         let mut fresh = analyzer();
         let mut remembering = indexing_analyzer();
         let mut checked = 0;
-        for case in &library.cases {
-            let tagged: Vec<_> = case.sections.iter().filter(|s| s.is_tagged()).collect();
-            let mut cuts: Vec<usize> = tagged.iter().flat_map(|s| [s.content.start, s.content.end]).collect();
-            cuts.sort_unstable();
-            let (text, mapped) = plain_text_mapped(case.body(), &cuts);
-        let text: Arc<str> = text.into();
-            let at = |o: usize| mapped[cuts.iter().position(|&c| c == o).unwrap()];
-            assert_eq!(all_tokens(&mut remembering, &text), all_tokens(&mut fresh, &text));
-            for short in [&case.title, &case.summary, &case.title, &case.summary] {
-                assert_eq!(all_tokens(&mut remembering, short), all_tokens(&mut fresh, short));
+        for (i, case) in library.cases.iter().enumerate() {
+            let doc = context.document(i, case);
+            let texts = |field: Field| -> Vec<String> {
+                doc.values.iter().filter(|(f, _)| *f == field).filter_map(|(_, v)| match v {
+                    Val::Str(s) => Some(s.clone()),
+                    _ => None,
+                }).collect()
+            };
+            let body = texts(f.body).remove(0);
+            for text in [&body, &case.title, &case.summary, &body, &case.title] {
+                assert_eq!(all_tokens(&mut remembering, text), all_tokens(&mut fresh, text));
             }
-            for s in tagged {
-                let part = text[at(s.content.start)..at(s.content.end)].trim();
-                assert_eq!(all_tokens(&mut remembering, part), all_tokens(&mut fresh, part), "{} #{}", case.id, s.anchor);
+            let in_body = analyze(&body);
+            let spans: Vec<SectionSpan> = texts(f.sections).iter().map(|v| SectionSpan::parse(v).unwrap()).collect();
+            assert_eq!(spans.len(), case.sections.iter().filter(|s| s.is_tagged()).count(), "{}", case.id);
+            for span in spans {
+                assert_eq!(SectionSpan::parse(&span.to_string()), Some(span.clone()));
+                let alone: Vec<(String, usize)> = analyze(&body[span.bytes.clone()])
+                    .into_iter()
+                    .map(|t| (t.text, t.position + span.positions.start as usize))
+                    .collect();
+                let inside: Vec<(String, usize)> = in_body
+                    .iter()
+                    .filter(|t| span.bytes.contains(&t.range.start))
+                    .map(|t| (t.text.clone(), t.position))
+                    .collect();
+                assert!(!alone.is_empty(), "{} #{}", case.id, span.anchor);
+                assert_eq!(alone, inside, "{} #{}", case.id, span.anchor);
+                assert!(inside.iter().all(|(_, p)| span.positions.contains(&(*p as u32))), "{} #{}", case.id, span.anchor);
                 checked += 1;
             }
         }
-        checked
-    }
-
-    #[test]
-    fn sections_replayed_from_the_body_match_a_fresh_analysis() {
-        let library = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
-        assert!(check_sections_replay(&library) >= 5);
+        assert!(checked >= 5);
     }
 
     #[test]

@@ -15,9 +15,9 @@
 //! ANDed; several values of one facet are ORed (`force:a,b`, or the filter repeated). Filters
 //! never change scores. A query with filters only (or nothing) browses: all matching cases by id.
 //!
-//! **Results are per case.** The index holds a document per case and per tagged section; a
-//! case matched by several keeps its best-scoring document (so a hit can point at the section
-//! that matched), and `total` and the facet counts count cases, not documents.
+//! **Results are per case**, one document each. A hit points at the first tagged section whose
+//! text holds every word of the query (the section's snippet is then cut from it), or at the
+//! case when none does (an `OR` or a `-word` query included).
 //!
 //! **Snippets** are cut here rather than by tantivy's `SnippetGenerator`, which measures in
 //! bytes and assumes token offsets only grow (jieba's search mode emits 北京 and 京市 before
@@ -537,17 +537,8 @@ impl Searcher {
         }
         let full = BooleanQuery::new(clauses);
 
-        // Collect every matching document; keep each case's best.
-        let found = searcher.search(&full, &CaseCollector { scoring: !browsing })?;
-        let mut best: Vec<Option<Candidate>> = vec![None; meta.cases];
-        for c in found {
-            let Some(slot) = best.get_mut(c.case as usize) else { continue };
-            match slot {
-                Some(b) if !c.beats(b) => {}
-                _ => *slot = Some(c),
-            }
-        }
-        let mut ranked: Vec<Candidate> = best.into_iter().flatten().collect();
+        // Collect every matching case.
+        let mut ranked = searcher.search(&full, &CaseCollector { scoring: !browsing })?;
         if browsing {
             ranked.sort_by_key(|c| c.case);
         } else {
@@ -672,12 +663,19 @@ impl Searcher {
         let doc: TantivyDocument = searcher.doc(c.address)?;
         let first = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
         let id = first(f.id).unwrap_or_default();
-        let mut titles = doc.get_all(f.title).filter_map(|v| v.as_str());
-        let title = titles.next().unwrap_or_default().to_string();
-        let section_title = titles.next().map(str::to_string);
-        let anchor = first(f.anchor).filter(|a| !a.is_empty());
-        let url = match &anchor {
-            Some(a) => format!("cases/{id}.html#{a}"),
+        let title = first(f.title).unwrap_or_default();
+        let body = first(f.body).unwrap_or_default();
+        // The section the hit points at: the first whose text holds every word of the query.
+        let section = doc
+            .get_all(f.sections)
+            .filter_map(|v| v.as_str().and_then(index::SectionSpan::parse))
+            .filter(|_| !browsing && !terms.is_empty())
+            .find(|s| {
+                let found: HashSet<String> = index::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
+                terms.keys().all(|w| found.contains(w))
+            });
+        let url = match &section {
+            Some(s) => format!("cases/{id}.html#{}", s.anchor),
             None => format!("cases/{id}.html"),
         };
         let mut tags: Vec<(String, Vec<String>)> = meta.vocabularies.iter().map(|v| (v.name.clone(), Vec::new())).collect();
@@ -702,27 +700,26 @@ impl Searcher {
                 }
             }
         }
-        let body = first(f.body).unwrap_or_default();
+        let text = section.as_ref().and_then(|s| body.get(s.bytes.clone())).unwrap_or(&body);
         let summary = first(f.summary_text).unwrap_or_default();
         let mut snippet = Vec::new();
         if !browsing {
-            snippet = snippet_of(&body, &words, SNIPPET_CHARS);
+            snippet = snippet_of(text, &words, SNIPPET_CHARS);
             if snippet.is_empty() {
                 snippet = snippet_of(&summary, &words, SNIPPET_CHARS);
             }
         }
         if snippet.is_empty() {
-            // No word of the query is in the text (a title match, or browsing): the summary
-            // of a case, the start of a section.
-            let lead = if anchor.is_none() && !summary.is_empty() { summary } else { body };
-            snippet = vec![(shorten(&lead, SNIPPET_CHARS), false)];
+            // No word of the query is in the text (a title match, or browsing): the summary.
+            let lead = if summary.is_empty() { text } else { &summary };
+            snippet = vec![(shorten(lead, SNIPPET_CHARS), false)];
         }
         Ok(Hit {
             id,
             title,
             title_zh: first(f.title_zh),
             url,
-            section: section_title,
+            section: section.map(|s| s.title),
             score: if browsing { 0.0 } else { c.score },
             snippet,
             tags,
@@ -735,20 +732,12 @@ impl Searcher {
 // ---------------------------------------------------------------------------------------------
 // Collecting
 
-/// A matching document: its case, which section (0 = the case itself), score and address.
+/// A matching case: its number, score and document.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     case: u64,
-    section: u64,
     score: Score,
     address: DocAddress,
-}
-
-impl Candidate {
-    /// Better score first; on a tie, the case document, then the earlier section.
-    fn beats(&self, other: &Candidate) -> bool {
-        self.score > other.score || (self.score == other.score && self.section < other.section)
-    }
 }
 
 struct CaseCollector {
@@ -758,7 +747,6 @@ struct CaseCollector {
 struct CaseSegmentCollector {
     segment: SegmentOrdinal,
     case_ord: Column<u64>,
-    section_ord: Column<u64>,
     found: Vec<Candidate>,
 }
 
@@ -770,7 +758,6 @@ impl Collector for CaseCollector {
         Ok(CaseSegmentCollector {
             segment,
             case_ord: reader.fast_fields().u64("case_ord")?,
-            section_ord: reader.fast_fields().u64("section_ord")?,
             found: Vec::new(),
         })
     }
@@ -789,8 +776,7 @@ impl SegmentCollector for CaseSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if let Some(case) = self.case_ord.first(doc) {
-            let section = self.section_ord.first(doc).unwrap_or(0);
-            self.found.push(Candidate { case, section, score, address: DocAddress::new(self.segment, doc) });
+            self.found.push(Candidate { case, score, address: DocAddress::new(self.segment, doc) });
         }
     }
 
@@ -1077,6 +1063,36 @@ mod tests {
 
     fn count(r: &Results, facet: &str, value: &str) -> usize {
         r.facets.iter().find(|f| f.name == facet).and_then(|f| f.counts.iter().find(|(k, _)| k == value)).map_or(0, |(_, n)| *n)
+    }
+
+    #[test]
+    fn a_hit_points_at_the_first_section_holding_every_word() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("lib");
+        std::fs::create_dir_all(root.join("cases")).unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic/cases/taxonomy.yaml");
+        std::fs::copy(fixture, root.join("cases/taxonomy.yaml")).unwrap();
+        let case = "---\nid: two\ntitle: \"Two sections\"\nplace:\n  province: Henan\nlevel: street\n\
+            forces: [organizational-coverage]\npractices: [party-building-alliance, red-wall-consciousness]\n\
+            problems: [governance-synergy-not-formed]\nsummary: Two sections.\nsources: [\"notes\"]\n---\n\n\
+            ## Background {#background}\n\nNothing tagged here.\n\n\
+            ## First {#first practice=party-building-alliance forces=organizational-coverage}\n\nThe lantern and the compass.\n\n\
+            ## Second {#second practice=red-wall-consciousness forces=organizational-coverage}\n\nThe compass and the harbour.\n";
+        std::fs::write(root.join("cases/two.md"), case).unwrap();
+        let checked = crate::check(&root).unwrap();
+        let library = checked.library.unwrap_or_else(|| panic!("{:?}", checked.diagnostics));
+        let dir = tmp.path().join("index");
+        index::build_index(&library, &dir).unwrap();
+        let searcher = Searcher::open(&dir).unwrap();
+        let hit = |q: &str| searcher.search(&Query::new(q)).unwrap().hits.into_iter().next().map(|h| (h.url, h.section, h.snippet));
+        let (url, section, snippet) = hit("compass").unwrap();
+        assert_eq!((url.as_str(), section.as_deref()), ("cases/two.html#first", Some("First")));
+        assert!(snippet.iter().any(|(text, marked)| *marked && text == "compass"), "{snippet:?}");
+        assert_eq!(hit("harbour compass").unwrap().0, "cases/two.html#second");
+        // No section holds both words, or the words are outside the tagged sections: the case.
+        assert_eq!(hit("lantern harbour").unwrap().1, None);
+        assert_eq!(hit("lantern OR harbour").unwrap().0, "cases/two.html");
+        assert_eq!(hit("tagged").unwrap().0, "cases/two.html");
     }
 
     #[test]

@@ -8,9 +8,9 @@
 //!
 //! **Derived from the tantivy index, so one analysis.** The static index is written after the
 //! tantivy index and read out of it: its tokens are the index's terms, its documents the index's
-//! documents (one per case and one per tagged section), so the build analyzes the text once, and
-//! the page searches exactly what `casebook search` searches. The weight stored for a token in a
-//! document is the BM25 score tantivy gives that document for a query of that one word — the
+//! case documents, so the build analyzes the text once, and the page searches exactly what
+//! `casebook search` searches. The weight stored for a token in a case is the BM25 score
+//! tantivy gives that case for a query of that one word — the
 //! index's own statistics (idf over all documents per field, quantized field lengths, average
 //! lengths), the boosts of `search.rs` (title ×3, title_zh ×3, summary ×2, body, place_text,
 //! tagtext ×0.5: the labels and aliases of the document's terms, so `formalism` and 形式主义 find
@@ -19,7 +19,10 @@
 //! to a 0.01 rounding; a unit test compares the two). A Chinese token that the analyzer cuts
 //! further on its own (形式主义 → 形式, 主义, 形式主义) is what tantivy turns into a phrase query:
 //! its weight uses the phrase's idf (the sum of its tokens' idfs), its frequency standing in for
-//! the phrase's.
+//! the phrase's. Besides its case, a token lists the case's tagged sections whose text holds
+//! it (found from the token's positions in the body and the sections' spans, see
+//! [`crate::index::SectionSpan`]), with the case's weight: the page points a hit at the first
+//! section that holds every word, as `casebook search` does, or else at the case.
 //!
 //! **What the browser cannot do, and what replaces it.** The browser has no jieba and no
 //! stemmer. English: for every word of the library (a run of ASCII letters and digits,
@@ -52,7 +55,8 @@
 //! Postings: varint flags (1: truncated), varint number of cases (exact), and if truncated the
 //! weight floor and the exact case set; then varint count of documents listed and per document
 //! the case gap (`case - previous case`, 0 for another document of the same case), the document
-//! (0: the case, k: its k-th tagged section) and the weight × [`WEIGHT_SCALE`].
+//! (0: the case, k: its k-th tagged section holding the token) and the weight ×
+//! [`WEIGHT_SCALE`] (a section's is its case's).
 //!
 //! **Shards.** [`shard_of`] names the shard of a token: its first two letters when both are ASCII
 //! letters or digits (`parti` → `pa`), its first ASCII letter or digit and `_` when the second is
@@ -201,58 +205,30 @@ fn js<T: serde::Serialize + ?Sized>(value: &T) -> String {
 // ---------------------------------------------------------------------------------------------
 // Reading the tantivy index
 
-/// Numbers of the documents: per case, in case order, the case then its tagged sections.
+/// Numbers of the documents of the browser index: per case, in case order, the case then its
+/// tagged sections.
 struct Documents {
     /// Document → (case, 0 for the case itself or k for its k-th tagged section).
     list: Vec<(u32, u32)>,
     /// Per case: its first document.
     first: Vec<u32>,
-    /// Per case, per section index: 1 + its rank among the tagged sections (0 if untagged).
-    rank: Vec<Vec<u32>>,
 }
 
 impl Documents {
     fn new(lib: &Library) -> Documents {
         let mut list = Vec::new();
         let mut first = Vec::with_capacity(lib.cases.len());
-        let mut rank = Vec::with_capacity(lib.cases.len());
         for (i, case) in lib.cases.iter().enumerate() {
             first.push(list.len() as u32);
             list.push((i as u32, 0));
-            let mut k = 0;
-            rank.push(
-                case.sections
-                    .iter()
-                    .map(|s| {
-                        if s.is_tagged() {
-                            k += 1;
-                            list.push((i as u32, k));
-                            k
-                        } else {
-                            0
-                        }
-                    })
-                    .collect(),
-            );
+            let tagged = case.sections.iter().filter(|s| s.is_tagged()).count() as u32;
+            list.extend((1..=tagged).map(|k| (i as u32, k)));
         }
-        Documents { list, first, rank }
+        Documents { list, first }
     }
 
     fn cases(&self) -> usize {
         self.first.len()
-    }
-
-    /// The document of the tantivy index's `case_ord` and `section_ord` (0: the case, 1 + i:
-    /// section i), if the library has it.
-    fn of(&self, case: u64, section: u64) -> Option<u32> {
-        let first = *self.first.get(case as usize)?;
-        if section == 0 {
-            return Some(first);
-        }
-        match *self.rank[case as usize].get(section as usize - 1)? {
-            0 => None,
-            k => Some(first + k),
-        }
     }
 }
 
@@ -270,6 +246,9 @@ fn idf(df: u64, n: u64) -> f32 {
     let x = ((n - df.min(n)) as f32 + 0.5) / (df as f32 + 0.5);
     (1.0 + x).ln()
 }
+
+/// The place of `body` in [`text_fields`].
+const BODY: usize = 3;
 
 /// The tantivy index's fields, in the order of [`BOOSTS`].
 fn text_fields(f: &crate::index::Fields) -> [tantivy::schema::Field; FIELDS] {
@@ -307,19 +286,31 @@ fn read_postings(
         scoring.norms.push(norms);
     }
 
-    // Per segment: local document → our document number.
+    // Per segment: local document → our document number (its case's), and where the case's
+    // tagged sections lie among the positions of its body.
+    let io = |e: std::io::Error| crate::Error::Index(format!("cannot read the search index: {e}"));
+    let sections_field = searcher.schema().get_field("sections")?;
     let mut doc_maps: Vec<Vec<u32>> = Vec::new();
+    let mut spans: Vec<Vec<Vec<std::ops::Range<u32>>>> = Vec::new();
     for segment in segments {
         let case_ord = segment.fast_fields().u64("case_ord")?;
-        let section_ord = segment.fast_fields().u64("section_ord")?;
         doc_maps.push(
             (0..segment.max_doc())
-                .map(|d| match (case_ord.first(d), section_ord.first(d)) {
-                    (Some(c), Some(s)) => docs.of(c, s).unwrap_or(u32::MAX),
-                    _ => u32::MAX,
-                })
+                .map(|d| case_ord.first(d).and_then(|c| docs.first.get(c as usize).copied()).unwrap_or(u32::MAX))
                 .collect(),
         );
+        let store = segment.get_store_reader(1).map_err(io)?;
+        let mut per_doc = Vec::with_capacity(segment.max_doc() as usize);
+        for doc in store.iter::<tantivy::TantivyDocument>(segment.alive_bitset()) {
+            let doc = doc?;
+            per_doc.push(
+                doc.get_all(sections_field)
+                    .filter_map(|v| tantivy::schema::Value::as_str(&v).and_then(crate::index::SectionSpan::parse))
+                    .map(|s| s.positions)
+                    .collect(),
+            );
+        }
+        spans.push(per_doc);
     }
     let inverted: Vec<Vec<std::sync::Arc<tantivy::InvertedIndexReader>>> = fields
         .iter()
@@ -329,7 +320,6 @@ fn read_postings(
         .iter()
         .map(|&f| segments.iter().map(|s| s.get_fieldnorms_reader(f)).collect::<tantivy::Result<Vec<_>>>())
         .collect::<tantivy::Result<_>>()?;
-    let io = |e: std::io::Error| crate::Error::Index(format!("cannot read the search index: {e}"));
 
     // Pass 1: every token with the number of its postings, to cut the token space into ranges
     // of about equal work.
@@ -376,12 +366,15 @@ fn read_postings(
                 }
             }
             let mut out = Vec::new();
+            let mut positions = Vec::new();
             while let Some(min) = streams.iter().filter(|s| s.3).map(|s| s.2.key()).min().map(<[u8]>::to_vec) {
                 let mut occ: Occurrences = Vec::new();
+                let mut within: Vec<u32> = Vec::new();
                 for (fi, si, terms, live) in streams.iter_mut().filter(|s| s.3 && s.2.key() == min.as_slice()) {
-                    let mut postings = inverted[*fi][*si]
-                        .read_postings_from_terminfo(terms.value(), IndexRecordOption::WithFreqs)
-                        .map_err(io)?;
+                    // In the body, where the token is tells which sections hold it.
+                    let body = *fi == BODY;
+                    let option = if body { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
+                    let mut postings = inverted[*fi][*si].read_postings_from_terminfo(terms.value(), option).map_err(io)?;
                     let map = &doc_maps[*si];
                     let norms = &norms[*fi][*si];
                     let mut d = postings.doc();
@@ -389,6 +382,15 @@ fn read_postings(
                         let doc = map[d as usize];
                         if doc != u32::MAX {
                             occ.push((doc, *fi as u8, norms.fieldnorm_id(d), postings.term_freq()));
+                            if body {
+                                postings.positions(&mut positions);
+                                for (k, span) in spans[*si][d as usize].iter().enumerate() {
+                                    let first = positions.partition_point(|&p| p < span.start);
+                                    if positions.get(first).is_some_and(|&p| p < span.end) {
+                                        within.push(doc + 1 + k as u32);
+                                    }
+                                }
+                            }
                         }
                         d = postings.advance();
                     }
@@ -396,7 +398,7 @@ fn read_postings(
                 }
                 if !occ.is_empty() {
                     let token = String::from_utf8_lossy(&min).into_owned();
-                    let encoded = weigh(searcher, fields, &scoring, docs, &token, occ);
+                    let encoded = weigh(searcher, fields, &scoring, docs, &token, occ, within);
                     out.push((token, encoded));
                 }
             }
@@ -412,8 +414,9 @@ struct Encoded {
     cases: u32,
 }
 
-/// The weight of `token` in each document where it occurs: the score tantivy gives the document
-/// for a query of that one word (summed over fields, each with its boost).
+/// The weight of `token` in each case where it occurs: the score tantivy gives the case for a
+/// query of that one word (summed over fields, each with its boost); and the same weight for
+/// each of the case's tagged sections that holds the token (`within`: their documents).
 fn weigh(
     searcher: &tantivy::Searcher,
     fields: &[tantivy::schema::Field; FIELDS],
@@ -421,6 +424,7 @@ fn weigh(
     docs: &Documents,
     token: &str,
     mut occ: Occurrences,
+    within: Vec<u32>,
 ) -> Encoded {
     let mut df = [0u64; FIELDS];
     for o in &occ {
@@ -467,6 +471,19 @@ fn weigh(
                 _ => weights.push((o.0, w)),
             }
         }
+    }
+    if !within.is_empty() {
+        let mut sections: Vec<(u32, f32)> = within
+            .into_iter()
+            .filter_map(|d| {
+                let case = docs.first[docs.list[d as usize].0 as usize];
+                let at = weights.binary_search_by_key(&case, |w| w.0).ok()?;
+                Some((d, weights[at].1))
+            })
+            .collect();
+        weights.append(&mut sections);
+        weights.sort_unstable_by_key(|w| w.0);
+        weights.dedup_by_key(|w| w.0);
     }
     encode(&weights, &docs.list, docs.cases())
 }
@@ -992,6 +1009,24 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_token_lists_the_sections_holding_it_with_their_case_weight() {
+        let (lib, _, postings) = shipped();
+        let (_, e) = postings.iter().find(|(k, _)| k == "红墙").unwrap();
+        let (_, _, _, docs) = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
+        let c = lib.cases.iter().position(|c| c.id == "west-changan").unwrap();
+        let tagged: Vec<&str> = lib.cases[c].sections.iter().filter(|s| s.is_tagged()).map(|s| s.anchor.as_str()).collect();
+        let mine: Vec<(u32, f32)> = docs.iter().filter(|d| d.0 == c as u32).map(|d| (d.1, d.2)).collect();
+        assert_eq!(mine[0].0, 0, "the case first: {mine:?}");
+        let sections: Vec<&str> = mine[1..].iter().map(|d| tagged[d.0 as usize - 1]).collect();
+        assert!(sections.contains(&"red-wall-consciousness"), "{sections:?}");
+        assert!(mine.iter().all(|d| d.1 == mine[0].1), "{mine:?}");
+        // Only sections whose text holds the word: each listed section's text has it.
+        for s in lib.cases[c].sections.iter().filter(|s| sections.contains(&s.anchor.as_str())) {
+            assert!(lib.cases[c].section_markdown(s).contains("红墙"), "{}", s.anchor);
+        }
     }
 
     #[test]

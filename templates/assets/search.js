@@ -364,10 +364,11 @@
   }
 
   /**
-   * The best document of case `c` (0: the case, k: its k-th tagged section) and its score: the
-   * sum of the words' weights in the best document holding them all. When truncated postings
-   * left a word's documents in this case out, each such word counts with its floor weight and
-   * the hit points at the case.
+   * The score of case `c` and where the hit points (0: the case, k: its k-th tagged section):
+   * the sum of the words' weights in the case, and the first section holding every word (a
+   * section's entries carry its case's weight), else the case. When truncated postings left a
+   * word's documents in this case out, each such word counts with its floor weight and the hit
+   * points at the case.
    */
   function score(c, merged) {
     var first = merged[0].byCase.get(c);
@@ -382,7 +383,8 @@
           if (x === undefined) return;
           sum += x;
         }
-        if (sum > best + 1e-9 || (Math.abs(sum - best) <= 1e-9 && sec < bestSec)) { best = sum; bestSec = sec; }
+        var tie = Math.abs(sum - best) <= 1e-9 && sec > 0 && (bestSec === 0 || sec < bestSec);
+        if (sum > best + 1e-9 || tie) { best = sum; bestSec = sec; }
       });
       if (best >= 0) return { score: best, sec: bestSec };
     }
@@ -697,7 +699,8 @@
     if (sec > 0 && sections.length >= sec * 3) {
       anchor = sections[(sec - 1) * 3];
       secTitle = sections[(sec - 1) * 3 + 1];
-      texts = [sections[(sec - 1) * 3 + 2]];
+      // The start of the section, or the summary when only that shows the words.
+      texts = [sections[(sec - 1) * 3 + 2]].concat(summaries.split("\n"));
     } else {
       texts = summaries.split("\n");
     }
