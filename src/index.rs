@@ -584,6 +584,7 @@ impl<T: TokenStream> TokenStream for FoldStream<'_, T> {
 /// | `facet` | facet, stored | `/VOCABULARY/TERM` per tag (case order), `/level/LEVEL`, `/place/PROVINCE/CITY`: what search counts |
 /// | `place_path` | facet | `/place/PROVINCE/CITY/UNIT` and `/place_zh/…` in Chinese: what place filters match |
 /// | `case_ord` | u64 fast | the case's rank by id |
+/// | `spans` | u64 fast | per tagged section, in order: its token positions, `start << 32 \| end` (see [`SectionSpan`]) |
 ///
 /// Text fields use [`ANALYZER`] with positions; the ×N are the query boosts used by search.
 #[derive(Clone, Copy, Debug)]
@@ -602,6 +603,7 @@ pub struct Fields {
     pub facet: Field,
     pub place_path: Field,
     pub case_ord: Field,
+    pub spans: Field,
 }
 
 /// Facet roots besides the vocabulary names (which can never be `level` or `place`, both
@@ -637,6 +639,7 @@ pub fn schema() -> Schema {
     b.add_facet_field("facet", FacetOptions::default().set_stored());
     b.add_facet_field("place_path", FacetOptions::default());
     b.add_u64_field("case_ord", NumericOptions::default().set_fast());
+    b.add_u64_field("spans", NumericOptions::default().set_fast());
     b.build()
 }
 
@@ -659,6 +662,7 @@ impl Fields {
             facet: f("facet")?,
             place_path: f("place_path")?,
             case_ord: f("case_ord")?,
+            spans: f("spans")?,
         })
     }
 }
@@ -1084,6 +1088,7 @@ impl Context<'_> {
         let positions = positions_at(&text, bytes.iter().flat_map(|r| [r.start, r.end]));
         for ((section, range), p) in tagged.iter().zip(&bytes).zip(positions.chunks(2)) {
             let span = SectionSpan { anchor: section.anchor.clone(), title: section.title.clone(), bytes: range.clone(), positions: p[0]..p[1] };
+            doc.values.push((f.spans, Val::U64(u64::from(span.positions.start) << 32 | u64::from(span.positions.end))));
             doc.text(f.sections, span.to_string());
         }
         doc.text(f.body, text);

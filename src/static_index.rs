@@ -289,9 +289,8 @@ fn read_postings(
     // Per segment: local document → our document number (its case's), and where the case's
     // tagged sections lie among the positions of its body.
     let io = |e: std::io::Error| crate::Error::Index(format!("cannot read the search index: {e}"));
-    let sections_field = searcher.schema().get_field("sections")?;
     let mut doc_maps: Vec<Vec<u32>> = Vec::new();
-    let mut spans: Vec<Vec<Vec<std::ops::Range<u32>>>> = Vec::new();
+    let mut spans: Vec<tantivy::columnar::Column<u64>> = Vec::new();
     for segment in segments {
         let case_ord = segment.fast_fields().u64("case_ord")?;
         doc_maps.push(
@@ -299,18 +298,7 @@ fn read_postings(
                 .map(|d| case_ord.first(d).and_then(|c| docs.first.get(c as usize).copied()).unwrap_or(u32::MAX))
                 .collect(),
         );
-        let store = segment.get_store_reader(1).map_err(io)?;
-        let mut per_doc = Vec::with_capacity(segment.max_doc() as usize);
-        for doc in store.iter::<tantivy::TantivyDocument>(segment.alive_bitset()) {
-            let doc = doc?;
-            per_doc.push(
-                doc.get_all(sections_field)
-                    .filter_map(|v| tantivy::schema::Value::as_str(&v).and_then(crate::index::SectionSpan::parse))
-                    .map(|s| s.positions)
-                    .collect(),
-            );
-        }
-        spans.push(per_doc);
+        spans.push(segment.fast_fields().u64("spans")?);
     }
     let inverted: Vec<Vec<std::sync::Arc<tantivy::InvertedIndexReader>>> = fields
         .iter()
@@ -384,9 +372,10 @@ fn read_postings(
                             occ.push((doc, *fi as u8, norms.fieldnorm_id(d), postings.term_freq()));
                             if body {
                                 postings.positions(&mut positions);
-                                for (k, span) in spans[*si][d as usize].iter().enumerate() {
-                                    let first = positions.partition_point(|&p| p < span.start);
-                                    if positions.get(first).is_some_and(|&p| p < span.end) {
+                                for (k, span) in spans[*si].values_for_doc(d).enumerate() {
+                                    let (start, end) = ((span >> 32) as u32, span as u32);
+                                    let first = positions.partition_point(|&p| p < start);
+                                    if positions.get(first).is_some_and(|&p| p < end) {
                                         within.push(doc + 1 + k as u32);
                                     }
                                 }
