@@ -351,11 +351,11 @@ impl TokenStream for WordStream<'_> {
 
 /// Analyzes each short text once for the index writer: a term's names (in `tagtext` of every
 /// case tagged with it) and the place names many cases share are served from memory. Long
-/// texts (bodies) are analyzed afresh, into a buffer reused from one to the next.
+/// texts (bodies) go straight through.
 #[derive(Clone)]
 struct Memo;
 
-/// Texts this long or longer are bodies (analyzed afresh); shorter ones are memoized.
+/// Texts this long or longer are bodies (analyzed as they come); shorter ones are memoized.
 const REMEMBER_MIN: usize = 512;
 /// Short texts memoized at most (then the memo starts afresh).
 const MEMO_MAX: usize = 2048;
@@ -376,9 +376,8 @@ struct Remembered {
 }
 
 impl Analysis {
-    fn of<T: Tokenizer>(inner: &mut T, text: &str, into: &mut Analysis) {
-        into.tokens.clear();
-        into.words.clear();
+    fn of<T: Tokenizer>(inner: &mut T, text: &str) -> Analysis {
+        let mut into = Analysis::default();
         let mut stream = inner.token_stream(text);
         while let Some(t) = stream.next() {
             let from = into.words.len();
@@ -390,79 +389,80 @@ impl Analysis {
                 position_length: t.position_length,
             });
         }
+        into
     }
 }
 
 #[derive(Clone)]
 struct MemoTokenizer<T> {
     inner: T,
-    /// The analysis of the last long text.
-    last: Analysis,
     memo: HashMap<String, Analysis, std::hash::BuildHasherDefault<WordHasher>>,
 }
 
-struct MemoStream<'a> {
-    tokens: &'a [Remembered],
-    words: &'a str,
-    next: usize,
-    current: Token,
+enum MemoStream<'a, S> {
+    /// A long text, analyzed as it is read.
+    Live(S),
+    /// A short text, from memory.
+    Replay { tokens: &'a [Remembered], words: &'a str, next: usize, current: Token },
 }
 
 impl TokenFilter for Memo {
     type Tokenizer<T: Tokenizer> = MemoTokenizer<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> MemoTokenizer<T> {
-        MemoTokenizer { inner, last: Analysis::default(), memo: HashMap::default() }
+        MemoTokenizer { inner, memo: HashMap::default() }
     }
 }
 
 impl<T: Tokenizer> Tokenizer for MemoTokenizer<T> {
-    type TokenStream<'a> = MemoStream<'a>;
+    type TokenStream<'a> = MemoStream<'a, T::TokenStream<'a>>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoStream<'a> {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         if text.len() >= REMEMBER_MIN {
-            Analysis::of(&mut self.inner, text, &mut self.last);
-            return MemoStream::new(&self.last);
+            return MemoStream::Live(self.inner.token_stream(text));
         }
         if !self.memo.contains_key(text) {
             if self.memo.len() >= MEMO_MAX {
                 self.memo.clear();
             }
-            let mut analysis = Analysis::default();
-            Analysis::of(&mut self.inner, text, &mut analysis);
+            let analysis = Analysis::of(&mut self.inner, text);
             self.memo.insert(text.to_string(), analysis);
         }
-        MemoStream::new(&self.memo[text])
+        let analysis = &self.memo[text];
+        MemoStream::Replay { tokens: &analysis.tokens, words: &analysis.words, next: 0, current: Token::default() }
     }
 }
 
-impl<'a> MemoStream<'a> {
-    /// Replays the tokens of `analysis`.
-    fn new(analysis: &'a Analysis) -> Self {
-        MemoStream { tokens: &analysis.tokens, words: &analysis.words, next: 0, current: Token::default() }
-    }
-}
-
-impl TokenStream for MemoStream<'_> {
+impl<S: TokenStream> TokenStream for MemoStream<'_, S> {
     fn advance(&mut self) -> bool {
-        let Some(t) = self.tokens.get(self.next) else { return false };
-        self.next += 1;
-        let current = &mut self.current;
-        current.text.clear();
-        current.text.push_str(&self.words[t.word.0..t.word.1]);
-        current.offset_from = t.offsets.0;
-        current.offset_to = t.offsets.1;
-        current.position = t.position;
-        current.position_length = t.position_length;
-        true
+        match self {
+            MemoStream::Live(stream) => stream.advance(),
+            MemoStream::Replay { tokens, words, next, current } => {
+                let Some(t) = tokens.get(*next) else { return false };
+                *next += 1;
+                current.text.clear();
+                current.text.push_str(&words[t.word.0..t.word.1]);
+                current.offset_from = t.offsets.0;
+                current.offset_to = t.offsets.1;
+                current.position = t.position;
+                current.position_length = t.position_length;
+                true
+            }
+        }
     }
 
     fn token(&self) -> &Token {
-        &self.current
+        match self {
+            MemoStream::Live(stream) => stream.token(),
+            MemoStream::Replay { current, .. } => current,
+        }
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.current
+        match self {
+            MemoStream::Live(stream) => stream.token_mut(),
+            MemoStream::Replay { current, .. } => current,
+        }
     }
 }
 
