@@ -31,8 +31,8 @@
 //! **Building** streams the documents to tantivy's writer (two indexing threads, a 192 MB heap,
 //! one commit), a few hundred cases at a time prepared on the calling thread (`build` runs it
 //! alongside the page rendering, which has rayon's threads), with at most
-//! `IN_FLIGHT` documents waiting, so memory stays flat whatever the library size. Short texts
-//! repeated across documents (a term's names, shared place names) are analyzed once (`Memo`).
+//! `IN_FLIGHT` documents waiting, so memory stays flat whatever the library size. A term's
+//! names, repeated in every case tagged with it, are analyzed once (`Memo`).
 //!
 //! **Staleness.** The index folder holds [`META_FILE`]: the casebook version and a fingerprint
 //! of everything the index is made of (case files, the taxonomy's ids, labels and aliases), so
@@ -349,9 +349,9 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
-/// Analyzes each short text once for the index writer: a term's names (in `tagtext` of every
-/// case tagged with it) and the place names many cases share are served from memory. Long
-/// texts (bodies) go straight through.
+/// Analyzes each short text once for the index writer, so that a term's names (in `tagtext` of
+/// every case tagged with it) are analyzed once, not once per case. Long texts (bodies) go
+/// straight through.
 #[derive(Clone)]
 struct Memo;
 

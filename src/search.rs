@@ -666,14 +666,15 @@ impl Searcher {
         let title = first(f.title).unwrap_or_default();
         let body = first(f.body).unwrap_or_default();
         // The section the hit points at: the first whose text holds every word of the query.
-        let section = doc
-            .get_all(f.sections)
-            .filter_map(|v| v.as_str().and_then(index::SectionSpan::parse))
-            .filter(|_| !browsing && !terms.is_empty())
-            .find(|s| {
-                let found: HashSet<String> = index::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
-                terms.keys().all(|w| found.contains(w))
-            });
+        let holds_every_word = |s: &index::SectionSpan| {
+            let found: HashSet<String> = index::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
+            terms.keys().all(|w| found.contains(w))
+        };
+        let section = if browsing || terms.is_empty() {
+            None
+        } else {
+            doc.get_all(f.sections).filter_map(|v| v.as_str().and_then(index::SectionSpan::parse)).find(holds_every_word)
+        };
         let url = match &section {
             Some(s) => format!("cases/{id}.html#{}", s.anchor),
             None => format!("cases/{id}.html"),
