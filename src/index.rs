@@ -17,7 +17,7 @@
 //! all of them cut text the same way.
 //!
 //! **Documents.** One per case. It records where each tagged section (a heading with
-//! vocabulary attributes) lies in its body, in bytes and in token positions ([`SectionSpan`]),
+//! vocabulary attributes) lies in its body, in bytes ([`SectionSpan`]) and in token positions,
 //! so that a hit can point at `cases/ID.html#anchor`: `search` at the first section holding
 //! every word of the query, the browser index at the sections holding each word (read from
 //! the token positions). A document per section as well would index each section's text
@@ -92,8 +92,7 @@ fn builder() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
 
 static BASE: LazyLock<TextAnalyzer> = LazyLock::new(|| builder().build());
 
-/// The analyzer the index writer uses: the same analysis, remembering the last long text so
-/// that a section, a slice of the case body analyzed just before, costs no new analysis.
+/// The analyzer the index writer uses: the same analysis, short texts memoized (see [`Memo`]).
 fn indexing_analyzer() -> TextAnalyzer {
     builder().filter(Memo).build()
 }
@@ -349,14 +348,14 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
-/// Analyzes each short text once for the index writer, so that a term's names (in `tagtext` of
-/// every case tagged with it) are analyzed once, not once per case. Long texts (bodies) go
-/// straight through.
+/// Memoizes the analysis of short texts for the index writer, so that a term's names (in
+/// `tagtext` of every case tagged with it) are analyzed once, not once per case. Long texts
+/// (bodies) go straight through.
 #[derive(Clone)]
 struct Memo;
 
 /// Texts this long or longer are bodies (analyzed as they come); shorter ones are memoized.
-const REMEMBER_MIN: usize = 512;
+const LONG_TEXT: usize = 512;
 /// Short texts memoized at most (then the memo starts afresh).
 const MEMO_MAX: usize = 2048;
 
@@ -418,7 +417,7 @@ impl<T: Tokenizer> Tokenizer for MemoTokenizer<T> {
     type TokenStream<'a> = MemoStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if text.len() >= REMEMBER_MIN {
+        if text.len() >= LONG_TEXT {
             return MemoStream::Live(self.inner.token_stream(text));
         }
         if !self.memo.contains_key(text) {
@@ -584,7 +583,7 @@ impl<T: TokenStream> TokenStream for FoldStream<'_, T> {
 /// | `facet` | facet, stored | `/VOCABULARY/TERM` per tag (case order), `/level/LEVEL`, `/place/PROVINCE/CITY`: what search counts |
 /// | `place_path` | facet | `/place/PROVINCE/CITY/UNIT` and `/place_zh/…` in Chinese: what place filters match |
 /// | `case_ord` | u64 fast | the case's rank by id |
-/// | `spans` | u64 fast | per tagged section, in order: its token positions, `start << 32 \| end` (see [`SectionSpan`]) |
+/// | `spans` | u64 fast | per tagged section, in order: the token positions of its text in `body`, `start << 32 \| end` |
 ///
 /// Text fields use [`ANALYZER`] with positions; the ×N are the query boosts used by search.
 #[derive(Clone, Copy, Debug)]
@@ -1087,9 +1086,9 @@ impl Context<'_> {
             tagged.iter().map(|s| trimmed(&text, at(s.content.start)..at(s.content.end))).collect();
         let positions = positions_at(&text, bytes.iter().flat_map(|r| [r.start, r.end]));
         for ((section, range), p) in tagged.iter().zip(&bytes).zip(positions.chunks(2)) {
-            let span = SectionSpan { anchor: section.anchor.clone(), title: section.title.clone(), bytes: range.clone(), positions: p[0]..p[1] };
-            doc.values.push((f.spans, Val::U64(u64::from(span.positions.start) << 32 | u64::from(span.positions.end))));
+            let span = SectionSpan { anchor: section.anchor.clone(), title: section.title.clone(), bytes: range.clone() };
             doc.text(f.sections, span.to_string());
+            doc.values.push((f.spans, Val::U64(u64::from(p[0]) << 32 | u64::from(p[1]))));
         }
         doc.text(f.body, text);
         doc
@@ -1118,22 +1117,20 @@ fn positions_at(text: &str, offsets: impl Iterator<Item = usize>) -> Vec<u32> {
 }
 
 /// A tagged section of a case, as its case document records it (the stored field `sections`):
-/// what `search` needs to point a hit at it and cut its snippet, and the static index to tell
-/// which sections hold a word.
+/// what `search` needs to point a hit at it and cut its snippet. (Where its words are among the
+/// body's token positions is in the fast field `spans`, for the static index.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionSpan {
     pub anchor: String,
     pub title: String,
     /// Where its text is in the case's `body`.
     pub bytes: std::ops::Range<usize>,
-    /// The token positions of its text in the case's `body` (see [`analyze`]).
-    pub positions: std::ops::Range<u32>,
 }
 
 impl std::fmt::Display for SectionSpan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let SectionSpan { anchor, title, bytes, positions } = self;
-        write!(f, "{anchor}\u{1f}{title}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}", bytes.start, bytes.end, positions.start, positions.end)
+        let SectionSpan { anchor, title, bytes } = self;
+        write!(f, "{anchor}\u{1f}{title}\u{1f}{}\u{1f}{}", bytes.start, bytes.end)
     }
 }
 
@@ -1143,8 +1140,8 @@ impl SectionSpan {
         let mut parts = value.split('\u{1f}');
         let (anchor, title) = (parts.next()?.to_string(), parts.next()?.to_string());
         let mut number = || parts.next()?.parse::<usize>().ok();
-        let (b0, b1, p0, p1) = (number()?, number()?, number()?, number()?);
-        Some(SectionSpan { anchor, title, bytes: b0..b1, positions: p0 as u32..p1 as u32 })
+        let (start, end) = (number()?, number()?);
+        Some(SectionSpan { anchor, title, bytes: start..end })
     }
 }
 
@@ -1477,12 +1474,21 @@ mod tests {
             }
             let in_body = analyze(&body);
             let spans: Vec<SectionSpan> = texts(f.sections).iter().map(|v| SectionSpan::parse(v).unwrap()).collect();
+            let positions: Vec<std::ops::Range<u32>> = doc
+                .values
+                .iter()
+                .filter_map(|(field, v)| match v {
+                    Val::U64(n) if *field == f.spans => Some((n >> 32) as u32..*n as u32),
+                    _ => None,
+                })
+                .collect();
             assert_eq!(spans.len(), case.sections.iter().filter(|s| s.is_tagged()).count(), "{}", case.id);
-            for span in spans {
+            assert_eq!(spans.len(), positions.len(), "{}", case.id);
+            for (span, positions) in spans.into_iter().zip(positions) {
                 assert_eq!(SectionSpan::parse(&span.to_string()), Some(span.clone()));
                 let alone: Vec<(String, usize)> = analyze(&body[span.bytes.clone()])
                     .into_iter()
-                    .map(|t| (t.text, t.position + span.positions.start as usize))
+                    .map(|t| (t.text, t.position + positions.start as usize))
                     .collect();
                 let inside: Vec<(String, usize)> = in_body
                     .iter()
@@ -1491,7 +1497,7 @@ mod tests {
                     .collect();
                 assert!(!alone.is_empty(), "{} #{}", case.id, span.anchor);
                 assert_eq!(alone, inside, "{} #{}", case.id, span.anchor);
-                assert!(inside.iter().all(|(_, p)| span.positions.contains(&(*p as u32))), "{} #{}", case.id, span.anchor);
+                assert!(inside.iter().all(|(_, p)| positions.contains(&(*p as u32))), "{} #{}", case.id, span.anchor);
                 checked += 1;
             }
         }

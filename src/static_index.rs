@@ -20,8 +20,8 @@
 //! further on its own (形式主义 → 形式, 主义, 形式主义) is what tantivy turns into a phrase query:
 //! its weight uses the phrase's idf (the sum of its tokens' idfs), its frequency standing in for
 //! the phrase's. Besides its case, a token lists the case's tagged sections whose text holds
-//! it (found from the token's positions in the body and the sections' spans, see
-//! [`crate::index::SectionSpan`]), with the case's weight: the page points a hit at the first
+//! it (found from the token's positions in the body and the sections' positions, the index's
+//! fast field `spans`), with the case's weight: the page points a hit at the first
 //! section that holds every word, as `casebook search` does, or else at the case.
 //!
 //! **What the browser cannot do, and what replaces it.** The browser has no jieba and no
@@ -472,7 +472,6 @@ fn weigh(
             .collect();
         weights.append(&mut sections);
         weights.sort_unstable_by_key(|w| w.0);
-        weights.dedup_by_key(|w| w.0);
     }
     encode(&weights, &docs.list, docs.cases())
 }
