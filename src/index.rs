@@ -9,7 +9,8 @@
 //! last two steps are tantivy's `LowerCaser` and `Stemmer` with one shortcut: the stemmer only
 //! runs on tokens holding an ASCII letter (it leaves other tokens unchanged anyway) and
 //! remembers its answers, which halves the analysis time of a Chinese-English library; in the
-//! same way jieba's cut of an ASCII run between spaces (an English word) is remembered. Token
+//! same way jieba's cut of a short run of word characters (an English word, a Chinese clause
+//! between punctuation) is remembered, since jieba cuts each run on its own. Token
 //! positions count the letters and digits before a token, so a phrase matches whatever spaces,
 //! hyphens or punctuation separate its words, and a Chinese word inside a longer one keeps its
 //! place (长安街 is found in 西长安街). [`analyzer`], [`tokens`] and [`analyze`] hand this
@@ -166,74 +167,126 @@ struct Words {
     before: Vec<u32>,
     /// Scratch for [`WordStream::cuts`].
     cuts: Vec<(u32, u32)>,
-    /// jieba's cut of the short ASCII runs seen so far (see [`Words::cut`]).
-    ascii: AsciiCuts,
+    /// jieba's cut of the short runs seen so far (see [`Words::cut`]).
+    runs: RunCuts,
 }
 
-/// A run of ASCII text between whitespace (an English word with its punctuation, a number)
-/// → jieba's tokens in it, as byte ranges of the run.
-type AsciiCuts = HashMap<Box<str>, Box<[(u8, u8)]>, std::hash::BuildHasherDefault<WordHasher>>;
-/// ASCII runs longer than this are cut afresh every time.
-const ASCII_RUN_MAX: usize = 48;
-/// Runs remembered at most, per analyzer.
-const ASCII_CUTS_MAX: usize = 100_000;
+/// A run of jieba's word characters ([`is_run_char`]: a clause of Chinese, an English word, a
+/// number) → jieba's tokens in it, as byte ranges of the run.
+type RunCuts = HashMap<Box<str>, Box<[(u8, u8)]>, std::hash::BuildHasherDefault<WordHasher>>;
+/// Runs longer than this (in bytes: 32 Chinese characters) are cut afresh every time.
+const RUN_MAX: usize = 96;
+/// Runs remembered at most, per analyzer (about 10 MB).
+const RUN_CUTS_MAX: usize = 150_000;
+
+/// The characters jieba cuts into words, a maximal run of them at a time (jieba-rs's
+/// `is_han_default`): CJK ideographs, ASCII letters and digits, and `+#&._%-`. Every other
+/// character jieba hands out on its own.
+fn is_run_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
+    } else {
+        matches!(c,
+            '\u{4E00}'..='\u{9FFF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{20000}'..='\u{2A6DF}'
+            | '\u{2A700}'..='\u{2B73F}'
+            | '\u{2B740}'..='\u{2B81F}'
+            | '\u{2B820}'..='\u{2CEAF}'
+            | '\u{2CEB0}'..='\u{2EBEF}'
+            | '\u{2F800}'..='\u{2FA1F}')
+    }
+}
 
 impl Words {
     fn new() -> Words {
-        Words { jieba: tantivy_jieba::JiebaTokenizer::new(), before: Vec::new(), cuts: Vec::new(), ascii: AsciiCuts::default() }
+        Words { jieba: tantivy_jieba::JiebaTokenizer::new(), before: Vec::new(), cuts: Vec::new(), runs: RunCuts::default() }
     }
 
-    /// jieba's tokens of `text`, as byte ranges, in jieba's order.
+    /// Fills `cuts` with jieba's tokens of `text` that hold a letter or digit, as byte ranges,
+    /// in jieba's order, and `before` with the letters and digits before each character.
     ///
-    /// jieba cuts each run of Chinese characters, ASCII letters, digits and `+#&._%-` on its own,
-    /// and hands out everything else a character at a time; whitespace is never inside a run.
-    /// So the text may be cut piece by piece between whitespace with the same result, and an
-    /// ASCII piece — an English word, a number, with their punctuation; few and repeated in any
-    /// text — is cut once and then recalled. (A test compares this with jieba on whole texts.)
+    /// jieba cuts each maximal run of [`is_run_char`] characters on its own — a clause of
+    /// Chinese between punctuation, an English word, a number — whatever surrounds it, and
+    /// hands out every other character as a token of its own. So the text is cut run by run
+    /// with the same result, and a short run is cut once and then recalled: English words, and
+    /// the short clauses and set phrases Chinese text repeats (形式主义, 红墙意识, 党建联盟…);
+    /// about half the runs of the shipped cases come back within them. (A test compares this
+    /// with jieba on whole texts.)
     fn cut(&mut self, text: &str) {
-        let Words { jieba, cuts, ascii, .. } = self;
+        let Words { jieba, before, cuts, runs } = self;
         cuts.clear();
+        before.clear();
+        before.resize(text.len() + 1, 0);
         let bytes = text.as_bytes();
-        let mut jieba_cut = |from: usize, to: usize, cuts: &mut Vec<(u32, u32)>| {
-            let mut stream = jieba.token_stream(&text[from..to]);
-            while stream.advance() {
-                let t = stream.token();
-                cuts.push(((from + t.offset_from) as u32, (from + t.offset_to) as u32));
-            }
-        };
-        // `pending..i`: text to hand to jieba as it is (not ASCII, or long).
-        let (mut pending, mut i) = (0, 0);
+        // Letters and digits so far; where the current run started.
+        let (mut count, mut run) = (0, None);
+        let mut i = 0;
         while i < bytes.len() {
-            if bytes[i].is_ascii_whitespace() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            let piece = &text[start..i];
-            if piece.len() > ASCII_RUN_MAX || !piece.is_ascii() {
-                continue;
-            }
-            if pending < start {
-                jieba_cut(pending, start, cuts);
-            }
-            pending = i;
-            if let Some(known) = ascii.get(piece) {
-                cuts.extend(known.iter().map(|&(a, b)| ((start + a as usize) as u32, (start + b as usize) as u32)));
+            let (c, len) = decode(bytes, i);
+            before[i] = count;
+            let word = is_word_char(c);
+            count += u32::from(word);
+            if is_run_char(c) {
+                run.get_or_insert(i);
             } else {
-                let first = cuts.len();
-                jieba_cut(start, i, cuts);
-                if ascii.len() < ASCII_CUTS_MAX {
-                    let relative = cuts[first..].iter().map(|&(a, b)| ((a as usize - start) as u8, (b as usize - start) as u8));
-                    ascii.insert(piece.into(), relative.collect());
+                if let Some(start) = run.take() {
+                    cut_run(jieba, runs, cuts, text, start..i);
+                }
+                // A token of its own; one without a letter or digit is dropped anyway.
+                if word {
+                    cuts.push((i as u32, (i + len) as u32));
                 }
             }
+            i += len;
         }
-        if pending < bytes.len() {
-            jieba_cut(pending, bytes.len(), cuts);
+        before[text.len()] = count;
+        if let Some(start) = run {
+            cut_run(jieba, runs, cuts, text, start..text.len());
         }
+    }
+}
+
+/// The character at byte `i` of valid UTF-8 and its length in bytes (a hand-written decoder:
+/// the analysis decodes every character of the library).
+fn decode(bytes: &[u8], i: usize) -> (char, usize) {
+    let b = u32::from(bytes[i]);
+    let cont = |k: usize| u32::from(bytes[i + k] & 0x3F);
+    let (c, len) = match b {
+        0..0x80 => return (b as u8 as char, 1),
+        0x80..0xE0 => ((b & 0x1F) << 6 | cont(1), 2),
+        0xE0..0xF0 => ((b & 0x0F) << 12 | cont(1) << 6 | cont(2), 3),
+        _ => ((b & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3), 4),
+    };
+    (char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER), len)
+}
+
+/// Appends jieba's tokens of the run `text[range]` that hold a letter or digit to `cuts`,
+/// recalled from `runs` or cut and remembered there (see [`Words::cut`]).
+fn cut_run(
+    jieba: &mut tantivy_jieba::JiebaTokenizer,
+    runs: &mut RunCuts,
+    cuts: &mut Vec<(u32, u32)>,
+    text: &str,
+    range: std::ops::Range<usize>,
+) {
+    let (start, run) = (range.start, &text[range]);
+    if let Some(known) = runs.get(run) {
+        cuts.extend(known.iter().map(|&(a, b)| ((start + a as usize) as u32, (start + b as usize) as u32)));
+        return;
+    }
+    let first = cuts.len();
+    let mut stream = jieba.token_stream(run);
+    while stream.advance() {
+        let t = stream.token();
+        if run[t.offset_from..t.offset_to].chars().any(is_word_char) {
+            cuts.push(((start + t.offset_from) as u32, (start + t.offset_to) as u32));
+        }
+    }
+    if run.len() <= RUN_MAX && runs.len() < RUN_CUTS_MAX {
+        let relative = cuts[first..].iter().map(|&(a, b)| ((a as usize - start) as u8, (b as usize - start) as u8));
+        runs.insert(run.into(), relative.collect());
     }
 }
 
@@ -271,14 +324,6 @@ impl Tokenizer for Words {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         self.cut(text);
         let Words { before, cuts, .. } = self;
-        before.clear();
-        before.resize(text.len() + 1, 0);
-        let mut count = 0;
-        for (i, c) in text.char_indices() {
-            before[i] = count;
-            count += u32::from(is_word_char(c));
-        }
-        before[text.len()] = count;
         WordStream { text, before, cuts, next: 0, current: Token::default(), stem: None }
     }
 }
@@ -1391,13 +1436,17 @@ mod tests {
     }
 
     #[test]
-    fn cutting_between_whitespace_and_recalling_ascii_runs_is_jiebas_cut() {
+    fn cutting_run_by_run_and_recalling_short_runs_is_jiebas_cut() {
+        // jieba's tokens of the whole text that hold a letter or digit.
         let jieba = |text: &str| {
             let mut tokenizer = tantivy_jieba::JiebaTokenizer::new();
             let mut stream = tokenizer.token_stream(text);
             let mut out = Vec::new();
             while stream.advance() {
-                out.push((stream.token().offset_from as u32, stream.token().offset_to as u32));
+                let t = stream.token();
+                if text[t.offset_from..t.offset_to].chars().any(char::is_alphanumeric) {
+                    out.push((t.offset_from as u32, t.offset_to as u32));
+                }
             }
             out
         };
@@ -1413,23 +1462,28 @@ mod tests {
             [
                 "",
                 "   ",
-                "C++ and C# at 3.5% of WES-5.4.5, e.g. U.S. party-building\r\nline\ttab",
-                "Xingfu Street（幸福街道）: 54支队伍, T恤 and B超; café Ünïcödé ｆｕｌｌ ５４ 한국어 かな 🎉",
-                "党建+项目 模式，“要我做”变为“我要做” party_member#1&2 done.",
-                &format!("{} 党建 {}", "x".repeat(ASCII_RUN_MAX), "y".repeat(ASCII_RUN_MAX + 1)),
+                "C++ and C# at 3.5% of WES-5.4.5, e.g. U.S. party-building\r\nline\ttab ... +#& -- 5",
+                "Xingfu Street（幸福街道）: 54支队伍, T恤 and B超; café Ünïcödé ｆｕｌｌ ５４ 한국어 かな 🎉 〇 𠀀𠀁",
+                "党建+项目 模式，“要我做”变为“我要做” party_member#1&2 done.党员志愿者组建110支社区队伍。",
+                "北京大学生前来应聘，中华人民共和国成立了；他来到了网易杭研大厦",
+                &format!("{} 党建 {}", "社区".repeat(RUN_MAX / 6), "党员".repeat(RUN_MAX / 6 + 1)),
+                &format!("{} {}", "x".repeat(RUN_MAX), "y".repeat(RUN_MAX + 1)),
             ]
             .map(String::from),
         );
         let mut words = Words::new();
-        // Twice over: the second time, the ASCII runs come from memory.
+        // Twice over: the second time, the short runs come from memory.
         for _ in 0..2 {
             for text in &texts {
                 words.cut(text);
                 assert_eq!(words.cuts, jieba(text), "{text}");
             }
         }
-        assert!(words.ascii.contains_key("party-building") && words.ascii.contains_key("e.g."));
-        assert!(!words.ascii.keys().any(|k| k.len() > ASCII_RUN_MAX || !k.is_ascii()));
+        for run in ["party-building", "e.g.", "红墙意识", "党建联盟"] {
+            assert!(words.runs.contains_key(run), "{run}");
+        }
+        assert!(words.runs.keys().all(|k| k.len() <= RUN_MAX && k.chars().all(is_run_char)));
+        assert!(!words.runs.contains_key("党员".repeat(RUN_MAX / 6 + 1).as_str()));
     }
 
     #[test]
