@@ -290,7 +290,7 @@ fn read_postings(
     // tagged sections lie among the positions of its body.
     let io = |e: std::io::Error| crate::Error::Index(format!("cannot read the search index: {e}"));
     let mut doc_maps: Vec<Vec<u32>> = Vec::new();
-    let mut spans: Vec<tantivy::columnar::Column<u64>> = Vec::new();
+    let mut spans: Vec<Spans> = Vec::new();
     for segment in segments {
         let case_ord = segment.fast_fields().u64("case_ord")?;
         doc_maps.push(
@@ -298,7 +298,15 @@ fn read_postings(
                 .map(|d| case_ord.first(d).and_then(|c| docs.first.get(c as usize).copied()).unwrap_or(u32::MAX))
                 .collect(),
         );
-        spans.push(segment.fast_fields().u64("spans")?);
+        // Read out of the column once: it is looked up for every document of every token.
+        let column = segment.fast_fields().u64("spans")?;
+        let mut table = Spans { starts: Vec::with_capacity(segment.max_doc() as usize + 1), spans: Vec::new() };
+        for d in 0..segment.max_doc() {
+            table.starts.push(table.spans.len() as u32);
+            table.spans.extend(column.values_for_doc(d).map(|span| ((span >> 32) as u32, span as u32)));
+        }
+        table.starts.push(table.spans.len() as u32);
+        spans.push(table);
     }
     let inverted: Vec<Vec<std::sync::Arc<tantivy::InvertedIndexReader>>> = fields
         .iter()
@@ -372,8 +380,7 @@ fn read_postings(
                             occ.push((doc, *fi as u8, norms.fieldnorm_id(d), postings.term_freq()));
                             if body {
                                 postings.positions(&mut positions);
-                                for (k, span) in spans[*si].values_for_doc(d).enumerate() {
-                                    let (start, end) = ((span >> 32) as u32, span as u32);
+                                for (k, &(start, end)) in spans[*si].of(d).iter().enumerate() {
                                     let first = positions.partition_point(|&p| p < start);
                                     if positions.get(first).is_some_and(|&p| p < end) {
                                         within.push(doc + 1 + k as u32);
@@ -395,6 +402,20 @@ fn read_postings(
         })
         .collect::<Result<_>>()?;
     Ok(done.into_iter().flatten().collect())
+}
+
+/// The tagged sections of a segment's documents, as ranges of token positions in the body.
+struct Spans {
+    /// Document `d`'s sections are `spans[starts[d]..starts[d + 1]]`.
+    starts: Vec<u32>,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Spans {
+    fn of(&self, doc: u32) -> &[(u32, u32)] {
+        let d = doc as usize;
+        &self.spans[self.starts[d] as usize..self.starts[d + 1] as usize]
+    }
 }
 
 /// One token's postings, encoded, and its number of cases.
