@@ -434,7 +434,7 @@ fn weigh(
     docs: &Documents,
     token: &str,
     mut occ: Occurrences,
-    within: Vec<u32>,
+    mut within: Vec<u32>,
 ) -> Encoded {
     let mut df = [0u64; FIELDS];
     for o in &occ {
@@ -483,16 +483,23 @@ fn weigh(
         }
     }
     if !within.is_empty() {
-        let mut sections: Vec<(u32, f32)> = within
-            .into_iter()
-            .filter_map(|d| {
-                let case = docs.first[docs.list[d as usize].0 as usize];
-                let at = weights.binary_search_by_key(&case, |w| w.0).ok()?;
-                Some((d, weights[at].1))
-            })
-            .collect();
-        weights.append(&mut sections);
-        weights.sort_unstable_by_key(|w| w.0);
+        // A section's document follows its case's: merge the two sorted lists.
+        within.sort_unstable();
+        let mut merged = Vec::with_capacity(weights.len() + within.len());
+        let mut sections = within.into_iter().peekable();
+        for &(case, w) in &weights {
+            merged.push((case, w));
+            while let Some(&d) = sections.peek() {
+                if docs.first[docs.list[d as usize].0 as usize] > case {
+                    break;
+                }
+                sections.next();
+                if docs.first[docs.list[d as usize].0 as usize] == case {
+                    merged.push((d, w));
+                }
+            }
+        }
+        weights = merged;
     }
     encode(&weights, &docs.list, docs.cases())
 }
