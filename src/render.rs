@@ -356,20 +356,22 @@ fn render_with(
         progress.tick();
         site.vocabulary_pages(v)?;
     }
-    progress.stage("lists", 0);
-    site.home()?;
-    site.case_lists()?;
-    progress.stage("places", 0);
-    site.places()?;
-    progress.stage("matrix", 0);
-    site.matrices()?;
-    progress.stage("data", 0);
-    site.simple_page("about.html", "about.html", "about")?;
-    site.simple_page("search.html", "search.html", "search")?;
-    site.not_found()?;
-    site.sitemap()?;
-    site.feed()?;
-    site.cases_json()?;
+    // The last pages and data files, side by side: `cases.json` is written as one stream, on
+    // one thread, while the lists, places and matrix pages take the others.
+    progress.stage("lists, places, matrix, data", 0);
+    let (data, pages) = rayon::join(
+        || site.cases_json().and_then(|()| site.sitemap()).and_then(|()| site.feed()),
+        || -> Result<()> {
+            site.home()?;
+            site.case_lists()?;
+            site.places()?;
+            site.matrices()?;
+            site.simple_page("about.html", "about.html", "about")?;
+            site.simple_page("search.html", "search.html", "search")?;
+            site.not_found()
+        },
+    );
+    pages.and(data)?;
     // The browser's search index (static_index) is derived from the tantivy index: lib.rs writes it.
     Ok(site.pages.load(Ordering::Relaxed))
 }
@@ -1040,13 +1042,31 @@ impl Site<'_> {
             pager: Pager,
         }
         let size = self.lib.config.page_size;
+        // Every page of every province and city, rendered in parallel.
+        // A province's cases: those of its cities and its own.
+        let all: BTreeMap<&String, Vec<usize>> = tree
+            .provinces
+            .iter()
+            .map(|(pk, p)| {
+                let cases: BTreeSet<usize> = p.cities.values().flat_map(|c| c.cases.iter().copied()).chain(p.direct.iter().copied()).collect();
+                (pk, cases.into_iter().collect())
+            })
+            .collect();
+        let mut jobs: Vec<(&String, Option<&String>, usize, usize)> = Vec::new();
         for (pk, p) in &tree.provinces {
-            // Province page: its cities, then its cases.
-            let all: Vec<usize> = p.cities.values().flat_map(|c| c.cases.iter().copied()).chain(p.direct.iter().copied()).collect::<BTreeSet<_>>().into_iter().collect();
-            let total_pages = all.len().div_ceil(size).max(1);
-            for page in 0..total_pages {
+            let total_pages = all[pk].len().div_ceil(size).max(1);
+            jobs.extend((0..total_pages).map(|page| (pk, None, page, total_pages)));
+            for (ck, c) in &p.cities {
+                let total_pages = c.cases.len().div_ceil(size).max(1);
+                jobs.extend((0..total_pages).map(|page| (pk, Some(ck), page, total_pages)));
+            }
+        }
+        jobs.into_par_iter().try_for_each(|(pk, city, page, total_pages)| {
+            let p = &tree.provinces[pk];
+            let Some(ck) = city else {
+                // Province page: its cities, then its cases.
                 if !self.wants(&page_path(&format!("places/{pk}"), page)) {
-                    continue;
+                    return Ok(());
                 }
                 let root = "../";
                 let mut base = self.base(root, p.label.clone(), String::new(), "place", "places");
@@ -1055,38 +1075,33 @@ impl Site<'_> {
                     label: p.label.clone(),
                     children: p.cities.iter().map(|(ck, c)| Link { href: format!("{pk}/{ck}.html"), label: format!("{} ({})", c.label, c.cases.len()) }).collect(),
                     units: Vec::new(),
-                    cases: all.iter().skip(page * size).take(size).map(|&i| self.item(i, root)).collect(),
+                    cases: all[pk].iter().skip(page * size).take(size).map(|&i| self.item(i, root)).collect(),
                     pager: pager(pk, page, total_pages, ""),
                 };
-                self.page("place.html", &page_path(&format!("places/{pk}"), page), &base, &v)?;
+                return self.page("place.html", &page_path(&format!("places/{pk}"), page), &base, &v);
+            };
+            let c = &p.cities[ck];
+            if !self.wants(&page_path(&format!("places/{pk}/{ck}"), page)) {
+                return Ok(());
             }
-            for (ck, c) in &p.cities {
-                let root = "../../";
-                let total_pages = c.cases.len().div_ceil(size).max(1);
-                for page in 0..total_pages {
-                    if !self.wants(&page_path(&format!("places/{pk}/{ck}"), page)) {
-                        continue;
-                    }
-                    let mut base = self.base(root, c.label.clone(), String::new(), "place", "places");
-                    base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
-                    base.breadcrumbs.push(Link { href: format!("../{pk}.html"), label: p.label.clone() });
-                    let mut units: BTreeMap<String, Vec<tera::Value>> = BTreeMap::new();
-                    for &i in c.cases.iter().skip(page * size).take(size) {
-                        let case = &self.lib.cases[i];
-                        let unit = match (self.lang(), &case.place.unit_zh, &case.place.unit) {
-                            (Language::ZhCn, Some(zh), _) => zh.clone(),
-                            (_, _, Some(u)) => u.clone(),
-                            (_, Some(zh), None) => zh.clone(),
-                            _ => c.label.clone(),
-                        };
-                        units.entry(unit).or_default().push(self.item(i, root));
-                    }
-                    let v = PlaceV { label: c.label.clone(), children: Vec::new(), units: units.into_iter().collect(), cases: Vec::new(), pager: pager(ck, page, total_pages, "") };
-                    self.page("place.html", &page_path(&format!("places/{pk}/{ck}"), page), &base, &v)?;
-                }
+            let root = "../../";
+            let mut base = self.base(root, c.label.clone(), String::new(), "place", "places");
+            base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
+            base.breadcrumbs.push(Link { href: format!("../{pk}.html"), label: p.label.clone() });
+            let mut units: BTreeMap<String, Vec<tera::Value>> = BTreeMap::new();
+            for &i in c.cases.iter().skip(page * size).take(size) {
+                let case = &self.lib.cases[i];
+                let unit = match (self.lang(), &case.place.unit_zh, &case.place.unit) {
+                    (Language::ZhCn, Some(zh), _) => zh.clone(),
+                    (_, _, Some(u)) => u.clone(),
+                    (_, Some(zh), None) => zh.clone(),
+                    _ => c.label.clone(),
+                };
+                units.entry(unit).or_default().push(self.item(i, root));
             }
-        }
-        Ok(())
+            let v = PlaceV { label: c.label.clone(), children: Vec::new(), units: units.into_iter().collect(), cases: Vec::new(), pager: pager(ck, page, total_pages, "") };
+            self.page("place.html", &page_path(&format!("places/{pk}/{ck}"), page), &base, &v)
+        })
     }
 
     fn matrices(&self) -> Result<()> {
