@@ -1042,7 +1042,6 @@ impl Site<'_> {
             pager: Pager,
         }
         let size = self.lib.config.page_size;
-        // Every page of every province and city, rendered in parallel.
         // A province's cases: those of its cities and its own.
         let all: BTreeMap<&String, Vec<usize>> = tree
             .provinces
@@ -1052,6 +1051,8 @@ impl Site<'_> {
                 (pk, cases.into_iter().collect())
             })
             .collect();
+        // Every page of every province and city (province, city, page, pages), rendered in
+        // parallel.
         let mut jobs: Vec<(&String, Option<&String>, usize, usize)> = Vec::new();
         for (pk, p) in &tree.provinces {
             let total_pages = all[pk].len().div_ceil(size).max(1);
