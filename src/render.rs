@@ -222,7 +222,8 @@ struct TermView {
 struct TagGroup {
     vocab: String,
     label: String,
-    terms: Vec<TermView>,
+    /// Serialized [`TermView`]s (made once for pages at `../`, see [`Site::term_value`]).
+    terms: Vec<tera::Value>,
 }
 
 #[derive(Serialize)]
@@ -640,7 +641,7 @@ impl Site<'_> {
             .map(|&v| TagGroup {
                 vocab: lib.taxonomy.vocabularies[v].name.clone(),
                 label: self.vocab_label(v),
-                terms: c.tags[v].iter().map(|&t| self.term_view(v, t, root)).collect(),
+                terms: c.tags[v].iter().map(|&t| self.term_value(v, t, root)).collect(),
             })
             .collect();
         #[derive(Serialize)]
@@ -821,7 +822,7 @@ impl Site<'_> {
             .map(|(gv, ts)| TagGroup {
                 vocab: tax.vocabularies[gv].name.clone(),
                 label: self.vocab_label(gv),
-                terms: ts.into_iter().map(|ot| self.term_view(gv, ot, root)).collect(),
+                terms: ts.into_iter().map(|ot| self.term_value(gv, ot, root)).collect(),
             })
             .collect()
     }
@@ -929,7 +930,7 @@ impl Site<'_> {
             .map(|&v| TagGroup {
                 vocab: lib.taxonomy.vocabularies[v].name.clone(),
                 label: self.vocab_label(v),
-                terms: (0..lib.taxonomy.vocabularies[v].terms.len()).map(|t| self.term_view(v, t, root)).collect(),
+                terms: (0..lib.taxonomy.vocabularies[v].terms.len()).map(|t| self.term_value(v, t, root)).collect(),
             })
             .collect();
         let problems = self.shown.iter().copied().find(|&v| lib.taxonomy.vocabularies[v].name == "problems");
@@ -938,7 +939,7 @@ impl Site<'_> {
         struct Problem {
             term: TermView,
             definition: String,
-            answers: Vec<TermView>,
+            answers: Vec<tera::Value>,
         }
         let problem_list: Vec<Problem> = problems
             .map(|pv| {
@@ -1193,7 +1194,7 @@ impl Site<'_> {
                 .map(|&v| TagGroup {
                     vocab: self.lib.taxonomy.vocabularies[v].name.clone(),
                     label: self.vocab_label(v),
-                    terms: (0..self.lib.taxonomy.vocabularies[v].terms.len()).map(|t| self.term_view(v, t, root)).collect(),
+                    terms: (0..self.lib.taxonomy.vocabularies[v].terms.len()).map(|t| self.term_value(v, t, root)).collect(),
                 })
                 .collect(),
             cases: self.lib.cases.len(),
