@@ -1484,6 +1484,32 @@ mod tests {
         }
         assert!(words.runs.keys().all(|k| k.len() <= RUN_MAX && k.chars().all(is_run_char)));
         assert!(!words.runs.contains_key("党员".repeat(RUN_MAX / 6 + 1).as_str()));
+
+        // Random mixes of every kind of character jieba tells apart, each text cut twice; the
+        // letters and digits before each character are counted on the way.
+        let pieces = [
+            "党", "建", "社区", "联盟", "北京大学", "红墙", "意识", "𠀀", "㐀", "丽", "a", "Z", "9", "x1", "C++",
+            "+", "#", "&", ".", "_", "%", "-", " ", "\t", "\r\n", "\n", "，", "。", "“", "”", "（", "é", "Ａ", "５",
+            "한", "か", "🎉", "\u{E000}", "\u{3000}", "'", "/",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..2000 {
+            let len = next(40);
+            let text: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
+            for _ in 0..2 {
+                words.cut(&text);
+                assert_eq!(words.cuts, jieba(&text), "{text:?}");
+                for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                    assert_eq!(words.before[i] as usize, text[..i].chars().filter(|c| c.is_alphanumeric()).count(), "{text:?} at {i}");
+                }
+            }
+        }
     }
 
     #[test]
