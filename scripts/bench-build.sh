@@ -36,15 +36,25 @@ mkdir -p "$out"
 echo "# casebook build${hugo:+ and hugo}, $n cases, $runs rounds ($(nproc) cores), output in $out"
 [ -n "$hugo" ] && echo "# $("$hugo" version 2>&1 | head -n 1)"
 times=$(mktemp)
+# timed FILE CMD...: runs CMD quietly, writes "wall_seconds peak_KB" to FILE; on failure shows
+# what CMD printed and stops.
+timed() {
+  local file=$1; shift
+  if ! /usr/bin/time -f '%e %M' -o "$file" "$@" >"$file.log" 2>&1; then
+    cat "$file.log" >&2
+    echo "failed: $*" >&2
+    exit 1
+  fi
+}
 for ((i = 1; i <= runs; i++)); do
   rm -rf "$out/casebook"; sync
-  /usr/bin/time -f '%e %M' -o "$times.run" target/release/casebook build --root "$root" --out "$out/casebook" >/dev/null 2>&1
+  timed "$times.run" target/release/casebook build --root "$root" --out "$out/casebook"
   read -r wall rss <"$times.run"
   echo "casebook $wall $rss" >>"$times"
   printf 'round %d  casebook %6.2f s  %5d MB peak' "$i" "$wall" $((rss / 1024))
   if [ -n "$hugo" ]; then
     rm -rf "$out/hugo"; sync
-    /usr/bin/time -f '%e %M' -o "$times.run" "$hugo" --quiet -s "$work/hugo" -d "$out/hugo" >/dev/null 2>&1
+    timed "$times.run" "$hugo" --quiet -s "$work/hugo" -d "$out/hugo"
     read -r wall rss <"$times.run"
     echo "hugo $wall $rss" >>"$times"
     printf '   hugo %6.2f s  %5d MB peak' "$wall" $((rss / 1024))
@@ -59,4 +69,4 @@ if [ -n "$hugo" ]; then
 else
   echo "median: casebook $cb s"
 fi
-rm -f "$times" "$times.run"
+rm -f "$times" "$times.run" "$times.run.log"

@@ -490,11 +490,12 @@ fn weigh(
         for &(case, w) in &weights {
             merged.push((case, w));
             while let Some(&d) = sections.peek() {
-                if docs.first[docs.list[d as usize].0 as usize] > case {
+                let of = docs.first[docs.list[d as usize].0 as usize];
+                if of > case {
                     break;
                 }
                 sections.next();
-                if docs.first[docs.list[d as usize].0 as usize] == case {
+                if of == case {
                     merged.push((d, w));
                 }
             }
