@@ -134,30 +134,72 @@ macro_rules! problem {
 }
 
 const PROBLEMS: &[Problem] = &[
-    problem!("political-function-weak", "Political function not in place", "政治功能不到位",
-             [F_POL], ["weak political function", "政治功能弱化"]),
-    problem!("ideological-awareness-weak", "Members' ideological awareness weak", "党员思想意识薄弱",
-             [F_IDEO], ["weak awareness", "思想意识淡薄"]),
-    problem!("mass-cohesion-weak", "Mass cohesion weak", "群众凝聚力不强",
-             [F_MASS], ["low cohesion", "凝聚力弱"]),
-    problem!("governance-synergy-missing", "Multi-party governance synergy not formed", "多元共治合力未形成",
-             [F_ORG, F_POL], ["no governance synergy", "共治合力不足"]),
-    problem!("party-building-disconnected", "Party building disconnected from governance needs",
-             "党建与治理需求脱节", [F_ORG, F_SELF], ["two skins", "两张皮"]),
-    problem!("formalism", "Formalism", "形式主义",
-             [F_SELF], ["box-ticking", "文山会海", "留痕主义"]),
-    problem!("coverage-gaps", "Gaps in organizational coverage", "组织覆盖存在空白",
-             [F_ORG], ["uncovered organizations", "覆盖盲区"]),
-    problem!("aging-cadres", "Aging and thin cadre team", "干部队伍老化",
-             [F_SELF], ["cadre shortage", "后继乏人"]),
-    problem!("resident-participation-low", "Low resident participation", "居民参与度低",
-             [F_MASS], ["passive residents", "参与不足"]),
-    problem!("resource-fragmentation", "Fragmented resources", "资源碎片化",
-             [F_ORG], ["scattered resources", "资源分散"]),
-    problem!("service-capacity-weak", "Weak service capacity", "服务能力不足",
-             [F_MASS, F_SELF], ["poor services", "服务短板"]),
-    problem!("mobile-members-unmanaged", "Mobile Party members hard to manage", "流动党员管理难",
-             [F_ORG, F_IDEO], ["floating members", "流动党员失联"]),
+    problem!(
+        "political-function-weak",
+        "Political function not in place",
+        "政治功能不到位",
+        [F_POL],
+        ["weak political function", "政治功能弱化"]
+    ),
+    problem!(
+        "ideological-awareness-weak",
+        "Members' ideological awareness weak",
+        "党员思想意识薄弱",
+        [F_IDEO],
+        ["weak awareness", "思想意识淡薄"]
+    ),
+    problem!("mass-cohesion-weak", "Mass cohesion weak", "群众凝聚力不强", [F_MASS], ["low cohesion", "凝聚力弱"]),
+    problem!(
+        "governance-synergy-missing",
+        "Multi-party governance synergy not formed",
+        "多元共治合力未形成",
+        [F_ORG, F_POL],
+        ["no governance synergy", "共治合力不足"]
+    ),
+    problem!(
+        "party-building-disconnected",
+        "Party building disconnected from governance needs",
+        "党建与治理需求脱节",
+        [F_ORG, F_SELF],
+        ["two skins", "两张皮"]
+    ),
+    problem!("formalism", "Formalism", "形式主义", [F_SELF], ["box-ticking", "文山会海", "留痕主义"]),
+    problem!(
+        "coverage-gaps",
+        "Gaps in organizational coverage",
+        "组织覆盖存在空白",
+        [F_ORG],
+        ["uncovered organizations", "覆盖盲区"]
+    ),
+    problem!("aging-cadres", "Aging and thin cadre team", "干部队伍老化", [F_SELF], ["cadre shortage", "后继乏人"]),
+    problem!(
+        "resident-participation-low",
+        "Low resident participation",
+        "居民参与度低",
+        [F_MASS],
+        ["passive residents", "参与不足"]
+    ),
+    problem!(
+        "resource-fragmentation",
+        "Fragmented resources",
+        "资源碎片化",
+        [F_ORG],
+        ["scattered resources", "资源分散"]
+    ),
+    problem!(
+        "service-capacity-weak",
+        "Weak service capacity",
+        "服务能力不足",
+        [F_MASS, F_SELF],
+        ["poor services", "服务短板"]
+    ),
+    problem!(
+        "mobile-members-unmanaged",
+        "Mobile Party members hard to manage",
+        "流动党员管理难",
+        [F_ORG, F_IDEO],
+        ["floating members", "流动党员失联"]
+    ),
 ];
 
 macro_rules! practice {
@@ -178,22 +220,28 @@ const PRACTICES: &[Practice] = &[
     practice!("party-member-pioneer-post", "Party member pioneer post", "党员先锋岗", [F_IDEO, F_MASS]),
     practice!("theme-party-day", "Theme Party day", "主题党日", [F_IDEO]),
     practice!("building-party-groups", "Building Party groups", "楼栋党小组", [F_ORG]),
-    practice!("two-new-organizations-coverage", "Covering new economic and social organizations",
-              "两新组织覆盖", [F_ORG]),
-    practice!("in-service-members-report", "In-service members report to the community",
-              "在职党员进社区报到", [F_ORG, F_MASS]),
+    practice!(
+        "two-new-organizations-coverage",
+        "Covering new economic and social organizations",
+        "两新组织覆盖",
+        [F_ORG]
+    ),
+    practice!(
+        "in-service-members-report",
+        "In-service members report to the community",
+        "在职党员进社区报到",
+        [F_ORG, F_MASS]
+    ),
     practice!("neighborhood-festival", "Neighborhood festival", "邻里节", [F_MASS]),
     practice!("smart-community-platform", "Smart community platform", "智慧社区平台", [F_SELF, F_ORG]),
     practice!("cadre-rotation-training", "Cadre rotation and training", "干部轮岗培训", [F_SELF]),
     practice!("list-of-responsibilities", "List of responsibilities", "责任清单", [F_POL, F_SELF]),
-    practice!("whistle-and-report", "Streets blow the whistle, departments report", "街乡吹哨部门报到",
-              [F_POL, F_ORG]),
+    practice!("whistle-and-report", "Streets blow the whistle, departments report", "街乡吹哨部门报到", [F_POL, F_ORG]),
     practice!("party-school-classroom", "Community Party school classroom", "社区党校课堂", [F_IDEO]),
     practice!("red-story-telling", "Red story telling", "红色故事宣讲", [F_IDEO, F_MASS]),
     practice!("resident-demand-list", "Resident demand list", "居民需求清单", [F_MASS, F_SELF]),
     practice!("joint-conference-system", "Joint conference system", "联席会议制度", [F_ORG, F_POL]),
-    practice!("party-member-contact-households", "Party members contact households", "党员联系户",
-              [F_MASS, F_IDEO]),
+    practice!("party-member-contact-households", "Party members contact households", "党员联系户", [F_MASS, F_IDEO]),
     practice!("project-based-services", "Project-based services", "项目化服务", [F_SELF, F_MASS]),
     practice!("ethnic-unity-activities", "Ethnic unity activities", "民族团结活动", [F_MASS, F_POL]),
     practice!("community-foundation", "Community foundation", "社区基金", [F_SELF, F_MASS]),
@@ -210,64 +258,115 @@ const PRACTICES: &[Practice] = &[
     practice!("merchant-party-branch", "Business district Party branch", "商圈党支部", [F_ORG]),
     practice!("conflict-mediation-room", "Conflict mediation room", "矛盾调解室", [F_MASS, F_POL]),
     practice!("points-for-services", "Volunteer points exchange", "志愿积分兑换", [F_MASS, F_SELF]),
-    practice!("standardized-branch-building", "Standardized branch building", "标准化规范化支部建设",
-              [F_POL, F_SELF]),
+    practice!("standardized-branch-building", "Standardized branch building", "标准化规范化支部建设", [F_POL, F_SELF]),
 ];
 
 const PLACES: &[Place] = &[
-    Place { slug: "henan", en: "Henan", zh: "河南", cities: &[
-        ("Luoyang", &["Xigong District", "Laocheng District"]),
-        ("Zhengzhou", &["Erqi District", "Jinshui District", "Zhongyuan District"]),
-    ] },
-    Place { slug: "beijing", en: "Beijing", zh: "北京", cities: &[
-        ("Beijing", &["Xicheng District", "Dongcheng District", "Chaoyang District", "Haidian District"]),
-    ] },
-    Place { slug: "fujian", en: "Fujian", zh: "福建", cities: &[
-        ("Fuzhou", &["Gulou District", "Taijiang District"]),
-        ("Xiamen", &["Siming District", "Huli District"]),
-    ] },
-    Place { slug: "guangxi", en: "Guangxi", zh: "广西", cities: &[
-        ("Guilin", &["Xiufeng District"]),
-        ("Nanning", &["Qingxiu District", "Xingning District"]),
-    ] },
-    Place { slug: "xinjiang", en: "Xinjiang", zh: "新疆", cities: &[
-        ("Kashgar", &["Kashgar City"]),
-        ("Urumqi", &["Tianshan District", "Saybag District"]),
-    ] },
-    Place { slug: "zhejiang", en: "Zhejiang", zh: "浙江", cities: &[
-        ("Hangzhou", &["Shangcheng District", "Xihu District"]),
-        ("Ningbo", &["Haishu District"]),
-    ] },
-    Place { slug: "jiangsu", en: "Jiangsu", zh: "江苏", cities: &[
-        ("Nanjing", &["Gulou District", "Qinhuai District"]),
-        ("Suzhou", &["Gusu District"]),
-    ] },
-    Place { slug: "shanghai", en: "Shanghai", zh: "上海", cities: &[
-        ("Shanghai", &["Huangpu District", "Xuhui District", "Pudong New Area"]),
-    ] },
-    Place { slug: "sichuan", en: "Sichuan", zh: "四川", cities: &[
-        ("Chengdu", &["Jinjiang District", "Wuhou District"]),
-    ] },
-    Place { slug: "guangdong", en: "Guangdong", zh: "广东", cities: &[
-        ("Guangzhou", &["Yuexiu District", "Tianhe District"]),
-        ("Shenzhen", &["Futian District", "Nanshan District"]),
-    ] },
-    Place { slug: "hubei", en: "Hubei", zh: "湖北", cities: &[
-        ("Wuhan", &["Jiang'an District", "Wuchang District"]),
-    ] },
-    Place { slug: "shandong", en: "Shandong", zh: "山东", cities: &[
-        ("Jinan", &["Lixia District"]),
-        ("Qingdao", &["Shinan District", "Shibei District"]),
-    ] },
+    Place {
+        slug: "henan",
+        en: "Henan",
+        zh: "河南",
+        cities: &[
+            ("Luoyang", &["Xigong District", "Laocheng District"]),
+            ("Zhengzhou", &["Erqi District", "Jinshui District", "Zhongyuan District"]),
+        ],
+    },
+    Place {
+        slug: "beijing",
+        en: "Beijing",
+        zh: "北京",
+        cities: &[("Beijing", &["Xicheng District", "Dongcheng District", "Chaoyang District", "Haidian District"])],
+    },
+    Place {
+        slug: "fujian",
+        en: "Fujian",
+        zh: "福建",
+        cities: &[
+            ("Fuzhou", &["Gulou District", "Taijiang District"]),
+            ("Xiamen", &["Siming District", "Huli District"]),
+        ],
+    },
+    Place {
+        slug: "guangxi",
+        en: "Guangxi",
+        zh: "广西",
+        cities: &[("Guilin", &["Xiufeng District"]), ("Nanning", &["Qingxiu District", "Xingning District"])],
+    },
+    Place {
+        slug: "xinjiang",
+        en: "Xinjiang",
+        zh: "新疆",
+        cities: &[("Kashgar", &["Kashgar City"]), ("Urumqi", &["Tianshan District", "Saybag District"])],
+    },
+    Place {
+        slug: "zhejiang",
+        en: "Zhejiang",
+        zh: "浙江",
+        cities: &[("Hangzhou", &["Shangcheng District", "Xihu District"]), ("Ningbo", &["Haishu District"])],
+    },
+    Place {
+        slug: "jiangsu",
+        en: "Jiangsu",
+        zh: "江苏",
+        cities: &[("Nanjing", &["Gulou District", "Qinhuai District"]), ("Suzhou", &["Gusu District"])],
+    },
+    Place {
+        slug: "shanghai",
+        en: "Shanghai",
+        zh: "上海",
+        cities: &[("Shanghai", &["Huangpu District", "Xuhui District", "Pudong New Area"])],
+    },
+    Place {
+        slug: "sichuan",
+        en: "Sichuan",
+        zh: "四川",
+        cities: &[("Chengdu", &["Jinjiang District", "Wuhou District"])],
+    },
+    Place {
+        slug: "guangdong",
+        en: "Guangdong",
+        zh: "广东",
+        cities: &[
+            ("Guangzhou", &["Yuexiu District", "Tianhe District"]),
+            ("Shenzhen", &["Futian District", "Nanshan District"]),
+        ],
+    },
+    Place {
+        slug: "hubei", en: "Hubei", zh: "湖北", cities: &[("Wuhan", &["Jiang'an District", "Wuchang District"])]
+    },
+    Place {
+        slug: "shandong",
+        en: "Shandong",
+        zh: "山东",
+        cities: &[("Jinan", &["Lixia District"]), ("Qingdao", &["Shinan District", "Shibei District"])],
+    },
 ];
 
 const UNIT_NAMES: &[(&str, &str)] = &[
-    ("Huaihe Road", "淮河路"), ("Jianguo", "建国"), ("Renmin Road", "人民路"), ("Heping", "和平"),
-    ("Xinhua", "新华"), ("Dongfeng", "东风"), ("Guangming", "光明"), ("Chaoyang", "朝阳"),
-    ("Zhongshan", "中山"), ("Jiefang", "解放"), ("Wenhua", "文化"), ("Xingfu", "幸福"),
-    ("Minzhu", "民主"), ("Yong'an", "永安"), ("Tianqiao", "天桥"), ("Shuangjing", "双井"),
-    ("Yuhua", "雨花"), ("Hongqi", "红旗"), ("Changjiang", "长江"), ("Huanghe", "黄河"),
-    ("Qingnian Road", "青年路"), ("Binhe", "滨河"), ("Xiyuan", "西园"), ("Nanhu", "南湖"),
+    ("Huaihe Road", "淮河路"),
+    ("Jianguo", "建国"),
+    ("Renmin Road", "人民路"),
+    ("Heping", "和平"),
+    ("Xinhua", "新华"),
+    ("Dongfeng", "东风"),
+    ("Guangming", "光明"),
+    ("Chaoyang", "朝阳"),
+    ("Zhongshan", "中山"),
+    ("Jiefang", "解放"),
+    ("Wenhua", "文化"),
+    ("Xingfu", "幸福"),
+    ("Minzhu", "民主"),
+    ("Yong'an", "永安"),
+    ("Tianqiao", "天桥"),
+    ("Shuangjing", "双井"),
+    ("Yuhua", "雨花"),
+    ("Hongqi", "红旗"),
+    ("Changjiang", "长江"),
+    ("Huanghe", "黄河"),
+    ("Qingnian Road", "青年路"),
+    ("Binhe", "滨河"),
+    ("Xiyuan", "西园"),
+    ("Nanhu", "南湖"),
 ];
 
 /// (id, English unit suffix, Chinese unit suffix, weight)
@@ -275,13 +374,56 @@ const LEVELS: &[(&str, &str, &str, u32)] =
     &[("street", "Street", "街道", 4), ("community", "Community", "社区", 5), ("city", "", "市", 1)];
 
 // Chinese sentence material (community-governance vocabulary)
-const ZH_SUBJ: &[&str] = &["社区党委", "街道党工委", "网格党支部", "楼栋党小组", "居委会", "党员志愿者",
-    "在职党员", "驻区单位", "物业企业", "社区干部", "居民代表", "联盟成员单位", "两新组织党组织", "社会组织"];
-const ZH_NOUN: &[&str] = &["党建", "社区", "网格", "居民", "志愿服务", "党员", "治理", "联盟", "服务", "组织",
-    "阵地", "队伍", "机制", "平台", "清单", "资源", "项目", "议事", "共建", "共治", "共享", "群众", "基层", "支部",
-    "楼栋", "物业", "品牌", "制度", "需求", "矛盾"];
-const ZH_VERB: &[&str] = &["推动", "健全", "完善", "整合", "凝聚", "建立", "深化", "强化", "探索", "落实", "引领",
-    "带动"];
+const ZH_SUBJ: &[&str] = &[
+    "社区党委",
+    "街道党工委",
+    "网格党支部",
+    "楼栋党小组",
+    "居委会",
+    "党员志愿者",
+    "在职党员",
+    "驻区单位",
+    "物业企业",
+    "社区干部",
+    "居民代表",
+    "联盟成员单位",
+    "两新组织党组织",
+    "社会组织",
+];
+const ZH_NOUN: &[&str] = &[
+    "党建",
+    "社区",
+    "网格",
+    "居民",
+    "志愿服务",
+    "党员",
+    "治理",
+    "联盟",
+    "服务",
+    "组织",
+    "阵地",
+    "队伍",
+    "机制",
+    "平台",
+    "清单",
+    "资源",
+    "项目",
+    "议事",
+    "共建",
+    "共治",
+    "共享",
+    "群众",
+    "基层",
+    "支部",
+    "楼栋",
+    "物业",
+    "品牌",
+    "制度",
+    "需求",
+    "矛盾",
+];
+const ZH_VERB: &[&str] =
+    &["推动", "健全", "完善", "整合", "凝聚", "建立", "深化", "强化", "探索", "落实", "引领", "带动"];
 const ZH_ADJ: &[&str] = &["精细化", "常态化", "制度化", "规范化", "多元化", "网格化", "项目化", "便民化"];
 const ZH_NUM: &[&str] = &["两", "三", "四", "五", "六", "十", "十二"];
 const ZH_TEMPLATES: &[&str] = &[
@@ -300,22 +442,57 @@ const ZH_TEMPLATES: &[&str] = &[
 ];
 
 // English sentence material
-const EN_SUBJ: &[&str] = &["The community Party committee", "The street Party working committee",
-    "Each grid Party branch", "Building Party groups", "The residents' committee", "Volunteer Party members",
-    "In-service members", "Resident units", "The property company", "Community cadres",
-    "Resident representatives", "Member units of the alliance", "Social organizations"];
-const EN_VERB: &[&str] = &["organized", "integrated", "strengthened", "coordinated", "mobilized", "reviewed",
-    "streamlined", "launched", "expanded", "tracked"];
-const EN_OBJ: &[&str] = &["weekly service days", "a shared list of resident demands",
-    "joint meetings with resident units", "volunteer teams in every building", "a points system for services",
-    "grid patrols", "training for young cadres", "a council for courtyard affairs",
-    "the party-mass service center", "follow-up visits to elderly residents",
-    "a register of mobile Party members", "a responsibility list for each grid"];
-const EN_TAIL: &[&str] = &["so that problems are solved where they arise", "which cut response times by half",
-    "and residents rated the results in an open vote", "with clear duties for every member",
-    "instead of adding new meetings", "so that no household is left out",
+const EN_SUBJ: &[&str] = &[
+    "The community Party committee",
+    "The street Party working committee",
+    "Each grid Party branch",
+    "Building Party groups",
+    "The residents' committee",
+    "Volunteer Party members",
+    "In-service members",
+    "Resident units",
+    "The property company",
+    "Community cadres",
+    "Resident representatives",
+    "Member units of the alliance",
+    "Social organizations",
+];
+const EN_VERB: &[&str] = &[
+    "organized",
+    "integrated",
+    "strengthened",
+    "coordinated",
+    "mobilized",
+    "reviewed",
+    "streamlined",
+    "launched",
+    "expanded",
+    "tracked",
+];
+const EN_OBJ: &[&str] = &[
+    "weekly service days",
+    "a shared list of resident demands",
+    "joint meetings with resident units",
+    "volunteer teams in every building",
+    "a points system for services",
+    "grid patrols",
+    "training for young cadres",
+    "a council for courtyard affairs",
+    "the party-mass service center",
+    "follow-up visits to elderly residents",
+    "a register of mobile Party members",
+    "a responsibility list for each grid",
+];
+const EN_TAIL: &[&str] = &[
+    "so that problems are solved where they arise",
+    "which cut response times by half",
+    "and residents rated the results in an open vote",
+    "with clear duties for every member",
+    "instead of adding new meetings",
+    "so that no household is left out",
     "and published the results on the notice board every month",
-    "which turned one-off campaigns into routine work"];
+    "which turned one-off campaigns into routine work",
+];
 const EN_TEMPLATES: &[&str] = &[
     "{S} {v} {o}, {t}.",
     "Over {k} months, {s} {v} {o}.",
@@ -325,8 +502,13 @@ const EN_TEMPLATES: &[&str] = &[
     "The key step was simple: {s} {v} {o} {t}.",
 ];
 
-const SUMMARY_MEANS: &[&str] = &["patient routine work", "clear rules and lists", "sharing resources",
-    "putting Party members in front", "listening to residents first"];
+const SUMMARY_MEANS: &[&str] = &[
+    "patient routine work",
+    "clear rules and lists",
+    "sharing resources",
+    "putting Party members in front",
+    "listening to residents first",
+];
 
 /// First line of the generated taxonomy; also marks DIR/cases as ours to replace.
 const MARKER: &str = "# Synthetic taxonomy generated by examples/gen_corpus.rs";
@@ -544,11 +726,8 @@ fn results_table(r: &mut Rng) -> String {
     rows.truncate(r.range(3, 5) as usize);
     let mut out = String::from("| Indicator 指标 | Before 之前 | After 之后 |\n|---|---:|---:|");
     for (label, before, pct) in rows {
-        let after = if pct {
-            99.min(before + r.range(5, 14))
-        } else {
-            before + r.range(before / 3 + 1, before * 2 + 5)
-        };
+        let after =
+            if pct { 99.min(before + r.range(5, 14)) } else { before + r.range(before / 3 + 1, before * 2 + 5) };
         write!(out, "\n| {label} | {before} | {after} |").unwrap();
     }
     out
@@ -643,15 +822,9 @@ fn make_case(seed_hash: u64, i: u64) -> Case {
     let (title, title_zh) = if k > 1 {
         let p1 = &PRACTICES[practices[1]];
         let first = if r.chance(0.5) { p0.en.to_lowercase() } else { p0.en.to_string() };
-        (
-            format!("{unit_en}: {first} and {}", p1.en.to_lowercase()),
-            format!("{unit_zh}：{}与{}", p0.zh, p1.zh),
-        )
+        (format!("{unit_en}: {first} and {}", p1.en.to_lowercase()), format!("{unit_zh}：{}与{}", p0.zh, p1.zh))
     } else {
-        (
-            format!("{unit_en}: {}", p0.en.to_lowercase()),
-            format!("{unit_zh}：以{}提升{}", p0.zh, FORCES[forces[0]].zh),
-        )
+        (format!("{unit_en}: {}", p0.en.to_lowercase()), format!("{unit_zh}：以{}提升{}", p0.zh, FORCES[forces[0]].zh))
     };
 
     let join = |xs: Vec<String>, sep: &str| xs.join(sep);
@@ -677,10 +850,8 @@ fn make_case(seed_hash: u64, i: u64) -> Case {
     for &p in &practices {
         let pr = &PRACTICES[p];
         let fs: Vec<&str> = pr.forces.iter().map(|&f| FORCES[f].id).collect();
-        let heading = format!(
-            "## Practice: {} {} {{#{} practice={} forces=\"{}\"}}",
-            pr.en, pr.zh, pr.id, pr.id, fs.join(" ")
-        );
+        let heading =
+            format!("## Practice: {} {} {{#{} practice={} forces=\"{}\"}}", pr.en, pr.zh, pr.id, pr.id, fs.join(" "));
         let para = paragraph(r, zh_share);
         let ordered = r.chance(0.5);
         let list = bullet_list(r, zh_share, ordered);
@@ -692,10 +863,8 @@ fn make_case(seed_hash: u64, i: u64) -> Case {
         let list = bullet_list(r, zh_share, false);
         sections.last_mut().unwrap().1.push(list);
     }
-    let mut size: usize = sections
-        .iter()
-        .map(|(h, bl)| h.len() + bl.iter().map(|b| b.len() + 2).sum::<usize>() + 2)
-        .sum();
+    let mut size: usize =
+        sections.iter().map(|(h, bl)| h.len() + bl.iter().map(|b| b.len() + 2).sum::<usize>() + 2).sum();
     while size < target {
         let sec = r.below(sections.len());
         let pos = r.below(sections[sec].1.len() + 1);
@@ -895,9 +1064,7 @@ fn parse_args() -> Args {
     let mut seed = String::from("1");
     let mut it = std::env::args_os().skip(1);
     while let Some(arg) = it.next() {
-        let Some(arg) = arg.to_str().map(str::to_owned) else {
-            usage_error("arguments must be valid UTF-8")
-        };
+        let Some(arg) = arg.to_str().map(str::to_owned) else { usage_error("arguments must be valid UTF-8") };
         if arg == "-h" || arg == "--help" {
             println!("{USAGE}");
             exit(0);
@@ -939,15 +1106,10 @@ fn clear_cases_dir(cases: &Path) {
     if !cases.exists() {
         return;
     }
-    let ours = fs::read_to_string(cases.join("taxonomy.yaml"))
-        .map(|t| t.starts_with(MARKER))
-        .unwrap_or(false);
+    let ours = fs::read_to_string(cases.join("taxonomy.yaml")).map(|t| t.starts_with(MARKER)).unwrap_or(false);
     let empty = fs::read_dir(cases).map(|mut d| d.next().is_none()).unwrap_or(false);
     if !ours && !empty {
-        fail(format!(
-            "{} exists and was not written by gen_corpus; refusing to overwrite it",
-            cases.display()
-        ));
+        fail(format!("{} exists and was not written by gen_corpus; refusing to overwrite it", cases.display()));
     }
     fs::remove_dir_all(cases).unwrap_or_else(|e| fail(format!("cannot remove {}: {e}", cases.display())));
 }

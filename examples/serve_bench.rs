@@ -34,7 +34,8 @@ fn main() {
         }
     }
     let root = root.expect("--root DIR (a copy of a library: its case files are edited)");
-    let bin = std::env::var("CASEBOOK_BIN").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/casebook").into());
+    let bin = std::env::var("CASEBOOK_BIN")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/casebook").into());
 
     let mut files = Vec::new();
     collect(&root.join("cases"), &mut files);
@@ -68,7 +69,9 @@ fn main() {
         let t0 = Instant::now();
         std::fs::write(file, edited).unwrap();
         let page = poll(t0, || get(&addr, &format!("/cases/{id}.html")).is_some_and(|b| b.contains(&word)));
-        let search = poll(t0, || get(&addr, &format!("/api/search?q={word}")).is_some_and(|b| b.contains(&format!("\"id\": \"{id}\""))));
+        let search = poll(t0, || {
+            get(&addr, &format!("/api/search?q={word}")).is_some_and(|b| b.contains(&format!("\"id\": \"{id}\"")))
+        });
         eprintln!("bench: edit {k:>3} {id}: page {page:>7.1} ms, search {search:>7.1} ms");
         page_ms.push(page);
         search_ms.push(search);
@@ -76,8 +79,18 @@ fn main() {
     let _ = Command::new("kill").arg("-INT").arg(child.id().to_string()).status();
     let _ = child.wait();
     println!("edits: {edits} ({kind}), cases: {}", files.len());
-    println!("page visible:   median {:.0} ms, p90 {:.0} ms, max {:.0} ms", pct(&page_ms, 50.0), pct(&page_ms, 90.0), pct(&page_ms, 100.0));
-    println!("search finds:   median {:.0} ms, p90 {:.0} ms, max {:.0} ms", pct(&search_ms, 50.0), pct(&search_ms, 90.0), pct(&search_ms, 100.0));
+    println!(
+        "page visible:   median {:.0} ms, p90 {:.0} ms, max {:.0} ms",
+        pct(&page_ms, 50.0),
+        pct(&page_ms, 90.0),
+        pct(&page_ms, 100.0)
+    );
+    println!(
+        "search finds:   median {:.0} ms, p90 {:.0} ms, max {:.0} ms",
+        pct(&search_ms, 50.0),
+        pct(&search_ms, 90.0),
+        pct(&search_ms, 100.0)
+    );
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

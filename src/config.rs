@@ -70,8 +70,17 @@ impl Default for Config {
 }
 
 /// The keys of `casebook.toml`, for "did you mean" hints.
-const KEYS: &[&str] =
-    &["title", "title_zh", "language", "base_path", "base_url", "vocabularies", "profile", "max_file_size", "page_size"];
+const KEYS: &[&str] = &[
+    "title",
+    "title_zh",
+    "language",
+    "base_path",
+    "base_url",
+    "vocabularies",
+    "profile",
+    "max_file_size",
+    "page_size",
+];
 
 /// Parses `casebook.toml`; errors name the line and the offending key.
 pub fn parse(text: &str) -> Result<Config, Diagnostic> {
@@ -84,7 +93,8 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
             "see the casebook.toml section of README.md".to_string()
         };
         // toml says "unknown field `x`, expected one of ..."; say it like the front matter does.
-        let unknown = message.strip_prefix("unknown field `").and_then(|m| m.split_once('`')).map(|(k, _)| k.to_string());
+        let unknown =
+            message.strip_prefix("unknown field `").and_then(|m| m.split_once('`')).map(|(k, _)| k.to_string());
         if let Some(key) = unknown {
             hint = match crate::validate::nearest(&key, KEYS.iter().copied()) {
                 Some(n) => format!("did you mean `{n}`?"),
@@ -95,7 +105,9 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         Diagnostic::error(CONFIG_FILE, "config", message).at(text, line, col).hint(hint)
     })?;
     if config.page_size == 0 {
-        return Err(Diagnostic::error(CONFIG_FILE, "config", "page_size must be at least 1").hint("use e.g. page_size = 50"));
+        return Err(
+            Diagnostic::error(CONFIG_FILE, "config", "page_size must be at least 1").hint("use e.g. page_size = 50")
+        );
     }
     config.base_path = normalize_base_path(&config.base_path);
     Ok(config)

@@ -116,8 +116,13 @@ fn truncate_chars(s: &str, max: usize) -> String {
 /// Sorts diagnostics by file, line, column, then message, so reports are stable.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.file.as_str(), a.line, a.column, a.severity, a.message.as_str())
-            .cmp(&(b.file.as_str(), b.line, b.column, b.severity, b.message.as_str()))
+        (a.file.as_str(), a.line, a.column, a.severity, a.message.as_str()).cmp(&(
+            b.file.as_str(),
+            b.line,
+            b.column,
+            b.severity,
+            b.message.as_str(),
+        ))
     });
 }
 
@@ -132,11 +137,8 @@ pub fn sort(diags: &mut [Diagnostic]) {
 ///    = hint: did you mean `political-leadership`?
 /// ```
 pub fn render_human(d: &Diagnostic, color: bool) -> String {
-    let (bold, red, yellow, blue, reset) = if color {
-        ("\x1b[1m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[1;34m", "\x1b[0m")
-    } else {
-        ("", "", "", "", "")
-    };
+    let (bold, red, yellow, blue, reset) =
+        if color { ("\x1b[1m", "\x1b[1;31m", "\x1b[1;33m", "\x1b[1;34m", "\x1b[0m") } else { ("", "", "", "", "") };
     let (word, c) = match d.severity {
         Severity::Error => ("error", red),
         Severity::Warning => ("warning", yellow),
@@ -276,7 +278,17 @@ mod tests {
         let text = "a\n一二\n\n三四五x\nend";
         let index = LineIndex::new(text);
         // (offset, line, column) worked out by hand: 一 starts at byte 2, 三 at 10, x at 19.
-        for (offset, expected) in [(0, (1, 1)), (1, (1, 2)), (2, (2, 1)), (5, (2, 2)), (9, (3, 1)), (10, (4, 1)), (19, (4, 4)), (21, (5, 1)), (99, (5, 4))] {
+        for (offset, expected) in [
+            (0, (1, 1)),
+            (1, (1, 2)),
+            (2, (2, 1)),
+            (5, (2, 2)),
+            (9, (3, 1)),
+            (10, (4, 1)),
+            (19, (4, 4)),
+            (21, (5, 1)),
+            (99, (5, 4)),
+        ] {
             assert_eq!(index.line_col(offset), expected, "offset {offset}");
         }
     }

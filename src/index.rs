@@ -58,8 +58,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::schema::{
-    Document, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
-    STORED, STRING,
+    Document, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    Value, STORED, STRING,
 };
 use tantivy::tokenizer::{
     Language, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -86,9 +86,7 @@ const STEM_CACHE: usize = 50_000;
 // Analysis
 
 fn builder() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
-    TextAnalyzer::builder(Words::new())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(Fold)
+    TextAnalyzer::builder(Words::new()).filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES)).filter(Fold)
 }
 
 static BASE: LazyLock<TextAnalyzer> = LazyLock::new(|| builder().build());
@@ -201,7 +199,12 @@ fn is_run_char(c: char) -> bool {
 
 impl Words {
     fn new() -> Words {
-        Words { jieba: tantivy_jieba::JiebaTokenizer::new(), before: Vec::new(), cuts: Vec::new(), runs: RunCuts::default() }
+        Words {
+            jieba: tantivy_jieba::JiebaTokenizer::new(),
+            before: Vec::new(),
+            cuts: Vec::new(),
+            runs: RunCuts::default(),
+        }
     }
 
     /// Fills `cuts` with jieba's tokens of `text` that hold a letter or digit, as byte ranges,
@@ -660,8 +663,9 @@ pub const PLACE_ZH_ROOT: &str = "place_zh";
 pub fn schema() -> Schema {
     let mut b = Schema::builder();
     let text = |stored: bool| {
-        let indexing =
-            TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let options = TextOptions::default().set_indexing_options(indexing);
         if stored {
             options.set_stored()
@@ -689,8 +693,9 @@ pub fn schema() -> Schema {
 
 impl Fields {
     pub fn new(schema: &Schema) -> Result<Fields> {
-        let f =
-            |name: &str| schema.get_field(name).map_err(|_| Error::Index(format!("the index has no field `{name}`; rebuild it")));
+        let f = |name: &str| {
+            schema.get_field(name).map_err(|_| Error::Index(format!("the index has no field `{name}`; rebuild it")))
+        };
         Ok(Fields {
             kind: f("kind")?,
             id: f("id")?,
@@ -924,7 +929,12 @@ fn plain_text_mapped(markdown: &str, cuts: &[usize]) -> (String, Vec<usize>) {
             Event::HardBreak => out.push('\n'),
             Event::End(TagEnd::TableCell) => out.push(' '),
             Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow | TagEnd::TableHead | TagEnd::CodeBlock,
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::CodeBlock,
             ) if !out.ends_with('\n') => out.push('\n'),
             _ => {}
         }
@@ -1131,7 +1141,8 @@ impl Context<'_> {
             tagged.iter().map(|s| trimmed(&text, at(s.content.start)..at(s.content.end))).collect();
         let positions = positions_at(&text, bytes.iter().flat_map(|r| [r.start, r.end]));
         for ((section, range), p) in tagged.iter().zip(&bytes).zip(positions.chunks(2)) {
-            let span = SectionSpan { anchor: section.anchor.clone(), title: section.title.clone(), bytes: range.clone() };
+            let span =
+                SectionSpan { anchor: section.anchor.clone(), title: section.title.clone(), bytes: range.clone() };
             doc.text(f.sections, span.to_string());
             doc.values.push((f.spans, Val::U64(u64::from(p[0]) << 32 | u64::from(p[1]))));
         }
@@ -1311,7 +1322,10 @@ pub struct Opened {
 /// Opens the index in `dir` and registers the analyzer.
 pub fn open(dir: &Path) -> Result<Opened> {
     let meta = read_meta(dir).ok_or_else(|| {
-        Error::Index(format!("no casebook index in {} (run `casebook build` or `casebook search` to create it)", dir.display()))
+        Error::Index(format!(
+            "no casebook index in {} (run `casebook build` or `casebook search` to create it)",
+            dir.display()
+        ))
     })?;
     if meta.format != FORMAT {
         return Err(Error::Index(format!(
@@ -1399,7 +1413,10 @@ mod tests {
     fn chinese_search_mode_and_english_stems() {
         assert_eq!(tokens("形式主义"), ["形式", "主义", "形式主义"]);
         // Hyphenated words give their parts and the whole (jieba's search mode).
-        assert_eq!(tokens("Party building  alliances, RED-wall!"), ["parti", "build", "allianc", "red", "wall", "red-wal"]);
+        assert_eq!(
+            tokens("Party building  alliances, RED-wall!"),
+            ["parti", "build", "allianc", "red", "wall", "red-wal"]
+        );
         assert!(tokens("北京市西城区").contains(&"西城区".to_string()));
         assert!(tokens("，。 ！“”").is_empty());
     }
@@ -1432,7 +1449,13 @@ mod tests {
         let chars = (0..0x11000).filter_map(char::from_u32);
         let differ: Vec<char> = chars.filter(|&c| is_word_char(c) != c.is_alphanumeric()).collect();
         assert!(differ.is_empty(), "{differ:?}");
-        assert!(is_word_char('党') && is_word_char('〇') && is_word_char('Ａ') && !is_word_char('，') && !is_word_char('。'));
+        assert!(
+            is_word_char('党')
+                && is_word_char('〇')
+                && is_word_char('Ａ')
+                && !is_word_char('，')
+                && !is_word_char('。')
+        );
     }
 
     #[test]
@@ -1488,9 +1511,47 @@ mod tests {
         // Random mixes of every kind of character jieba tells apart, each text cut twice; the
         // letters and digits before each character are counted on the way.
         let pieces = [
-            "党", "建", "社区", "联盟", "北京大学", "红墙", "意识", "𠀀", "㐀", "丽", "a", "Z", "9", "x1", "C++",
-            "+", "#", "&", ".", "_", "%", "-", " ", "\t", "\r\n", "\n", "，", "。", "“", "”", "（", "é", "Ａ", "５",
-            "한", "か", "🎉", "\u{E000}", "\u{3000}", "'", "/",
+            "党",
+            "建",
+            "社区",
+            "联盟",
+            "北京大学",
+            "红墙",
+            "意识",
+            "𠀀",
+            "㐀",
+            "丽",
+            "a",
+            "Z",
+            "9",
+            "x1",
+            "C++",
+            "+",
+            "#",
+            "&",
+            ".",
+            "_",
+            "%",
+            "-",
+            " ",
+            "\t",
+            "\r\n",
+            "\n",
+            "，",
+            "。",
+            "“",
+            "”",
+            "（",
+            "é",
+            "Ａ",
+            "５",
+            "한",
+            "か",
+            "🎉",
+            "\u{E000}",
+            "\u{3000}",
+            "'",
+            "/",
         ];
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = |n: usize| {
@@ -1506,7 +1567,11 @@ mod tests {
                 words.cut(&text);
                 assert_eq!(words.cuts, jieba(&text), "{text:?}");
                 for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
-                    assert_eq!(words.before[i] as usize, text[..i].chars().filter(|c| c.is_alphanumeric()).count(), "{text:?} at {i}");
+                    assert_eq!(
+                        words.before[i] as usize,
+                        text[..i].chars().filter(|c| c.is_alphanumeric()).count(),
+                        "{text:?} at {i}"
+                    );
                 }
             }
         }
@@ -1543,10 +1608,14 @@ mod tests {
         for (i, case) in library.cases.iter().enumerate() {
             let doc = context.document(i, case);
             let texts = |field: Field| -> Vec<String> {
-                doc.values.iter().filter(|(f, _)| *f == field).filter_map(|(_, v)| match v {
-                    Val::Str(s) => Some(s.clone()),
-                    _ => None,
-                }).collect()
+                doc.values
+                    .iter()
+                    .filter(|(f, _)| *f == field)
+                    .filter_map(|(_, v)| match v {
+                        Val::Str(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect()
             };
             let body = texts(f.body).remove(0);
             for text in [&body, &case.title, &case.summary, &body, &case.title] {

@@ -159,8 +159,11 @@ pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         progress.stage("search indexes", 0);
-        let indexed = indexing.join().unwrap_or_else(|_| Err(Error::Index("internal: the indexing thread panicked".into())));
-        let stored = documents.join().unwrap_or_else(|_| Err(Error::Index("internal: the document store thread panicked".into())));
+        let indexed =
+            indexing.join().unwrap_or_else(|_| Err(Error::Index("internal: the indexing thread panicked".into())));
+        let stored = documents
+            .join()
+            .unwrap_or_else(|_| Err(Error::Index("internal: the document store thread panicked".into())));
         pages.and_then(|pages| indexed.and(stored).map(|()| pages))
     });
     progress.stage("flush", 0);
@@ -212,7 +215,8 @@ pub fn search(root: &Path, site: &Path, query: &search::Query) -> Result<search:
             return Err(Error::Content(checked.diagnostics));
         };
         index::rebuild_site_index(&library, site)?;
-        let why = if freshness == index::Freshness::Missing { "there was no search index" } else { "the library changed" };
+        let why =
+            if freshness == index::Freshness::Missing { "there was no search index" } else { "the library changed" };
         Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
     };
     let results = search::Searcher::open(&dir)?.search(query)?;

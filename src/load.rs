@@ -7,8 +7,8 @@
 use crate::config::{self, Config, CONFIG_FILE};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use std::fs;
 use rayon::prelude::*;
+use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -74,10 +74,8 @@ pub fn load(root: &Path) -> Result<Sources> {
     let wanted = library_files(&canonical_root, &cases_dir, &mut diagnostics);
     let files_seen = wanted.len();
     // Read on all cores (a large library is mostly waiting on the file system); order is kept.
-    let read: Vec<_> = wanted
-        .into_par_iter()
-        .map(|(path, rel)| (read_text_stamped(&path, &rel, config.max_file_size), rel))
-        .collect();
+    let read: Vec<_> =
+        wanted.into_par_iter().map(|(path, rel)| (read_text_stamped(&path, &rel, config.max_file_size), rel)).collect();
     let mut stamp = Some(Stamp::new());
     for (text, rel) in read {
         match text {
@@ -101,8 +99,12 @@ pub fn load(root: &Path) -> Result<Sources> {
     let stamp = stamp.map_or_else(String::new, |s| s.finish());
     if taxonomy.is_none() && !diagnostics.iter().any(|d| d.file.ends_with(TAXONOMY_FILE)) {
         diagnostics.push(
-            Diagnostic::error(&format!("{CASES_DIR}/{TAXONOMY_FILE}"), "missing-taxonomy", "the taxonomy file is missing")
-                .hint("create cases/taxonomy.yaml with at least one vocabulary (see README.md, \"Taxonomy\")"),
+            Diagnostic::error(
+                &format!("{CASES_DIR}/{TAXONOMY_FILE}"),
+                "missing-taxonomy",
+                "the taxonomy file is missing",
+            )
+            .hint("create cases/taxonomy.yaml with at least one vocabulary (see README.md, \"Taxonomy\")"),
         );
     }
 
@@ -215,7 +217,9 @@ fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(Path
                     Diagnostic::warning(&rel, "symlink-outside", "symbolic link points outside the library; skipped")
                         .hint("copy the file into the library instead of linking to it"),
                 ),
-                Err(e) => diagnostics.push(Diagnostic::warning(&rel, "broken-symlink", format!("broken symbolic link: {e}"))),
+                Err(e) => {
+                    diagnostics.push(Diagnostic::warning(&rel, "broken-symlink", format!("broken symbolic link: {e}")))
+                }
             }
         }
     }
@@ -234,7 +238,11 @@ fn read_text(path: &Path, rel: &str, max: u64) -> std::result::Result<String, Di
 
 /// [`read_text`], with the file's metadata as it was before reading (for [`stamp`]: a write
 /// that comes after changes the stamp the next time).
-fn read_text_stamped(path: &Path, rel: &str, max: u64) -> std::result::Result<(String, Option<fs::Metadata>), Diagnostic> {
+fn read_text_stamped(
+    path: &Path,
+    rel: &str,
+    max: u64,
+) -> std::result::Result<(String, Option<fs::Metadata>), Diagnostic> {
     let file = fs::File::open(path).map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;
     let metadata = file.metadata().ok();
     // Sized up front: one read for the file, one to see its end.
@@ -245,8 +253,12 @@ fn read_text_stamped(path: &Path, rel: &str, max: u64) -> std::result::Result<(S
         .map_err(|e| Diagnostic::error(rel, "unreadable", format!("cannot read: {e}")))?;
     if bytes.len() as u64 > max {
         let size = fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
-        return Err(Diagnostic::error(rel, "file-too-large", format!("file is {size} bytes, more than the limit of {max}"))
-            .hint("split the file, or raise max_file_size in casebook.toml"));
+        return Err(Diagnostic::error(
+            rel,
+            "file-too-large",
+            format!("file is {size} bytes, more than the limit of {max}"),
+        )
+        .hint("split the file, or raise max_file_size in casebook.toml"));
     }
     Ok((decode(rel, bytes)?, metadata))
 }

@@ -49,7 +49,13 @@ fn no_huge_pages() {
         // SAFETY: PR_SET_THP_DISABLE takes four integer arguments and only sets a flag of this
         // process; a kernel without it returns an error, which changes nothing.
         unsafe {
-            prctl(PR_SET_THP_DISABLE, 1 as std::ffi::c_ulong, 0 as std::ffi::c_ulong, 0 as std::ffi::c_ulong, 0 as std::ffi::c_ulong);
+            prctl(
+                PR_SET_THP_DISABLE,
+                1 as std::ffi::c_ulong,
+                0 as std::ffi::c_ulong,
+                0 as std::ffi::c_ulong,
+                0 as std::ffi::c_ulong,
+            );
         }
     }
 }
@@ -171,7 +177,8 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            let flags = [("force", force), ("practice", practice), ("problem", problem), ("place", place), ("level", level)];
+            let flags =
+                [("force", force), ("practice", practice), ("problem", problem), ("place", place), ("level", level)];
             for (k, values) in flags {
                 filters.extend(values.into_iter().map(|v| (k.to_string(), v)));
             }

@@ -158,10 +158,11 @@ impl Place {
 
     /// A one-line description in English, e.g. `Erqi District, Zhengzhou, Henan`.
     pub fn describe(&self) -> String {
-        let parts: Vec<&str> = [self.unit.as_deref(), self.district.as_deref(), self.city.as_deref(), Some(self.province.as_str())]
-            .into_iter()
-            .flatten()
-            .collect();
+        let parts: Vec<&str> =
+            [self.unit.as_deref(), self.district.as_deref(), self.city.as_deref(), Some(self.province.as_str())]
+                .into_iter()
+                .flatten()
+                .collect();
         dedup_adjacent(parts).join(", ")
     }
 
@@ -236,7 +237,8 @@ impl Library {
         candidates.sort_unstable();
         candidates.dedup();
         let mine = self.tag_sets.mask(case);
-        let mut ranked: Vec<(usize, usize)> = candidates.into_iter().map(|o| (o, self.tag_sets.count_in(o, &mine))).collect();
+        let mut ranked: Vec<(usize, usize)> =
+            candidates.into_iter().map(|o| (o, self.tag_sets.count_in(o, &mine))).collect();
         let better = |a: &(usize, usize), b: &(usize, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > n {
             // The n best first (in no order), then only those sorted.

@@ -22,20 +22,11 @@ pub struct At<T> {
 }
 
 /// Known front-matter keys; any other key must be the name of a vocabulary.
-pub const CASE_KEYS: &[&str] =
-    &["id", "title", "title_zh", "place", "level", "summary", "summary_zh", "sources"];
+pub const CASE_KEYS: &[&str] = &["id", "title", "title_zh", "place", "level", "summary", "summary_zh", "sources"];
 const PLACE_KEYS: &[&str] =
     &["province", "province_zh", "city", "city_zh", "district", "district_zh", "unit", "unit_zh"];
-const TERM_KEYS: &[&str] = &[
-    "id",
-    "label",
-    "label_zh",
-    "definition",
-    "definition_zh",
-    "aliases",
-    "countermeasure",
-    "countermeasure_zh",
-];
+const TERM_KEYS: &[&str] =
+    &["id", "label", "label_zh", "definition", "definition_zh", "aliases", "countermeasure", "countermeasure_zh"];
 const VOCABULARY_KEYS: &[&str] = &["label", "label_zh", "terms"];
 
 // ---------------------------------------------------------------------------------------------
@@ -406,8 +397,7 @@ pub fn parse_case(path: &str, text: &str, vocabularies: &[String]) -> Result<Raw
     let fields = if yaml.trim().is_empty() {
         RawCaseFields::default()
     } else {
-        from_str_seed(yaml, seed)
-            .map_err(|e| vec![yaml_error(path, text, yaml_line, &e)])?
+        from_str_seed(yaml, seed).map_err(|e| vec![yaml_error(path, text, yaml_line, &e)])?
     };
     let at = |s: Spanned<String>| shift(s, yaml_line);
     let place = fields.place.map(|(k, mut place, unknown)| {
@@ -790,8 +780,7 @@ pub fn parse_taxonomy(path: &str, text: &str) -> Result<RawTaxonomy, Diagnostic>
     let fields = if names.is_empty() {
         Vec::new()
     } else {
-        from_str_seed(text, TaxonomySeed(names))
-            .map_err(|e| yaml_error(path, text, 1, &e))?
+        from_str_seed(text, TaxonomySeed(names)).map_err(|e| yaml_error(path, text, 1, &e))?
     };
     let at = |s: Spanned<String>| shift(s, 1);
     let vocabularies = fields
@@ -863,7 +852,8 @@ mod tests {
         assert_eq!(c.unknown_keys[0].line, 5);
         let s = &c.body.sections[0];
         assert_eq!((s.line, s.anchor.as_deref(), s.title.as_str()), (8, Some("p"), "Practice"));
-        let attrs: Vec<_> = s.attrs.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str(), v.line, v.column)).collect();
+        let attrs: Vec<_> =
+            s.attrs.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str(), v.line, v.column)).collect();
         assert_eq!(attrs, vec![("practice", "pp", 8, 26), ("forces", "x y", 8, 37)]);
         assert_eq!(c.body.case_links[0].value, "other");
         assert_eq!(c.body.case_links[0].line, 10);

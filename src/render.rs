@@ -50,7 +50,10 @@ const FEED_ENTRIES: usize = 100;
 
 /// A progress bar on stderr for long builds; silent otherwise. With `CASEBOOK_TIMING=1` in
 /// the environment, each stage's wall and CPU time is printed instead (for benchmarks).
-pub struct Progress(Option<indicatif::ProgressBar>, Option<std::sync::Mutex<(std::time::Instant, &'static str, [f64; 2])>>);
+pub struct Progress(
+    Option<indicatif::ProgressBar>,
+    Option<std::sync::Mutex<(std::time::Instant, &'static str, [f64; 2])>>,
+);
 
 /// The process's user and system CPU seconds so far, where the system tells (Linux's
 /// `/proc/self/stat`, in ticks of 1/100 s); zeros elsewhere.
@@ -67,7 +70,9 @@ impl Progress {
         use std::io::IsTerminal;
         if enabled && cases >= 2000 && std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(cases as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len} {elapsed}") {
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len} {elapsed}")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             Progress(Some(bar), None)
@@ -85,7 +90,9 @@ impl Progress {
                 let cpu = cpu_seconds();
                 let (user, sys) = (cpu[0] - t.2[0], cpu[1] - t.2[1]);
                 let memory = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-                let kb = |key: &str| memory.lines().find_map(|l| l.strip_prefix(key)).map_or(String::from("?"), |v| v.trim().to_string());
+                let kb = |key: &str| {
+                    memory.lines().find_map(|l| l.strip_prefix(key)).map_or(String::from("?"), |v| v.trim().to_string())
+                };
                 eprintln!(
                     "timing: {:<10} {:>7.3} s  (cpu: {user:.2} s user, {sys:.2} s system; memory: {}, peak {})",
                     t.1,
@@ -303,7 +310,12 @@ pub fn render(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging,
 /// are skipped. Theme assets and the browser search index are not written. For `serve`, which
 /// re-renders the pages that depend on an edited case ([`pages_showing`], [`pages_of_term`],
 /// [`pages_of_place`]).
-pub fn render_only(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging, only: &BTreeSet<String>) -> Result<usize> {
+pub fn render_only(
+    lib: &Library,
+    overrides: &[(String, Vec<u8>)],
+    staging: &Staging,
+    only: &BTreeSet<String>,
+) -> Result<usize> {
     render_with(lib, overrides, staging, &Progress(None, None), Some(only))
 }
 
@@ -400,7 +412,8 @@ fn templates(overrides: &[(String, Vec<u8>)]) -> Result<(tera::Tera, BTreeSet<St
         .collect();
     for (name, bytes) in overrides {
         if name.ends_with(".html") {
-            let text = crate::load::decode(&format!("templates/{name}"), bytes.clone()).map_err(|d| Error::Content(vec![d]))?;
+            let text = crate::load::decode(&format!("templates/{name}"), bytes.clone())
+                .map_err(|d| Error::Content(vec![d]))?;
             sources.insert(name.clone(), (text, true));
         }
     }
@@ -587,10 +600,18 @@ impl Site<'_> {
         let mut nav = Vec::new();
         for &v in &self.shown {
             let name = &self.lib.taxonomy.vocabularies[v].name;
-            nav.push(NavItem { href: format!("{root}{name}/index.html"), label: self.vocab_label(v), current: current == name });
+            nav.push(NavItem {
+                href: format!("{root}{name}/index.html"),
+                label: self.vocab_label(v),
+                current: current == name,
+            });
         }
         for (key, href) in [("places", "places/index.html"), ("matrix", "matrix.html"), ("search", "search.html")] {
-            nav.push(NavItem { href: format!("{root}{href}"), label: self.ui[key].to_string(), current: current == key });
+            nav.push(NavItem {
+                href: format!("{root}{href}"),
+                label: self.ui[key].to_string(),
+                current: current == key,
+            });
         }
         PageBase {
             lang: cfg.language.tag(),
@@ -790,7 +811,12 @@ impl Site<'_> {
             label: String,
             entries: Vec<Entry>,
         }
-        self.page("vocabulary.html", &format!("{}/index.html", voc.name), &base, &V { vocab: voc.name.clone(), label, entries })?;
+        self.page(
+            "vocabulary.html",
+            &format!("{}/index.html", voc.name),
+            &base,
+            &V { vocab: voc.name.clone(), label, entries },
+        )?;
         (0..voc.terms.len()).into_par_iter().try_for_each(|t| self.term_pages(v, t))
     }
 
@@ -963,12 +989,17 @@ impl Site<'_> {
         }
         let shown_cases = lib.config.page_size.min(lib.cases.len());
         let v = V {
-            profile: profile.and_then(|p| groups.iter().position(|g| g.vocab == lib.taxonomy.vocabularies[p].name)).map(|i| {
-                let g = &groups[i];
-                TagGroup { vocab: g.vocab.clone(), label: g.label.clone(), terms: g.terms.clone() }
-            }),
+            profile: profile
+                .and_then(|p| groups.iter().position(|g| g.vocab == lib.taxonomy.vocabularies[p].name))
+                .map(|i| {
+                    let g = &groups[i];
+                    TagGroup { vocab: g.vocab.clone(), label: g.label.clone(), terms: g.terms.clone() }
+                }),
             problems: problem_list,
-            groups: groups.into_iter().filter(|g| Some(g.vocab.as_str()) != profile.map(|p| lib.taxonomy.vocabularies[p].name.as_str())).collect(),
+            groups: groups
+                .into_iter()
+                .filter(|g| Some(g.vocab.as_str()) != profile.map(|p| lib.taxonomy.vocabularies[p].name.as_str()))
+                .collect(),
             cases: (0..shown_cases).map(|i| self.item(i, root)).collect(),
             total: lib.cases.len(),
             more: lib.cases.len() > shown_cases,
@@ -992,7 +1023,8 @@ impl Site<'_> {
                 return Ok(());
             }
             let mut base = self.base(root, self.ui["all_cases"].to_string(), String::new(), "cases", "cases");
-            base.breadcrumbs.push(Link { href: format!("{root}cases/index.html"), label: self.ui["cases"].to_string() });
+            base.breadcrumbs
+                .push(Link { href: format!("{root}cases/index.html"), label: self.ui["cases"].to_string() });
             let v = V {
                 cases: (page * size..((page + 1) * size).min(lib.cases.len())).map(|i| self.item(i, root)).collect(),
                 total: lib.cases.len(),
@@ -1024,7 +1056,12 @@ impl Site<'_> {
                 children: p
                     .cities
                     .iter()
-                    .map(|(ck, c)| Node { label: c.label.clone(), href: format!("{pk}/{ck}.html"), count: c.cases.len(), children: Vec::new() })
+                    .map(|(ck, c)| Node {
+                        label: c.label.clone(),
+                        href: format!("{pk}/{ck}.html"),
+                        count: c.cases.len(),
+                        children: Vec::new(),
+                    })
                     .collect(),
             })
             .collect();
@@ -1048,7 +1085,8 @@ impl Site<'_> {
             .provinces
             .iter()
             .map(|(pk, p)| {
-                let cases: BTreeSet<usize> = p.cities.values().flat_map(|c| c.cases.iter().copied()).chain(p.direct.iter().copied()).collect();
+                let cases: BTreeSet<usize> =
+                    p.cities.values().flat_map(|c| c.cases.iter().copied()).chain(p.direct.iter().copied()).collect();
                 (pk, cases.into_iter().collect())
             })
             .collect();
@@ -1072,10 +1110,18 @@ impl Site<'_> {
                 }
                 let root = "../";
                 let mut base = self.base(root, p.label.clone(), String::new(), "place", "places");
-                base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
+                base.breadcrumbs
+                    .push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
                 let v = PlaceV {
                     label: p.label.clone(),
-                    children: p.cities.iter().map(|(ck, c)| Link { href: format!("{pk}/{ck}.html"), label: format!("{} ({})", c.label, c.cases.len()) }).collect(),
+                    children: p
+                        .cities
+                        .iter()
+                        .map(|(ck, c)| Link {
+                            href: format!("{pk}/{ck}.html"),
+                            label: format!("{} ({})", c.label, c.cases.len()),
+                        })
+                        .collect(),
                     units: Vec::new(),
                     cases: all[pk].iter().skip(page * size).take(size).map(|&i| self.item(i, root)).collect(),
                     pager: pager(pk, page, total_pages, ""),
@@ -1088,7 +1134,8 @@ impl Site<'_> {
             }
             let root = "../../";
             let mut base = self.base(root, c.label.clone(), String::new(), "place", "places");
-            base.breadcrumbs.push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
+            base.breadcrumbs
+                .push(Link { href: format!("{root}places/index.html"), label: self.ui["places"].to_string() });
             base.breadcrumbs.push(Link { href: format!("../{pk}.html"), label: p.label.clone() });
             let mut units: BTreeMap<String, Vec<tera::Value>> = BTreeMap::new();
             for &i in c.cases.iter().skip(page * size).take(size) {
@@ -1101,7 +1148,13 @@ impl Site<'_> {
                 };
                 units.entry(unit).or_default().push(self.item(i, root));
             }
-            let v = PlaceV { label: c.label.clone(), children: Vec::new(), units: units.into_iter().collect(), cases: Vec::new(), pager: pager(ck, page, total_pages, "") };
+            let v = PlaceV {
+                label: c.label.clone(),
+                children: Vec::new(),
+                units: units.into_iter().collect(),
+                cases: Vec::new(),
+                pager: pager(ck, page, total_pages, ""),
+            };
             self.page("place.html", &page_path(&format!("places/{pk}/{ck}"), page), &base, &v)
         })
     }
@@ -1151,7 +1204,9 @@ impl Site<'_> {
                                 cells: scores
                                     .iter()
                                     .enumerate()
-                                    .map(|(t, &s)| (s, if s == 0 { "h0".to_string() } else { format!("h{} t{}", s.min(4), t % 8) }))
+                                    .map(|(t, &s)| {
+                                        (s, if s == 0 { "h0".to_string() } else { format!("h{} t{}", s.min(4), t % 8) })
+                                    })
                                     .collect(),
                             }
                         })
@@ -1166,7 +1221,12 @@ impl Site<'_> {
                 })
                 .collect();
             let base = self.base(root, self.ui["matrix"].to_string(), String::new(), "matrix", "matrix");
-            self.page("matrix.html", &page_path("matrix", page), &base, &V { tables, pager: pager("matrix", page, total_pages, "") })
+            self.page(
+                "matrix.html",
+                &page_path("matrix", page),
+                &base,
+                &V { tables, pager: pager("matrix", page, total_pages, "") },
+            )
         })
     }
 
@@ -1194,7 +1254,9 @@ impl Site<'_> {
                 .map(|&v| TagGroup {
                     vocab: self.lib.taxonomy.vocabularies[v].name.clone(),
                     label: self.vocab_label(v),
-                    terms: (0..self.lib.taxonomy.vocabularies[v].terms.len()).map(|t| self.term_value(v, t, root)).collect(),
+                    terms: (0..self.lib.taxonomy.vocabularies[v].terms.len())
+                        .map(|t| self.term_value(v, t, root))
+                        .collect(),
                 })
                 .collect(),
             cases: self.lib.cases.len(),
@@ -1202,9 +1264,11 @@ impl Site<'_> {
             provinces: {
                 let mut seen: BTreeMap<&str, String> = BTreeMap::new();
                 for c in &self.lib.cases {
-                    seen.entry(c.place.province.as_str()).or_insert_with(|| match (self.lang(), &c.place.province_zh) {
-                        (Language::ZhCn, Some(zh)) => zh.clone(),
-                        _ => c.place.province.clone(),
+                    seen.entry(c.place.province.as_str()).or_insert_with(|| {
+                        match (self.lang(), &c.place.province_zh) {
+                            (Language::ZhCn, Some(zh)) => zh.clone(),
+                            _ => c.place.province.clone(),
+                        }
                     });
                 }
                 seen.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
@@ -1261,7 +1325,8 @@ impl Site<'_> {
             return Ok(());
         }
         let cfg = &self.lib.config;
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+        let mut xml =
+            String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
         let _ = writeln!(xml, "  <title>{}</title>", escape(&cfg.title));
         let _ = writeln!(xml, "  <id>{}</id>", escape(&self.absolute("feed.xml")));
         let _ = writeln!(xml, "  <link rel=\"self\" href=\"{}\"/>", escape(&self.absolute("feed.xml")));
@@ -1317,7 +1382,9 @@ impl Site<'_> {
                 .vocabularies
                 .iter()
                 .enumerate()
-                .map(|(v, voc)| (voc.name.clone(), c.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into()))
+                .map(|(v, voc)| {
+                    (voc.name.clone(), c.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into())
+                })
                 .collect();
             let sections: Vec<serde_json::Value> = c
                 .sections
@@ -1328,7 +1395,12 @@ impl Site<'_> {
                         .iter()
                         .enumerate()
                         .filter(|(v, _)| !s.tags[*v].is_empty())
-                        .map(|(v, voc)| (voc.name.clone(), s.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into()))
+                        .map(|(v, voc)| {
+                            (
+                                voc.name.clone(),
+                                s.tags[v].iter().map(|&t| voc.terms[t].id.clone()).collect::<Vec<_>>().into(),
+                            )
+                        })
                         .collect();
                     serde_json::json!({"anchor": s.anchor, "title": s.title, "level": s.level, "tags": stags})
                 })
@@ -1383,7 +1455,8 @@ fn profile_scores(c: &Case, v: usize, n: usize) -> Vec<usize> {
 /// tagged with the term; if the case tags no section with this vocabulary at all (problems are
 /// usually tagged on the case only), all its tagged sections.
 fn excerpt_sections(c: &Case, v: usize, t: usize) -> Vec<usize> {
-    let direct: Vec<usize> = c.sections.iter().enumerate().filter(|(_, s)| s.tags[v].contains(&t)).map(|(i, _)| i).collect();
+    let direct: Vec<usize> =
+        c.sections.iter().enumerate().filter(|(_, s)| s.tags[v].contains(&t)).map(|(i, _)| i).collect();
     if !direct.is_empty() || c.sections.iter().any(|s| !s.tags[v].is_empty()) {
         return direct;
     }
@@ -1471,7 +1544,11 @@ impl PlaceTree {
             match &p.city {
                 Some(city) => {
                     let ck = place_slug(city, "city");
-                    node.cities.entry(ck).or_insert_with(|| CityNode { label: pick(city, &p.city_zh), cases: Vec::new() }).cases.push(i);
+                    node.cities
+                        .entry(ck)
+                        .or_insert_with(|| CityNode { label: pick(city, &p.city_zh), cases: Vec::new() })
+                        .cases
+                        .push(i);
                 }
                 None => node.direct.push(i),
             }
@@ -1633,7 +1710,12 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
                 } else {
                     // Keep the alt text as a link to the image; never load it.
                     image_depth += 1;
-                    Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: safe_url(&dest_url, root).into(), title, id })
+                    Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url: safe_url(&dest_url, root).into(),
+                        title,
+                        id,
+                    })
                 }
             }
             Event::End(TagEnd::Image) if image_depth > 0 => {
@@ -1727,7 +1809,8 @@ fn safe_url(url: &str, root: &str) -> String {
             None => format!("{root}cases/{id}.html"),
         };
     }
-    let lower: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let lower: String =
+        url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
     let scheme_end = lower.find(':');
     let first_sep = lower.find(['/', '?', '#']);
     match scheme_end {
@@ -1812,7 +1895,8 @@ pub fn pages_of_term(lib: &Library, v: usize, t: usize) -> Vec<String> {
     }
     let voc = &lib.taxonomy.vocabularies[v];
     let stem = format!("{}/{}", voc.name, voc.terms[t].id);
-    let mut out: Vec<String> = (0..lib.usage[v][t].len().div_ceil(lib.config.page_size).max(1)).map(|p| page_path(&stem, p)).collect();
+    let mut out: Vec<String> =
+        (0..lib.usage[v][t].len().div_ceil(lib.config.page_size).max(1)).map(|p| page_path(&stem, p)).collect();
     out.push(format!("{}/index.html", voc.name));
     out.push("index.html".to_string());
     out.extend((0..lib.cases.len().div_ceil(MATRIX_PAGE).max(1)).map(|p| page_path("matrix", p)));

@@ -28,11 +28,8 @@ pub fn new_case(root: &Path, id: &str, library: Option<&Library>) -> Result<Path
         }
     }
     let path = root.join(CASES_DIR).join(format!("{id}.md"));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| match e.kind() {
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => {
                 Error::Usage(format!("{} already exists; casebook new never overwrites a file", path.display()))
             }
@@ -52,7 +49,9 @@ pub fn skeleton(id: &str, library: Option<&Library>) -> String {
     s.push_str("title: \"\"\n");
     s.push_str("# Chinese title (optional).\n");
     s.push_str("title_zh: \"\"\n");
-    s.push_str("# Where the case happened, from large to small. Only the province is required; the _zh fields are optional.\n");
+    s.push_str(
+        "# Where the case happened, from large to small. Only the province is required; the _zh fields are optional.\n",
+    );
     s.push_str("place:\n  province: \"\"\n  province_zh: \"\"\n  city: \"\"\n  city_zh: \"\"\n  district: \"\"\n  district_zh: \"\"\n  unit: \"\"\n  unit_zh: \"\"\n");
     let _ = writeln!(s, "# One of: {}.", LEVELS.join(", "));
     s.push_str("level: community\n");
@@ -67,7 +66,9 @@ pub fn skeleton(id: &str, library: Option<&Library>) -> String {
                 let _ = writeln!(s, "{}: []", v.name);
             }
         }
-        None => s.push_str("# Tags: one key per vocabulary of cases/taxonomy.yaml, e.g.\nforces: []\npractices: []\nproblems: []\n"),
+        None => s.push_str(
+            "# Tags: one key per vocabulary of cases/taxonomy.yaml, e.g.\nforces: []\npractices: []\nproblems: []\n",
+        ),
     }
     s.push_str("# One paragraph of plain text, shown in lists, search results and the feed.\n");
     s.push_str("summary: \"\"\n");

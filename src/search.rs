@@ -33,10 +33,14 @@ use std::ops::Range;
 use std::path::Path;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query as TantivyQuery, QueryParser, QueryParserError, TermQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, Occur, Query as TantivyQuery, QueryParser, QueryParserError, TermQuery,
+};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
-use tantivy::{DocAddress, DocId, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 /// About how many characters a snippet shows.
 pub const SNIPPET_CHARS: usize = 160;
@@ -149,7 +153,8 @@ enum Key {
 
 fn key_of(meta: &Meta, name: &str) -> Option<Key> {
     let name = name.to_lowercase();
-    if let Some(v) = meta.vocabularies.iter().position(|v| v.name == name || crate::validate::singular(&v.name) == name) {
+    if let Some(v) = meta.vocabularies.iter().position(|v| v.name == name || crate::validate::singular(&v.name) == name)
+    {
         return Some(Key::Vocabulary(v));
     }
     match name.as_str() {
@@ -160,7 +165,8 @@ fn key_of(meta: &Meta, name: &str) -> Option<Key> {
 }
 
 fn filter_names(meta: &Meta) -> Vec<String> {
-    let mut names: Vec<String> = meta.vocabularies.iter().map(|v| crate::validate::singular(&v.name).to_string()).collect();
+    let mut names: Vec<String> =
+        meta.vocabularies.iter().map(|v| crate::validate::singular(&v.name).to_string()).collect();
     names.push("place".into());
     names.push("level".into());
     names
@@ -275,7 +281,11 @@ fn resolve_term(meta: &Meta, v: usize, value: &str) -> Result<String> {
     let hint = match crate::validate::nearest(value, vocab.terms.iter().map(|t| t.id.as_str())) {
         Some(n) => format!("did you mean `{n}`?"),
         None if vocab.terms.len() <= 12 => {
-            format!("known {}: {}", vocab.name, vocab.terms.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", "))
+            format!(
+                "known {}: {}",
+                vocab.name,
+                vocab.terms.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", ")
+            )
         }
         None => format!("see `casebook tags` for the {} of the library", vocab.name),
     };
@@ -328,7 +338,8 @@ fn resolve_place(places: &BTreeSet<Vec<String>>, value: &str) -> Result<Vec<Face
     let matches: Vec<Facet> = places
         .iter()
         .filter(|path| {
-            path.len() > want.len() && path[path.len() - want.len()..].iter().zip(&want).all(|(a, b)| a.to_lowercase() == *b)
+            path.len() > want.len()
+                && path[path.len() - want.len()..].iter().zip(&want).all(|(a, b)| a.to_lowercase() == *b)
         })
         .map(Facet::from_path)
         .collect();
@@ -336,7 +347,9 @@ fn resolve_place(places: &BTreeSet<Vec<String>>, value: &str) -> Result<Vec<Face
         let names: BTreeSet<&str> = places.iter().flat_map(|p| p[1..].iter().map(String::as_str)).collect();
         let hint = match crate::validate::nearest(value, names.iter().copied()) {
             Some(n) => format!("did you mean `{n}`?"),
-            None => "write a province, city or unit of the library, e.g. `place:Henan` or `place:Henan/Zhengzhou`".into(),
+            None => {
+                "write a province, city or unit of the library, e.g. `place:Henan` or `place:Henan/Zhengzhou`".into()
+            }
         };
         return Err(Error::Usage(format!("no case is in place `{value}`: {hint}")));
     }
@@ -402,7 +415,9 @@ fn parse_error(original: &str, error: &QueryParserError, meta: &Meta) -> Error {
             };
             (format!("`{field}:` is neither a filter nor a field ({hint})"), at)
         }
-        QueryParserError::AllButQueryForbidden => ("a query cannot only exclude words: add a word to look for".to_string(), None),
+        QueryParserError::AllButQueryForbidden => {
+            ("a query cannot only exclude words: add a word to look for".to_string(), None)
+        }
         other => (other.to_string(), None),
     };
     let mut text = format!("cannot read the query: {message}");
@@ -442,8 +457,10 @@ impl Searcher {
         let opened = index::open(dir)?;
         let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let f = opened.fields;
-        let mut parser =
-            QueryParser::for_index(&opened.index, vec![f.title, f.title_zh, f.summary, f.body, f.place_text, f.tagtext]);
+        let mut parser = QueryParser::for_index(
+            &opened.index,
+            vec![f.title, f.title_zh, f.summary, f.body, f.place_text, f.tagtext],
+        );
         parser.set_conjunction_by_default();
         parser.set_field_boost(f.title, 3.0);
         parser.set_field_boost(f.title_zh, 3.0);
@@ -474,8 +491,9 @@ impl Searcher {
         let (masked, inline) = take_filters(meta, &query.text);
         let mut wanted: Vec<(Key, String)> = inline.into_iter().map(|i| (i.key, i.value)).collect();
         for (k, value) in &query.filters {
-            let key = key_of(meta, k)
-                .ok_or_else(|| Error::Usage(format!("unknown filter `{k}`: use one of {}", filter_names(meta).join(", "))))?;
+            let key = key_of(meta, k).ok_or_else(|| {
+                Error::Usage(format!("unknown filter `{k}`: use one of {}", filter_names(meta).join(", ")))
+            })?;
             wanted.push((key, value.clone()));
         }
         let mut groups: BTreeMap<Key, Vec<Facet>> = BTreeMap::new();
@@ -483,7 +501,10 @@ impl Searcher {
             for value in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
                 let facets = match key {
                     Key::Vocabulary(v) => {
-                        vec![Facet::from_path([meta.vocabularies[v].name.as_str(), resolve_term(meta, v, value)?.as_str()])]
+                        vec![Facet::from_path([
+                            meta.vocabularies[v].name.as_str(),
+                            resolve_term(meta, v, value)?.as_str(),
+                        ])]
                     }
                     Key::Level => vec![Facet::from_path([LEVEL_ROOT, resolve_level(value)?.as_str()])],
                     Key::Place => {
@@ -605,8 +626,11 @@ impl Searcher {
         }
         let mut out = Vec::new();
         for (v, vocabulary) in meta.vocabularies.iter().enumerate() {
-            let counts =
-                vocabulary.terms.iter().filter_map(|t| vocab[v].get(t.id.as_str()).map(|&n| (t.id.clone(), n))).collect();
+            let counts = vocabulary
+                .terms
+                .iter()
+                .filter_map(|t| vocab[v].get(t.id.as_str()).map(|&n| (t.id.clone(), n)))
+                .collect();
             out.push(FacetCounts { name: crate::validate::singular(&vocabulary.name).to_string(), counts });
         }
         out.push(FacetCounts { name: "place".into(), counts: place.into_iter().collect() });
@@ -667,19 +691,23 @@ impl Searcher {
         let body = first(f.body).unwrap_or_default();
         // The section the hit points at: the first whose text holds every word of the query.
         let holds_every_word = |s: &index::SectionSpan| {
-            let found: HashSet<String> = index::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
+            let found: HashSet<String> =
+                index::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
             terms.keys().all(|w| found.contains(w))
         };
         let section = if browsing || terms.is_empty() {
             None
         } else {
-            doc.get_all(f.sections).filter_map(|v| v.as_str().and_then(index::SectionSpan::parse)).find(holds_every_word)
+            doc.get_all(f.sections)
+                .filter_map(|v| v.as_str().and_then(index::SectionSpan::parse))
+                .find(holds_every_word)
         };
         let url = match &section {
             Some(s) => format!("cases/{id}.html#{}", s.anchor),
             None => format!("cases/{id}.html"),
         };
-        let mut tags: Vec<(String, Vec<String>)> = meta.vocabularies.iter().map(|v| (v.name.clone(), Vec::new())).collect();
+        let mut tags: Vec<(String, Vec<String>)> =
+            meta.vocabularies.iter().map(|v| (v.name.clone(), Vec::new())).collect();
         let mut level = String::new();
         for value in doc.get_all(f.facet) {
             let Some(encoded) = value.as_facet() else { continue };
@@ -756,11 +784,7 @@ impl Collector for CaseCollector {
     type Child = CaseSegmentCollector;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<CaseSegmentCollector> {
-        Ok(CaseSegmentCollector {
-            segment,
-            case_ord: reader.fast_fields().u64("case_ord")?,
-            found: Vec::new(),
-        })
+        Ok(CaseSegmentCollector { segment, case_ord: reader.fast_fields().u64("case_ord")?, found: Vec::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -798,7 +822,9 @@ pub fn snippet_of(text: &str, terms: &HashMap<String, f32>, max_chars: usize) ->
     // Matched byte ranges, merged; each with the weight of its word.
     let mut matches: Vec<(Range<usize>, String)> = index::analyze(text)
         .into_iter()
-        .filter(|t| terms.contains_key(&t.text) && text.is_char_boundary(t.range.start) && text.is_char_boundary(t.range.end))
+        .filter(|t| {
+            terms.contains_key(&t.text) && text.is_char_boundary(t.range.start) && text.is_char_boundary(t.range.end)
+        })
         .map(|t| (t.range, t.text))
         .collect();
     if matches.is_empty() {
@@ -1016,8 +1042,12 @@ pub fn render_human(results: &Results, color: bool) -> String {
             out.push_str(&format!("    {zh}\n"));
         }
         out.push_str(&format!("    {dim}{} · {}{reset}\n", hit.place, hit.level));
-        let tags: Vec<String> =
-            hit.tags.iter().filter(|(_, ids)| !ids.is_empty()).map(|(v, ids)| format!("{v}: {}", ids.join(", "))).collect();
+        let tags: Vec<String> = hit
+            .tags
+            .iter()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(v, ids)| format!("{v}: {}", ids.join(", ")))
+            .collect();
         if !tags.is_empty() {
             out.push_str(&format!("    {dim}{}{reset}\n", tags.join(" | ")));
         }
@@ -1063,7 +1093,11 @@ mod tests {
     }
 
     fn count(r: &Results, facet: &str, value: &str) -> usize {
-        r.facets.iter().find(|f| f.name == facet).and_then(|f| f.counts.iter().find(|(k, _)| k == value)).map_or(0, |(_, n)| *n)
+        r.facets
+            .iter()
+            .find(|f| f.name == facet)
+            .and_then(|f| f.counts.iter().find(|(k, _)| k == value))
+            .map_or(0, |(_, n)| *n)
     }
 
     #[test]
@@ -1085,7 +1119,9 @@ mod tests {
         let dir = tmp.path().join("index");
         index::build_index(&library, &dir).unwrap();
         let searcher = Searcher::open(&dir).unwrap();
-        let hit = |q: &str| searcher.search(&Query::new(q)).unwrap().hits.into_iter().next().map(|h| (h.url, h.section, h.snippet));
+        let hit = |q: &str| {
+            searcher.search(&Query::new(q)).unwrap().hits.into_iter().next().map(|h| (h.url, h.section, h.snippet))
+        };
         let (url, section, snippet) = hit("compass").unwrap();
         assert_eq!((url.as_str(), section.as_deref()), ("cases/two.html#first", Some("First")));
         assert!(snippet.iter().any(|(text, marked)| *marked && text == "compass"), "{snippet:?}");
@@ -1136,7 +1172,10 @@ mod tests {
     fn chinese_runs_are_anded_word_by_word() {
         let whole = shipped().search(&Query::new("党建联盟")).unwrap();
         assert!(ids(&whole).contains(&"guigang"));
-        assert_eq!(split_han_runs("党建联盟的做法 \"党建联盟\" title:红墙意识"), "党建 联盟 的 做法 \"党建联盟\" title:红墙意识");
+        assert_eq!(
+            split_han_runs("党建联盟的做法 \"党建联盟\" title:红墙意识"),
+            "党建 联盟 的 做法 \"党建联盟\" title:红墙意识"
+        );
     }
 
     #[test]
@@ -1261,7 +1300,8 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         // Keys in the documented order (checked on the text: serde_json's map sorts).
         let in_order = |text: &str, keys: &[&str]| {
-            let at: Vec<usize> = keys.iter().map(|k| text.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k}"))).collect();
+            let at: Vec<usize> =
+                keys.iter().map(|k| text.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k}"))).collect();
             assert!(at.windows(2).all(|w| w[0] < w[1]), "{keys:?} in {text}");
         };
         in_order(&json, &["query", "total", "facets", "hits"]);
@@ -1269,7 +1309,19 @@ mod tests {
         let hits = &json[json.find("\"hits\":").unwrap()..];
         in_order(
             hits,
-            &["id", "title", "title_zh", "url", "section", "score", "snippet_html", "forces", "problems", "practices", "place"],
+            &[
+                "id",
+                "title",
+                "title_zh",
+                "url",
+                "section",
+                "score",
+                "snippet_html",
+                "forces",
+                "problems",
+                "practices",
+                "place",
+            ],
         );
         assert_eq!(v["total"], r.total);
         assert_eq!(v["hits"][0]["forces"][0], "political-leadership");

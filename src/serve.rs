@@ -333,7 +333,12 @@ enum Kind {
 }
 
 impl Builder {
-    fn new(root: PathBuf, work: PathBuf, state: watch::Sender<Arc<Snapshot>>, notices: broadcast::Sender<Notice>) -> Builder {
+    fn new(
+        root: PathBuf,
+        work: PathBuf,
+        state: watch::Sender<Arc<Snapshot>>,
+        notices: broadcast::Sender<Notice>,
+    ) -> Builder {
         Builder {
             root,
             work,
@@ -398,7 +403,8 @@ impl Builder {
     /// Deletes the folders of earlier builds that no request holds any more (in the
     /// background: a big site takes a while).
     fn retire(&mut self) {
-        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.retired).into_iter().partition(|d| Arc::strong_count(d) == 1);
+        let (gone, kept): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.retired).into_iter().partition(|d| Arc::strong_count(d) == 1);
         self.retired = kept;
         if !gone.is_empty() {
             let _ = std::thread::Builder::new().name("casebook-cleanup".into()).spawn(move || drop(gone));
@@ -470,7 +476,8 @@ impl Builder {
     fn full_rebuild(&mut self, initial: bool) -> Result<()> {
         self.generation += 1;
         let out = self.work.join(format!("site-{}", self.generation));
-        let opts = BuildOptions { root: self.root.clone(), out: out.clone(), base_path: Some("/".into()), progress: initial };
+        let opts =
+            BuildOptions { root: self.root.clone(), out: out.clone(), base_path: Some("/".into()), progress: initial };
         match crate::build_keeping(&opts) {
             Ok(built) => {
                 self.print_diagnostics(&built.summary.warnings);
@@ -481,7 +488,9 @@ impl Builder {
                 }
                 let path = out.canonicalize().unwrap_or(out);
                 let index_dir = path.join(index::INDEX_DIR);
-                let updater = index::Updater::open(&index_dir).map_err(|e| eprintln!("warning: {e}; search will not follow edits")).ok();
+                let updater = index::Updater::open(&index_dir)
+                    .map_err(|e| eprintln!("warning: {e}; search will not follow edits"))
+                    .ok();
                 let searcher = open_searcher(&index_dir);
                 let site = Arc::new(Site { dir: Arc::new(SiteDir { path }), overlay: Arc::default(), searcher });
                 let by_path = built.library.cases.iter().enumerate().map(|(i, c)| (c.path.clone(), i)).collect();
@@ -599,7 +608,11 @@ impl Builder {
                     // Other cases' pages list it among their related cases (title, place and
                     // shared tags); a tag added or removed changes the lists of the cases
                     // sharing that tag.
-                    if old.title != new.title || old.title_zh != new.title_zh || old.place != new.place || !moved.is_empty() {
+                    if old.title != new.title
+                        || old.title_zh != new.title_zh
+                        || old.place != new.place
+                        || !moved.is_empty()
+                    {
                         for (j, list) in cur.related.iter().enumerate() {
                             if list.iter().any(|&(o, _)| o == i) {
                                 self.second_pass.insert(format!("cases/{}.html", lib.cases[j].id));
@@ -631,7 +644,8 @@ impl Builder {
         // The matrix is slow to render: it follows in the second pass; cases.json when asked for.
         let (later, now): (BTreeSet<String>, BTreeSet<String>) =
             first_pass.into_iter().partition(|p| ON_DEMAND.contains(&p.as_str()) || p.starts_with("matrix"));
-        let (deferred, later): (BTreeSet<String>, BTreeSet<String>) = later.into_iter().partition(|p| ON_DEMAND.contains(&p.as_str()));
+        let (deferred, later): (BTreeSet<String>, BTreeSet<String>) =
+            later.into_iter().partition(|p| ON_DEMAND.contains(&p.as_str()));
         self.second_pass.extend(later);
         self.deferred.extend(deferred);
         // Render the pages and update the search index at the same time.
@@ -714,7 +728,11 @@ impl Builder {
         let result = render_into(&cur.library, &cur.templates, &mut cur.served, &wanted);
         self.current = Some(cur);
         if std::env::var_os("CASEBOOK_TIMING").is_some() {
-            eprintln!("timing: second pass step {:?} {:.0} ms", wanted.iter().take(3).collect::<Vec<_>>(), started.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "timing: second pass step {:?} {:.0} ms",
+                wanted.iter().take(3).collect::<Vec<_>>(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
         }
         match result {
             Ok(rendered) if !rendered.is_empty() => self.publish(rendered.join("\n")),
@@ -756,7 +774,8 @@ impl Builder {
             None
         } else {
             diag::sort(&mut diagnostics);
-            let mut text: String = diagnostics.iter().map(|d| diag::render_human(d, false)).collect::<Vec<_>>().join("\n");
+            let mut text: String =
+                diagnostics.iter().map(|d| diag::render_human(d, false)).collect::<Vec<_>>().join("\n");
             let files = diagnostics.iter().map(|d| d.file.as_str()).collect::<BTreeSet<_>>().len();
             text.push('\n');
             text.push_str(&diag::summary(&diagnostics, files));
@@ -785,7 +804,11 @@ impl Builder {
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         if errors > 0 {
-            let what = if self.current.is_some() { "still serving the last good version" } else { "the site is built once they are fixed" };
+            let what = if self.current.is_some() {
+                "still serving the last good version"
+            } else {
+                "the site is built once they are fixed"
+            };
             eprintln!("{} — {what}", diag::plural(errors, "error", "errors"));
         }
     }
@@ -891,7 +914,8 @@ fn all_related(lib: &Library) -> Vec<Vec<(usize, usize)>> {
 fn update_related(cur: &mut Current, cases: Vec<usize>) -> Vec<String> {
     use rayon::prelude::*;
     let lib = &cur.library;
-    let fresh: Vec<(usize, Vec<(usize, usize)>)> = cases.into_par_iter().map(|j| (j, render::related(lib, j))).collect();
+    let fresh: Vec<(usize, Vec<(usize, usize)>)> =
+        cases.into_par_iter().map(|j| (j, render::related(lib, j))).collect();
     let mut pages = Vec::new();
     for (j, list) in fresh {
         if cur.related[j] != list {
@@ -926,9 +950,14 @@ async fn serve_http(
     notices: broadcast::Sender<Notice>,
     refresh: mpsc::Sender<Change>,
 ) -> Result<()> {
-    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Usage(format!("cannot listen: {e}")))?;
+    let listener =
+        tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Usage(format!("cannot listen: {e}")))?;
     let (shutdown_tx, shutdown) = watch::channel(false);
-    let instance = format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis()));
+    let instance = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
+    );
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let searches = Arc::new(tokio::sync::Semaphore::new(cores));
     let app = App { state, notices, shutdown, instance: instance.into(), refresh, searches };
@@ -1042,7 +1071,10 @@ async fn events(State(app): State<App>) -> Response {
 async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     let raw = raw.unwrap_or_default();
     if raw.len() > MAX_QUERY_STRING {
-        return json_error(StatusCode::BAD_REQUEST, &format!("the query string is longer than {MAX_QUERY_STRING} bytes"));
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            &format!("the query string is longer than {MAX_QUERY_STRING} bytes"),
+        );
     }
     let mut query = search::Query::new("");
     let mut words: Vec<String> = Vec::new();
@@ -1051,7 +1083,12 @@ async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response
             "q" => words.push(value.into_owned()),
             "limit" => match value.trim().parse::<usize>() {
                 Ok(n) => query.limit = n.min(MAX_LIMIT),
-                Err(_) => return json_error(StatusCode::BAD_REQUEST, &format!("limit must be a number from 0 to {MAX_LIMIT}")),
+                Err(_) => {
+                    return json_error(
+                        StatusCode::BAD_REQUEST,
+                        &format!("limit must be a number from 0 to {MAX_LIMIT}"),
+                    )
+                }
             },
             _ => query.filters.push((key.into_owned(), value.into_owned())),
         }
@@ -1103,7 +1140,8 @@ fn site_path(raw: &str) -> std::result::Result<Vec<String>, Refused> {
             continue;
         }
         let name = percent_decode(segment).ok_or(Refused::BadRequest)?;
-        let plain = name != "." && name != ".." && !name.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control());
+        let plain =
+            name != "." && name != ".." && !name.chars().any(|c| matches!(c, '/' | '\\' | ':') || c.is_control());
         if !plain {
             return Err(Refused::BadRequest);
         }
@@ -1167,7 +1205,11 @@ enum Found {
 /// is inside the folder; a folder serves its `index.html`).
 async fn find(site: &Site, segments: &[String], slash: bool) -> Found {
     let rel = segments.join("/");
-    let file_rel = if rel.is_empty() || slash { format!("{}index.html", if rel.is_empty() { String::new() } else { rel.clone() + "/" }) } else { rel.clone() };
+    let file_rel = if rel.is_empty() || slash {
+        format!("{}index.html", if rel.is_empty() { String::new() } else { rel.clone() + "/" })
+    } else {
+        rel.clone()
+    };
     if let Some(entry) = site.overlay.get(&file_rel) {
         return entry.clone().map_or(Found::Missing, Found::File);
     }
@@ -1368,7 +1410,12 @@ mod tests {
     fn the_reload_script_goes_before_the_first_script_of_the_head() {
         let page = b"<html><head><meta charset=\"utf-8\"><script src=\"a.js\"></script></head><body><script></script></body></html>";
         let out = String::from_utf8(inject(page)).unwrap();
-        assert!(out.contains("<meta charset=\"utf-8\"><script src=\"/_casebook/live.js\" defer></script>\n<script src=\"a.js\">"), "{out}");
+        assert!(
+            out.contains(
+                "<meta charset=\"utf-8\"><script src=\"/_casebook/live.js\" defer></script>\n<script src=\"a.js\">"
+            ),
+            "{out}"
+        );
         let out = String::from_utf8(inject(b"<head><title>x</title></HEAD>")).unwrap();
         assert_eq!(out, "<head><title>x</title><script src=\"/_casebook/live.js\" defer></script>\n</HEAD>");
         assert_eq!(inject(b"not a page"), b"not a page");

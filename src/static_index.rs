@@ -137,7 +137,8 @@ pub fn write_from_library(lib: &Library, staging: &Staging) -> Result<()> {
 /// file.
 pub fn write_from_index(lib: &Library, staging: &Staging) -> Result<()> {
     let opened = crate::index::open(&staging.path().join(crate::index::INDEX_DIR))?;
-    let reader: tantivy::IndexReader = opened.index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
+    let reader: tantivy::IndexReader =
+        opened.index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
     let searcher = reader.searcher();
     let documents = Documents::new(lib);
     let postings = read_postings(&searcher, &text_fields(&opened.fields), &documents)?;
@@ -369,8 +370,10 @@ fn read_postings(
                 for (fi, si, terms, live) in streams.iter_mut().filter(|s| s.3 && s.2.key() == min.as_slice()) {
                     // In the body, where the token is tells which sections hold it.
                     let body = *fi == BODY;
-                    let option = if body { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
-                    let mut postings = inverted[*fi][*si].read_postings_from_terminfo(terms.value(), option).map_err(io)?;
+                    let option =
+                        if body { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
+                    let mut postings =
+                        inverted[*fi][*si].read_postings_from_terminfo(terms.value(), option).map_err(io)?;
                     let map = &doc_maps[*si];
                     let norms = &norms[*fi][*si];
                     let mut d = postings.doc();
@@ -442,7 +445,8 @@ fn weigh(
     }
     // A token the analyzer cuts further on its own is a phrase query for tantivy: its idf is
     // the sum of its parts' idfs (query/bm25.rs, `for_terms`).
-    let parts = if !token.is_ascii() && token.chars().nth(1).is_some() { crate::index::tokens(token) } else { Vec::new() };
+    let parts =
+        if !token.is_ascii() && token.chars().nth(1).is_some() { crate::index::tokens(token) } else { Vec::new() };
     let mut idfs = [0f32; FIELDS];
     for (f, slot) in idfs.iter_mut().enumerate() {
         *slot = if parts.len() > 1 {
@@ -686,7 +690,11 @@ fn term_text(lib: &Library, v: usize, t: usize) -> String {
 
 /// Writes the shards and the postings files; returns the shard keys, sorted. `postings` and
 /// `surfaces` are sorted.
-fn write_dictionary(postings: &[(String, Encoded)], surfaces: &[(String, String)], staging: &Staging) -> Result<Vec<String>> {
+fn write_dictionary(
+    postings: &[(String, Encoded)],
+    surfaces: &[(String, String)],
+    staging: &Staging,
+) -> Result<Vec<String>> {
     // Shard key → token numbers (ranks in sorted order), and surfaces.
     let mut shards: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (rank, (token, _)) in postings.iter().enumerate() {
@@ -743,7 +751,9 @@ fn write_meta(lib: &Library, documents: usize, shards: &[String], staging: &Stag
         .taxonomy
         .vocabularies
         .iter()
-        .map(|v| serde_json::json!({"name": v.name, "terms": v.terms.iter().map(|t| t.id.as_str()).collect::<Vec<_>>()}))
+        .map(
+            |v| serde_json::json!({"name": v.name, "terms": v.terms.iter().map(|t| t.id.as_str()).collect::<Vec<_>>()}),
+        )
         .collect();
     let meta = serde_json::json!({
         "format": FORMAT,
@@ -878,7 +888,10 @@ mod tests {
         // The browser test holds the same table.
         let browser = include_str!("../tests/suite/browser.rs");
         for (token, shard) in SHARD_EXAMPLES {
-            assert!(browser.contains(&format!("(\"{token}\", \"{shard}\")")), "tests/suite/browser.rs lacks ({token}, {shard})");
+            assert!(
+                browser.contains(&format!("(\"{token}\", \"{shard}\")")),
+                "tests/suite/browser.rs lacks ({token}, {shard})"
+            );
         }
     }
 
@@ -916,7 +929,9 @@ mod tests {
                     .collect()
             } else {
                 let letters = n.div_ceil(6);
-                let out = (0..n as u32).filter(|&c| Self::value(self.0[self.1 + c as usize / 6]) >> (c % 6) & 1 == 1).collect();
+                let out = (0..n as u32)
+                    .filter(|&c| Self::value(self.0[self.1 + c as usize / 6]) >> (c % 6) & 1 == 1)
+                    .collect();
                 self.1 += letters;
                 out
             }
@@ -959,9 +974,12 @@ mod tests {
         for v in [0u64, 1, 31, 32, 1023, 1024, 1 << 30, u32::MAX as u64] {
             assert_eq!(r.varint(), v);
         }
-        for (cases, n) in
-            [(vec![], 10), (vec![0, 5, 6, 99], 100), ((0..1000).step_by(2).collect::<Vec<u32>>(), 1000), (vec![999], 1000)]
-        {
+        for (cases, n) in [
+            (vec![], 10),
+            (vec![0, 5, 6, 99], 100),
+            ((0..1000).step_by(2).collect::<Vec<u32>>(), 1000),
+            (vec![999], 1000),
+        ] {
             let mut s = String::new();
             case_set(&mut s, &cases, n);
             assert_eq!(Reader(s.as_bytes(), 0).set(n), cases, "{s}");
@@ -991,7 +1009,8 @@ mod tests {
 
     /// The shipped library, its tantivy index and the encoded postings, built once.
     fn shipped() -> &'static (Library, tempfile::TempDir, Vec<(String, Encoded)>) {
-        static CELL: std::sync::OnceLock<(Library, tempfile::TempDir, Vec<(String, Encoded)>)> = std::sync::OnceLock::new();
+        static CELL: std::sync::OnceLock<(Library, tempfile::TempDir, Vec<(String, Encoded)>)> =
+            std::sync::OnceLock::new();
         CELL.get_or_init(|| {
             let lib = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
             let tmp = tempfile::tempdir().unwrap();
@@ -999,7 +1018,8 @@ mod tests {
             crate::index::build_index(&lib, &dir).unwrap();
             let opened = crate::index::open(&dir).unwrap();
             let reader: tantivy::IndexReader = opened.index.reader().unwrap();
-            let postings = read_postings(&reader.searcher(), &text_fields(&opened.fields), &Documents::new(&lib)).unwrap();
+            let postings =
+                read_postings(&reader.searcher(), &text_fields(&opened.fields), &Documents::new(&lib)).unwrap();
             (lib, tmp, postings)
         })
     }
@@ -1034,7 +1054,8 @@ mod tests {
         let (_, e) = postings.iter().find(|(k, _)| k == "红墙").unwrap();
         let (_, _, _, docs) = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
         let c = lib.cases.iter().position(|c| c.id == "west-changan").unwrap();
-        let tagged: Vec<&str> = lib.cases[c].sections.iter().filter(|s| s.is_tagged()).map(|s| s.anchor.as_str()).collect();
+        let tagged: Vec<&str> =
+            lib.cases[c].sections.iter().filter(|s| s.is_tagged()).map(|s| s.anchor.as_str()).collect();
         let mine: Vec<(u32, f32)> = docs.iter().filter(|d| d.0 == c as u32).map(|d| (d.1, d.2)).collect();
         assert_eq!(mine[0].0, 0, "the case first: {mine:?}");
         let sections: Vec<&str> = mine[1..].iter().map(|d| tagged[d.0 as usize - 1]).collect();
@@ -1064,7 +1085,12 @@ mod tests {
         for (q, tokens) in queries {
             let cli = searcher.search(&crate::search::Query::new(*q).limit(100)).unwrap();
             let ours = static_scores(tokens);
-            assert_eq!(cli.total, ours.len(), "{q}: {:?} vs {ours:?}", cli.hits.iter().map(|h| &h.id).collect::<Vec<_>>());
+            assert_eq!(
+                cli.total,
+                ours.len(),
+                "{q}: {:?} vs {ours:?}",
+                cli.hits.iter().map(|h| &h.id).collect::<Vec<_>>()
+            );
             for hit in &cli.hits {
                 let w = ours[&hit.id];
                 assert!(
@@ -1089,7 +1115,11 @@ mod tests {
             write_from_index(lib, &staging).unwrap();
             staging.commit().unwrap();
             let mut files = BTreeMap::new();
-            for e in walkdir::WalkDir::new(out.join(DIR)).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
+            for e in walkdir::WalkDir::new(out.join(DIR))
+                .into_iter()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_file())
+            {
                 let rel = e.path().strip_prefix(&out).unwrap().to_string_lossy().replace('\\', "/");
                 if !rel.starts_with(crate::index::INDEX_DIR) {
                     files.insert(rel, std::fs::read(e.path()).unwrap());
@@ -1102,7 +1132,10 @@ mod tests {
         for f in ["_search/meta.js", "_search/f.js", "_search/d/0.js", "_search/t/pa.js", "_search/t/u7ea2.js"] {
             assert!(a.contains_key(f), "{f} missing: {:?}", a.keys().take(20).collect::<Vec<_>>());
         }
-        assert_eq!(a.keys().filter(|k| k.starts_with("_search/d/")).count(), lib.cases.len().div_ceil(chunk_size(lib.cases.len())));
+        assert_eq!(
+            a.keys().filter(|k| k.starts_with("_search/d/")).count(),
+            lib.cases.len().div_ceil(chunk_size(lib.cases.len()))
+        );
         assert_eq!((chunk_size(5), chunk_size(20_000), chunk_size(20_001), chunk_size(100_000)), (4, 4, 5, 20));
         let meta = String::from_utf8(a["_search/meta.js"].clone()).unwrap();
         assert!(meta.starts_with("CASEBOOK_SEARCH.m({") && meta.contains("\"cases\":5"), "{meta}");

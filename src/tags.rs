@@ -136,7 +136,8 @@ fn patterns(library: &Library) -> Vec<Pattern> {
 /// The tokens of a name with positions relative to its first. A hyphenated word is also
 /// emitted whole; its parts suffice (so "red-wall" also matches "red wall").
 fn pattern_of(name: &str) -> Vec<(usize, String)> {
-    let tokens: Vec<Analyzed> = index::analyze(name).into_iter().filter(|a| a.text.chars().all(char::is_alphanumeric)).collect();
+    let tokens: Vec<Analyzed> =
+        index::analyze(name).into_iter().filter(|a| a.text.chars().all(char::is_alphanumeric)).collect();
     let Some(base) = tokens.iter().map(|a| a.position).min() else { return Vec::new() };
     let mut rel: Vec<(usize, String)> = tokens.into_iter().map(|a| (a.position - base, a.text)).collect();
     rel.sort();
@@ -234,7 +235,8 @@ fn mask(case: &Case) -> String {
     // Body: attributes, link targets, tags (each closed on its own line). Only ASCII bytes are
     // replaced, so the text stays UTF-8.
     let b = text.as_bytes();
-    let close = |from: usize, c: u8| b[from..].iter().take_while(|&&x| x != b'\n').position(|&x| x == c).map(|k| from + k + 1);
+    let close =
+        |from: usize, c: u8| b[from..].iter().take_while(|&&x| x != b'\n').position(|&x| x == c).map(|k| from + k + 1);
     let mut i = case.body_start.min(text.len());
     while i < b.len() {
         let span = match b[i] {
@@ -343,7 +345,10 @@ pub fn render_human(report: &Report, color: bool) -> String {
         };
         let label_w = cov.terms.iter().map(|t| label(t).width()).max().unwrap_or(0).max(5);
         out.push_str(&format!("{bold}{}{reset} ({})\n", cov.vocabulary, cov.label));
-        out.push_str(&format!("  {dim}{:id_w$}  {:label_w$}  {:>5}  {:>8}{reset}\n", "term", "label", "cases", "sections"));
+        out.push_str(&format!(
+            "  {dim}{:id_w$}  {:label_w$}  {:>5}  {:>8}{reset}\n",
+            "term", "label", "cases", "sections"
+        ));
         for t in &cov.terms {
             let l = label(t);
             let pad = " ".repeat(label_w.saturating_sub(l.width()));

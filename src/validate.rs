@@ -69,7 +69,10 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
                 diags.push(unknown_key(path, text, k, &known));
             }
             let Some(id) = &rt.id else {
-                diags.push(err("missing-field", "term has no `id`".into(), rt.line, rt.column).hint("add `id: some-id` to the term"));
+                diags.push(
+                    err("missing-field", "term has no `id`".into(), rt.line, rt.column)
+                        .hint("add `id: some-id` to the term"),
+                );
                 continue;
             };
             if !valid_id(&id.value) {
@@ -77,8 +80,13 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
             }
             if let Some(first) = seen.insert(id.value.as_str(), id.line) {
                 diags.push(
-                    err("duplicate-id", format!("duplicate term id `{}` in `{}`", id.value, rv.name.value), id.line, id.column)
-                        .hint(format!("the same id is already used on line {first}; give one of them another id")),
+                    err(
+                        "duplicate-id",
+                        format!("duplicate term id `{}` in `{}`", id.value, rv.name.value),
+                        id.line,
+                        id.column,
+                    )
+                    .hint(format!("the same id is already used on line {first}; give one of them another id")),
                 );
                 continue;
             }
@@ -134,7 +142,9 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
                 for written in ids {
                     match resolve(&taxonomy, target, &written.value) {
                         Ok(i) => resolved.push(i),
-                        Err(hint) => diags.push(unknown_id(path, text, &taxonomy.vocabularies[target].name, written, hint)),
+                        Err(hint) => {
+                            diags.push(unknown_id(path, text, &taxonomy.vocabularies[target].name, written, hint))
+                        }
                     }
                 }
                 links.push((target, resolved));
@@ -207,7 +217,9 @@ fn unknown_key(path: &str, text: &str, key: &At<String>, known: &[&str]) -> Diag
         Some(n) => format!("did you mean `{n}`?"),
         None => format!("known keys: {}", known.join(", ")),
     };
-    Diagnostic::error(path, "unknown-key", format!("unknown key `{}`", key.value)).at(text, key.line, key.column).hint(hint)
+    Diagnostic::error(path, "unknown-key", format!("unknown key `{}`", key.value))
+        .at(text, key.line, key.column)
+        .hint(hint)
 }
 
 fn bad_id(path: &str, text: &str, id: &At<String>) -> Diagnostic {
@@ -258,7 +270,9 @@ pub fn validate(
                     diags.push(
                         Diagnostic::error(&file.path, "duplicate-id", format!("duplicate case id `{}`", id.value))
                             .at(&file.text, id.line, id.column)
-                            .hint(format!("`{other}` (line {line}) already uses this id; ids must be unique — rename one")),
+                            .hint(format!(
+                                "`{other}` (line {line}) already uses this id; ids must be unique — rename one"
+                            )),
                     );
                     continue;
                 }
@@ -299,7 +313,10 @@ pub fn validate(
                             "unused-term",
                             format!("{} `{}` is used by no case", singular(&vocab.name), term.id),
                         )
-                        .hint(format!("tag a case with it (`{}: [{}]`) or remove it from the taxonomy", vocab.name, term.id)),
+                        .hint(format!(
+                            "tag a case with it (`{}: [{}]`) or remove it from the taxonomy",
+                            vocab.name, term.id
+                        )),
                     );
                 }
             }
@@ -312,8 +329,12 @@ pub fn validate(
     if let Some(name) = &config.profile {
         if profile.is_none() {
             diags.push(
-                Diagnostic::error("casebook.toml", "config", format!("profile vocabulary `{name}` is not in the taxonomy"))
-                    .hint(format!("one of: {}", vocab_names.join(", "))),
+                Diagnostic::error(
+                    "casebook.toml",
+                    "config",
+                    format!("profile vocabulary `{name}` is not in the taxonomy"),
+                )
+                .hint(format!("one of: {}", vocab_names.join(", "))),
             );
         }
     }
@@ -501,17 +522,17 @@ fn check_case(
     for (n, rs) in raw.body.sections.iter().enumerate() {
         let mut section_tags: Vec<Vec<usize>> = vec![Vec::new(); taxonomy.vocabularies.len()];
         for (key, value) in &rs.attrs {
-            let v = taxonomy
-                .vocabularies
-                .iter()
-                .position(|voc| voc.name == key.value || singular(&voc.name) == key.value);
+            let v =
+                taxonomy.vocabularies.iter().position(|voc| voc.name == key.value || singular(&voc.name) == key.value);
             let Some(v) = v else {
                 let mut known: Vec<&str> = taxonomy.vocabularies.iter().map(|voc| singular(&voc.name)).collect();
                 known.extend(taxonomy.vocabularies.iter().map(|voc| voc.name.as_str()));
-                diags.push(unknown_key(path, text, key, &known).hint(match nearest(&key.value, known.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}=`?"),
-                    None => format!("section attributes name a vocabulary: {}", known.join(", ")),
-                }));
+                diags.push(unknown_key(path, text, key, &known).hint(
+                    match nearest(&key.value, known.iter().copied()) {
+                        Some(n) => format!("did you mean `{n}=`?"),
+                        None => format!("section attributes name a vocabulary: {}", known.join(", ")),
+                    },
+                ));
                 continue;
             };
             let vname = &taxonomy.vocabularies[v].name;
@@ -525,10 +546,15 @@ fn check_case(
                             Diagnostic::error(
                                 path,
                                 "section-tag",
-                                format!("section tags {} `{part}`, which the case does not list in `{vname}`", singular(vname)),
+                                format!(
+                                    "section tags {} `{part}`, which the case does not list in `{vname}`",
+                                    singular(vname)
+                                ),
                             )
                             .at(text, at.line, at.column)
-                            .hint(format!("add `{part}` to `{vname}:` in the front matter, or remove it from this heading")),
+                            .hint(format!(
+                                "add `{part}` to `{vname}:` in the front matter, or remove it from this heading"
+                            )),
                         ),
                         Ok(t) => {
                             if !section_tags[v].contains(&t) {
@@ -634,7 +660,8 @@ fn broken_links(path: &str, text: &str, links: &[At<String>], ids: &HashSet<&str
 
 /// `usage[v][t]`: the indices of the cases tagged with term `t` of vocabulary `v`, in case order.
 fn usage(taxonomy: &Taxonomy, cases: &[Case]) -> Vec<Vec<Vec<usize>>> {
-    let mut usage: Vec<Vec<Vec<usize>>> = taxonomy.vocabularies.iter().map(|v| vec![Vec::new(); v.terms.len()]).collect();
+    let mut usage: Vec<Vec<Vec<usize>>> =
+        taxonomy.vocabularies.iter().map(|v| vec![Vec::new(); v.terms.len()]).collect();
     for (ci, case) in cases.iter().enumerate() {
         for (v, terms) in case.tags.iter().enumerate() {
             for &t in terms {

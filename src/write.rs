@@ -56,7 +56,10 @@ impl Staging {
     pub fn create(out: &Path) -> Result<Staging> {
         if out.exists() {
             if !out.is_dir() {
-                return Err(Error::Usage(format!("{} exists and is not a folder; choose another --out", out.display())));
+                return Err(Error::Usage(format!(
+                    "{} exists and is not a folder; choose another --out",
+                    out.display()
+                )));
             }
             let non_empty = fs::read_dir(out).map_err(|e| Error::io("read", out, e))?.next().is_some();
             if non_empty && !out.join(MARKER).is_file() {
@@ -133,7 +136,8 @@ impl Staging {
         if let Some(memory) = &self.memory {
             memory.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), bytes));
         } else {
-            let stopped = || Error::io("write", self.out.join(rel), std::io::Error::other("the writer stopped after an error"));
+            let stopped =
+                || Error::io("write", self.out.join(rel), std::io::Error::other("the writer stopped after an error"));
             let (queue, _) = self.writers.get(writer_of(rel)).ok_or_else(stopped)?;
             queue.send((rel.to_string(), bytes)).map_err(|_| stopped())?;
         }
@@ -146,15 +150,19 @@ impl Staging {
     pub fn finish(&mut self) -> Result<()> {
         let (queues, threads): (Vec<_>, Vec<_>) = self.writers.drain(..).unzip();
         drop(queues);
-        let results = threads
-            .into_iter()
-            .map(|thread| thread.join().unwrap_or_else(|_| Err(Error::Usage("internal: a writer thread panicked".into()))));
+        let results = threads.into_iter().map(|thread| {
+            thread.join().unwrap_or_else(|_| Err(Error::Usage("internal: a writer thread panicked".into())))
+        });
         results.fold(Ok(()), Result::and)
     }
 
     /// Writes one file through a writer, for big files built piece by piece (`cases.json`):
     /// on disk it is streamed, never held whole in memory.
-    pub fn write_with(&self, rel: &str, fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
         if self.memory.is_some() {
             let mut bytes = Vec::new();
             fill(&mut bytes).map_err(|e| Error::io("write", rel, e))?;
@@ -162,11 +170,14 @@ impl Staging {
         }
         let path = self.tmp.join(rel);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io("create", self.out.join(rel).parent().unwrap_or(&self.out), e))?;
+            fs::create_dir_all(dir)
+                .map_err(|e| Error::io("create", self.out.join(rel).parent().unwrap_or(&self.out), e))?;
         }
         let file = fs::File::create(&path).map_err(|e| Error::io("write", self.out.join(rel), e))?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        fill(&mut w).and_then(|()| std::io::Write::flush(&mut w)).map_err(|e| Error::io("write", self.out.join(rel), e))?;
+        fill(&mut w)
+            .and_then(|()| std::io::Write::flush(&mut w))
+            .map_err(|e| Error::io("write", self.out.join(rel), e))?;
         self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -208,7 +219,8 @@ fn write_queued(tmp: &Path, shown: &Path, queue: Receiver<(String, Vec<u8>)>) ->
         let path = tmp.join(&rel);
         if let Some(dir) = path.parent() {
             if !made.contains(dir) {
-                fs::create_dir_all(dir).map_err(|e| Error::io("create", shown.join(&rel).parent().unwrap_or(shown), e))?;
+                fs::create_dir_all(dir)
+                    .map_err(|e| Error::io("create", shown.join(&rel).parent().unwrap_or(shown), e))?;
                 made.insert(dir.to_path_buf());
             }
         }

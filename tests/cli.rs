@@ -274,8 +274,15 @@ fn yaml_syntax_errors() {
     let lib = Lib::fixture("basic");
     // A missing colon; an unquoted value containing ": " (a classic); an unclosed list.
     lib.edit("cases/alpha.md", "level: street", "level street");
-    lib.edit("cases/district/beta.md", "title: \"Beta Community: red wall consciousness\"", "title: Beta Community: red wall");
-    lib.write("cases/gamma.md", case_like_alpha("gamma").replace("practices: [party-building-alliance]", "practices: [party-building-alliance"));
+    lib.edit(
+        "cases/district/beta.md",
+        "title: \"Beta Community: red wall consciousness\"",
+        "title: Beta Community: red wall",
+    );
+    lib.write(
+        "cases/gamma.md",
+        case_like_alpha("gamma").replace("practices: [party-building-alliance]", "practices: [party-building-alliance"),
+    );
     let run = lib.check(&[]);
     assert_eq!(run.code, 1);
     snapshot("yaml_syntax_errors", &run.transcript());
@@ -284,8 +291,13 @@ fn yaml_syntax_errors() {
 #[test]
 fn an_error_far_along_a_long_line_is_shown_around_its_column() {
     let lib = Lib::fixture("basic");
-    let long = format!("summary: {} Result: the units meet monthly.", "The street joined its units in an alliance.".repeat(6));
-    lib.edit("cases/alpha.md", "summary: Alpha Street joined the Party organizations of its units in an alliance.", &long);
+    let long =
+        format!("summary: {} Result: the units meet monthly.", "The street joined its units in an alliance.".repeat(6));
+    lib.edit(
+        "cases/alpha.md",
+        "summary: Alpha Street joined the Party organizations of its units in an alliance.",
+        &long,
+    );
     let run = lib.check(&[]);
     assert_eq!(run.code, 1);
     snapshot("long_line", &run.transcript());
@@ -295,7 +307,11 @@ fn an_error_far_along_a_long_line_is_shown_around_its_column() {
 fn missing_required_fields() {
     let lib = Lib::fixture("basic");
     lib.edit("cases/alpha.md", "title: \"Alpha Street: a party building alliance\"\n", "");
-    lib.edit("cases/alpha.md", "summary: Alpha Street joined the Party organizations of its units in an alliance.\n", "");
+    lib.edit(
+        "cases/alpha.md",
+        "summary: Alpha Street joined the Party organizations of its units in an alliance.\n",
+        "",
+    );
     lib.edit("cases/district/beta.md", "  province: Beijing\n", "  city: Beijing\n");
     lib.edit("cases/district/beta.md", "id: beta", "id:");
     let run = lib.check(&[]);
@@ -306,10 +322,20 @@ fn missing_required_fields() {
 #[test]
 fn wrong_types() {
     let lib = Lib::fixture("basic");
-    lib.edit("cases/alpha.md", "forces: [organizational-coverage, political-leadership]", "forces: political-leadership");
+    lib.edit(
+        "cases/alpha.md",
+        "forces: [organizational-coverage, political-leadership]",
+        "forces: political-leadership",
+    );
     lib.edit("cases/district/beta.md", "title: \"Beta Community: red wall consciousness\"", "title: [a]");
-    lib.write("cases/gamma.md", case_like_alpha("gamma").replace("  province: Henan\n  city: Zhengzhou\n  unit: Alpha Street\n", " Henan\n"));
-    lib.write("cases/delta.md", case_like_alpha("delta").replace("sources:\n  - \"Field notes, 2024\"", "sources: Field notes"));
+    lib.write(
+        "cases/gamma.md",
+        case_like_alpha("gamma").replace("  province: Henan\n  city: Zhengzhou\n  unit: Alpha Street\n", " Henan\n"),
+    );
+    lib.write(
+        "cases/delta.md",
+        case_like_alpha("delta").replace("sources:\n  - \"Field notes, 2024\"", "sources: Field notes"),
+    );
     let run = lib.check(&[]);
     assert_eq!(run.code, 1);
     snapshot("wrong_types", &run.transcript());
@@ -373,7 +399,10 @@ fn section_attributes_must_match_the_front_matter() {
     // A force the case does not list; a practice the case does not list; a misspelt attribute.
     lib.edit("cases/district/beta.md", "forces=mass-cohesion", "forces=\"mass-cohesion organizational-coverage\"");
     lib.edit("cases/alpha.md", "practice=party-building-alliance", "practice=red-wall-consciousness");
-    lib.write("cases/gamma.md", case_like_alpha("gamma").replace("practice=party-building-alliance", "practise=party-building-alliance"));
+    lib.write(
+        "cases/gamma.md",
+        case_like_alpha("gamma").replace("practice=party-building-alliance", "practise=party-building-alliance"),
+    );
     let run = lib.check(&[]);
     assert_eq!(run.code, 1);
     snapshot("section_attributes", &run.transcript());
@@ -493,7 +522,13 @@ fn warnings_alone_exit_zero() {
         "practices:\n  - id: grid-management\n    label: Grid management\n    label_zh: 网格化管理\n    definition: The community is divided into grids.\n",
     );
     // A case with no tagged practice section (a heading, but without attributes).
-    lib.write("cases/gamma.md", case_like_alpha("gamma").replace(" {#alliance practice=party-building-alliance forces=\"organizational-coverage political-leadership\"}", ""));
+    lib.write(
+        "cases/gamma.md",
+        case_like_alpha("gamma").replace(
+            " {#alliance practice=party-building-alliance forces=\"organizational-coverage political-leadership\"}",
+            "",
+        ),
+    );
     let run = lib.check(&[]);
     assert_eq!(run.code, 0);
     snapshot("warnings_only", &run.transcript());
@@ -506,7 +541,13 @@ fn several_problems() -> Lib {
     lib.edit("cases/alpha.md", "level: street", "level: streets"); // line 9
     lib.edit("cases/district/beta.md", "forces=mass-cohesion", "forces=mass-cohesio");
     lib.write("cases/delta.md", case_like_alpha("delta").replace("\n---\n", "\nbogus: 1\n---\n"));
-    lib.write("cases/gamma.md", case_like_alpha("gamma").replace(" {#alliance practice=party-building-alliance forces=\"organizational-coverage political-leadership\"}", ""));
+    lib.write(
+        "cases/gamma.md",
+        case_like_alpha("gamma").replace(
+            " {#alliance practice=party-building-alliance forces=\"organizational-coverage political-leadership\"}",
+            "",
+        ),
+    );
     lib
 }
 
@@ -607,7 +648,11 @@ fn a_fourth_vocabulary_checks_clean() {
 #[test]
 fn a_fourth_vocabulary_reports_unknown_ids_like_the_others() {
     let lib = Lib::fixture("fields");
-    lib.edit("cases/red-property.md", "fields: [residential-compound, property-management]", "fields: [residential-compund, 物业公司]");
+    lib.edit(
+        "cases/red-property.md",
+        "fields: [residential-compound, property-management]",
+        "fields: [residential-compund, 物业公司]",
+    );
     lib.edit("cases/red-property.md", "field=property-management", "field=小区");
     lib.edit("cases/towers.md", "fields=\"office-building enterprise\"", "fields=\"office-building factory\"");
     lib.edit("cases/taxonomy.yaml", "    fields: [property-management]", "    fields: [物业]");
@@ -716,9 +761,30 @@ fn random_bytes_never_panic() {
                     s.push_str(*rng.pick(&["\n## ", "\n# ", "\n### ", "\nText ", "\n> ## "]));
                     for _ in 0..rng.below(8) {
                         s.push_str(*rng.pick(&[
-                            "{", "}", "#", "#a", ".c", "practice=", "forces=", "\"", "'", " ", "=", "party-building-alliance",
-                            "组织覆盖力", "political-leadership", "é", "{#x forces=\"", "[l](case:", "alpha)", "\u{200B}",
-                            "\r", "\\", "`", "field=", "<a href='x'>",
+                            "{",
+                            "}",
+                            "#",
+                            "#a",
+                            ".c",
+                            "practice=",
+                            "forces=",
+                            "\"",
+                            "'",
+                            " ",
+                            "=",
+                            "party-building-alliance",
+                            "组织覆盖力",
+                            "political-leadership",
+                            "é",
+                            "{#x forces=\"",
+                            "[l](case:",
+                            "alpha)",
+                            "\u{200B}",
+                            "\r",
+                            "\\",
+                            "`",
+                            "field=",
+                            "<a href='x'>",
                         ]));
                     }
                 }
@@ -728,8 +794,35 @@ fn random_bytes_never_panic() {
             _ => {
                 let mut s = String::from("---\n");
                 for _ in 0..rng.below(20) {
-                    let key = rng.pick(&["id", "title", "place", "level", "forces", "practices", "problems", "sources", "x", "  province", "- "]);
-                    let value = rng.pick(&["", "a", "[a, b]", "[", "{", "&a x", "*a", "|", ">", "\"", "[组织覆盖力]", "~", "- x", "!!binary aGk="]);
+                    let key = rng.pick(&[
+                        "id",
+                        "title",
+                        "place",
+                        "level",
+                        "forces",
+                        "practices",
+                        "problems",
+                        "sources",
+                        "x",
+                        "  province",
+                        "- ",
+                    ]);
+                    let value = rng.pick(&[
+                        "",
+                        "a",
+                        "[a, b]",
+                        "[",
+                        "{",
+                        "&a x",
+                        "*a",
+                        "|",
+                        ">",
+                        "\"",
+                        "[组织覆盖力]",
+                        "~",
+                        "- x",
+                        "!!binary aGk=",
+                    ]);
                     s.push_str(&format!("{key}: {value}\n"));
                 }
                 s.push_str("---\n## P {#p practice=x forces=\"a b\"}\n[l](case:");
@@ -867,8 +960,14 @@ fn deep_nesting_is_refused() {
     lib.write("cases/deep-flow.md", format!("---\nid: deep-flow\na: {flow}\n---\n\nText.\n"));
     lib.write("cases/deep-tags.md", format!("---\nid: deep-tags\nforces: {flow}\n---\n\nText.\n"));
     lib.write("cases/deep-block.md", format!("---\nid: deep-block\na:\n{}x\n---\n\nText.\n", "- ".repeat(DEPTH)));
-    lib.write("cases/deep-map.md", format!("---\nid: deep-map\nplace: {}x{}\n---\n\nText.\n", "{a: ".repeat(DEPTH), "}".repeat(DEPTH)));
-    lib.write("cases/deep-unclosed.md", format!("---\nid: deep-unclosed\ntitle: {}\n---\n\nText.\n", "[".repeat(DEPTH)));
+    lib.write(
+        "cases/deep-map.md",
+        format!("---\nid: deep-map\nplace: {}x{}\n---\n\nText.\n", "{a: ".repeat(DEPTH), "}".repeat(DEPTH)),
+    );
+    lib.write(
+        "cases/deep-unclosed.md",
+        format!("---\nid: deep-unclosed\ntitle: {}\n---\n\nText.\n", "[".repeat(DEPTH)),
+    );
     // Deep Markdown: block quotes, lists, brackets, emphasis.
     let body = format!(
         "{}x\n\n{}y\n\n{}\n\n{}z{}\n",
@@ -1051,7 +1150,10 @@ fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after
     assert!(run.stderr.contains("the library changed; rebuilt"), "{}", run.stderr);
     assert!(run.code == 0 && !run.stdout.contains("alpha"), "the old text is no longer found:\n{}", run.stdout);
     assert_eq!(files(&fs::read_to_string(&meta_file).unwrap()), casebook::load::stamp(&root).unwrap());
-    let gamma = lib.read("cases/district/beta.md").replace("id: beta", "id: gamma").replace("visited every", "formed a coalition with every");
+    let gamma = lib
+        .read("cases/district/beta.md")
+        .replace("id: beta", "id: gamma")
+        .replace("visited every", "formed a coalition with every");
     lib.write("cases/district/gamma.md", gamma);
     let run = lib.run_in(&root, &["search", "coalition", "--root", root_arg]);
     assert!(run.stderr.contains("the library changed; rebuilt"), "{}", run.stderr);
@@ -1059,7 +1161,10 @@ fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after
 }
 
 // The site qualities of `casebook build` (issue 3), a self-contained module.
+#[cfg(feature = "browser-tests")]
+#[path = "suite/browser.rs"]
+mod browser;
+#[path = "suite/serve.rs"]
+mod serve;
 #[path = "suite/site.rs"]
 mod site;
-#[path = "suite/serve.rs"] mod serve;
-#[cfg(feature = "browser-tests")] #[path = "suite/browser.rs"] mod browser;

@@ -47,7 +47,8 @@ fn site() -> &'static Path {
         .get_or_init(|| {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("site");
-            let o = Command::new(BIN).arg("build").arg("--root").arg(MANIFEST_DIR).arg("--out").arg(&out).output().unwrap();
+            let o =
+                Command::new(BIN).arg("build").arg("--root").arg(MANIFEST_DIR).arg("--out").arg(&out).output().unwrap();
             assert!(o.status.success(), "casebook build failed:\n{}", String::from_utf8_lossy(&o.stderr));
             (tmp, out)
         })
@@ -82,7 +83,11 @@ fn serve(site: &Path) -> Server {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
-    let port = line.split("port ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("http.server said: {line}"));
+    let port = line
+        .split("port ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("http.server said: {line}"));
     Server { child, origin: format!("http://127.0.0.1:{port}"), _parent: parent }
 }
 
@@ -94,7 +99,11 @@ fn drive(tasks: Vec<Value>) -> Vec<Value> {
         "browser tests need Chromium at {chromium} (Debian: apt-get install chromium; or set CHROMIUM=path)"
     );
     let playwright = Path::new(MANIFEST_DIR).join("scripts/node_modules/playwright-core/index.mjs");
-    assert!(playwright.is_file(), "browser tests need playwright-core: run `npm ci` in scripts/ ({} is missing)", playwright.display());
+    assert!(
+        playwright.is_file(),
+        "browser tests need playwright-core: run `npm ci` in scripts/ ({} is missing)",
+        playwright.display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tasks.json");
     let config = json!({"chromium": chromium, "playwright": playwright, "tasks": tasks});
@@ -191,7 +200,11 @@ fn every_case_is_found_in_english_and_chinese_from_file_and_http() {
     for (r, (q, want)) in results.iter().zip(FINDS.iter().cycle()) {
         let got = hits(&r["final"]);
         assert_eq!(got.first().map(String::as_str), Some(*want), "{}: {got:?}", r["name"]);
-        assert!(!r["final"]["hits"][0]["marked"].as_array().unwrap().is_empty() || q.contains(' '), "{}: nothing marked", r["name"]);
+        assert!(
+            !r["final"]["hits"][0]["marked"].as_array().unwrap().is_empty() || q.contains(' '),
+            "{}: nothing marked",
+            r["name"]
+        );
     }
 }
 
@@ -237,7 +250,10 @@ fn filters_links_typing_and_the_url_state() {
         let r = results.iter().find(|r| r["name"] == format!("{base} restore")).unwrap();
         assert_eq!(r["final"]["q"], "community");
         assert_eq!(r["final"]["checked"], json!(["forces=mass-cohesion", "forces=self-innovation"]));
-        assert_eq!(hits(&r["final"]), cli("community", &["--force", "mass-cohesion", "--force", "self-innovation"], 10));
+        assert_eq!(
+            hits(&r["final"]),
+            cli("community", &["--force", "mass-cohesion", "--force", "self-innovation"], 10)
+        );
 
         let r = results.iter().find(|r| r["name"] == format!("{base} typing")).unwrap();
         assert_eq!(r["final"]["q"], "alliance");

@@ -135,7 +135,12 @@ impl Server {
     fn raw(&self, method: &str, target: &str) -> Response {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        write!(s, "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", self.addr).unwrap();
+        write!(
+            s,
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
         let mut conn = Conn { reader: BufReader::new(s) };
         conn.response(method == "HEAD").unwrap_or_else(|e| panic!("{method} {target}: {e}"))
     }
@@ -153,7 +158,12 @@ impl Server {
                 return r;
             }
             if start.elapsed() > Duration::from_secs(secs) {
-                panic!("{target} did not change within {secs} s; last answer {}:\n{}\nstderr:\n{}", r.status, r.text(), self.stderr());
+                panic!(
+                    "{target} did not change within {secs} s; last answer {}:\n{}\nstderr:\n{}",
+                    r.status,
+                    r.text(),
+                    self.stderr()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -304,7 +314,8 @@ impl Conn {
     fn response(&mut self, head: bool) -> Result<Response, String> {
         let mut line = String::new();
         self.reader.read_line(&mut line).map_err(|e| e.to_string())?;
-        let status: u16 = line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| format!("bad status line {line:?}"))?;
+        let status: u16 =
+            line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| format!("bad status line {line:?}"))?;
         let mut headers = BTreeMap::new();
         loop {
             let mut h = String::new();
@@ -419,7 +430,9 @@ fn serves_the_site_with_types_headers_and_the_reload_script() {
     assert_eq!(r.status, 200);
     assert!(r.header("content-length").parse::<usize>().unwrap() > 1000);
     assert!(r.body.is_empty());
-    for (method, path) in [("POST", "/"), ("PUT", "/index.html"), ("DELETE", "/cases/tianhu.html"), ("POST", "/api/search")] {
+    for (method, path) in
+        [("POST", "/"), ("PUT", "/index.html"), ("DELETE", "/cases/tianhu.html"), ("POST", "/api/search")]
+    {
         let r = server.raw(method, path);
         assert_eq!(r.status, 405, "{method} {path}");
         assert!(r.header("allow").contains("GET"), "{method} {path}: {:?}", r.headers);
@@ -450,7 +463,11 @@ fn serves_the_site_with_types_headers_and_the_reload_script() {
     let served = server.get("/cases/tianhu.html").text();
     assert!(!built.contains("connect-src"));
     assert!(served.contains("form-action 'self'; connect-src 'self'\">"), "{served}");
-    let plain = served.replacen("<script src=\"/_casebook/live.js\" defer></script>\n", "", 1).replacen("; connect-src 'self'", "", 1);
+    let plain = served.replacen("<script src=\"/_casebook/live.js\" defer></script>\n", "", 1).replacen(
+        "; connect-src 'self'",
+        "",
+        1,
+    );
     assert_eq!(plain, built);
 }
 
@@ -458,14 +475,27 @@ fn serves_the_site_with_types_headers_and_the_reload_script() {
 fn api_search_answers_the_json_of_the_cli() {
     let lib = Lib::shipped();
     let site = lib.tmp.path().join("site");
-    assert!(Command::new(BIN).args(["build", "--root"]).arg(lib.root()).arg("--out").arg(&site).status().unwrap().success());
+    assert!(Command::new(BIN)
+        .args(["build", "--root"])
+        .arg(lib.root())
+        .arg("--out")
+        .arg(&site)
+        .status()
+        .unwrap()
+        .success());
     let server = lib.serve();
     let cases: [(&str, &[&str]); 5] = [
         ("/api/search?q=alliance&limit=3", &["alliance", "--limit", "3"]),
         ("/api/search?q=%E5%BD%A2%E5%BC%8F%E4%B8%BB%E4%B9%89", &["形式主义"]),
         ("/api/search?q=&force=mass-cohesion&level=community", &["--force", "mass-cohesion", "--level", "community"]),
-        ("/api/search?q=party&forces=mass-cohesion&forces=political-leadership", &["party", "--filter", "forces=mass-cohesion", "--filter", "forces=political-leadership"]),
-        ("/api/search?q=Party+building&place=Henan&limit=100", &["Party building", "--place", "Henan", "--limit", "100"]),
+        (
+            "/api/search?q=party&forces=mass-cohesion&forces=political-leadership",
+            &["party", "--filter", "forces=mass-cohesion", "--filter", "forces=political-leadership"],
+        ),
+        (
+            "/api/search?q=Party+building&place=Henan&limit=100",
+            &["Party building", "--place", "Henan", "--limit", "100"],
+        ),
     ];
     for (url, args) in cases {
         let r = server.get(url);
@@ -485,7 +515,8 @@ fn api_search_answers_the_json_of_the_cli() {
     ] {
         let r = server.get(&url);
         assert_eq!(r.status, 400, "{url}: {}", r.text());
-        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{url}: {e}: {}", r.text()));
+        let v: serde_json::Value =
+            serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{url}: {e}: {}", r.text()));
         assert!(v["error"].as_str().is_some_and(|m| !m.is_empty()), "{url}: {v}");
     }
     // The limit is capped.
@@ -684,7 +715,8 @@ fn a_bounded_load_on_loopback_has_no_errors() {
     let elapsed = started.elapsed();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let summary = |only: Option<bool>| {
-        let mut l: Vec<Duration> = latencies.iter().filter(|(_, api)| only.is_none_or(|o| o == *api)).map(|(d, _)| *d).collect();
+        let mut l: Vec<Duration> =
+            latencies.iter().filter(|(_, api)| only.is_none_or(|o| o == *api)).map(|(d, _)| *d).collect();
         l.sort();
         let pct = |p: f64| ms(l[((l.len() - 1) as f64 * p) as usize]);
         format!("{} requests: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", l.len(), pct(0.5), pct(0.99), pct(1.0))

@@ -110,7 +110,13 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 walk(base, &path, out);
             } else {
-                let rel = path.strip_prefix(base).unwrap().components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 out.insert(rel, fs::read(&path).unwrap());
             }
         }
@@ -291,12 +297,26 @@ fn decode_entities(s: &str) -> String {
 }
 
 /// Attributes whose value is a URL the browser may follow or load.
-const URL_ATTRS: &[&str] =
-    &["href", "src", "action", "formaction", "srcset", "poster", "data", "cite", "background", "xlink:href", "manifest", "icon", "ping"];
+const URL_ATTRS: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "srcset",
+    "poster",
+    "data",
+    "cite",
+    "background",
+    "xlink:href",
+    "manifest",
+    "icon",
+    "ping",
+];
 
 /// `javascript:`, as a browser would read it: case and white space/control characters ignored.
 fn is_script_url(url: &str) -> bool {
-    let squeezed: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let squeezed: String =
+        url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
     squeezed.starts_with("javascript:") || squeezed.starts_with("vbscript:")
 }
 
@@ -353,7 +373,8 @@ fn link_problems(site: &Path) -> Vec<String> {
                     continue;
                 }
                 if url.starts_with('/') || url.starts_with('\\') {
-                    problems.push(format!("{at}: not relative (the site must work under any sub-path and from file://)"));
+                    problems
+                        .push(format!("{at}: not relative (the site must work under any sub-path and from file://)"));
                     continue;
                 }
                 if let Some(s) = scheme(url) {
@@ -374,7 +395,9 @@ fn link_problems(site: &Path) -> Vec<String> {
                     }
                 };
                 if path.ends_with('/') || !site.join(&target).is_file() {
-                    problems.push(format!("{at}: {target} is not a file of the site (file:// serves no index.html for a folder)"));
+                    problems.push(format!(
+                        "{at}: {target} is not a file of the site (file:// serves no index.html for a folder)"
+                    ));
                     continue;
                 }
                 if let Some(f) = fragment.filter(|f| !f.is_empty()) {
@@ -399,7 +422,10 @@ fn csp_problems(site: &Path) -> Vec<String> {
         let csp: Vec<(usize, &Tag)> = tags
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.name == "meta" && t.attr("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("content-security-policy")))
+            .filter(|(_, t)| {
+                t.name == "meta"
+                    && t.attr("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("content-security-policy"))
+            })
             .collect();
         match csp.as_slice() {
             [(at, meta)] => {
@@ -412,9 +438,14 @@ fn csp_problems(site: &Path) -> Vec<String> {
                 if !content.contains("default-src") {
                     problems.push(format!("{page}: the CSP has no default-src: {content}"));
                 }
-                if let Some(first) = tags.iter().position(|t| matches!(t.name.as_str(), "script" | "link" | "style" | "img")) {
+                if let Some(first) =
+                    tags.iter().position(|t| matches!(t.name.as_str(), "script" | "link" | "style" | "img"))
+                {
                     if first < *at {
-                        problems.push(format!("{page}: <{}> comes before the CSP meta, which does not govern it", tags[first].name));
+                        problems.push(format!(
+                            "{page}: <{}> comes before the CSP meta, which does not govern it",
+                            tags[first].name
+                        ));
                     }
                 }
             }
@@ -423,9 +454,11 @@ fn csp_problems(site: &Path) -> Vec<String> {
         }
         for t in &tags {
             match t.name.as_str() {
-                "script" if t.attr("src").is_none() || !t.text.trim().is_empty() => {
-                    problems.push(format!("{page}: inline script {}{}", t.raw, t.text.chars().take(60).collect::<String>()))
-                }
+                "script" if t.attr("src").is_none() || !t.text.trim().is_empty() => problems.push(format!(
+                    "{page}: inline script {}{}",
+                    t.raw,
+                    t.text.chars().take(60).collect::<String>()
+                )),
                 "style" => problems.push(format!("{page}: <style> element")),
                 _ => {}
             }
@@ -530,7 +563,11 @@ fn xml_root(text: &str) -> Result<String, String> {
         while !attrs.is_empty() {
             let eq = attrs.find('=').ok_or_else(|| format!("attribute without value in <{inner}>"))?;
             let after = attrs[eq + 1..].trim_start();
-            let q = after.chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(|| format!("unquoted attribute in <{inner}>"))?;
+            let q = after
+                .chars()
+                .next()
+                .filter(|c| *c == '"' || *c == '\'')
+                .ok_or_else(|| format!("unquoted attribute in <{inner}>"))?;
             let close = after[1..].find(q).ok_or("unclosed attribute value")?;
             check_text(&after[1..1 + close])?;
             attrs = after[1 + close + 1..].trim_start();
@@ -581,8 +618,10 @@ problems:
   - {id: formalism, label: Formalism, label_zh: 形式主义, definition: Form over substance., forces: [self-innovation]}
 "#;
 
-const GEN_FORCES: &[&str] = &["political-leadership", "ideological-leadership", "mass-cohesion", "organizational-coverage", "self-innovation"];
-const GEN_PRACTICES: &[&str] = &["party-building-alliance", "red-property", "grid-governance", "theory-study", "pilot-reform"];
+const GEN_FORCES: &[&str] =
+    &["political-leadership", "ideological-leadership", "mass-cohesion", "organizational-coverage", "self-innovation"];
+const GEN_PRACTICES: &[&str] =
+    &["party-building-alliance", "red-property", "grid-governance", "theory-study", "pilot-reform"];
 const GEN_PROBLEMS: &[&str] = &["mass-cohesion-weak", "governance-synergy-not-formed", "formalism"];
 /// (province, Chinese name, [(city, Chinese name)]).
 type GenPlace = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
@@ -662,7 +701,9 @@ fn site_is_self_contained() {
         for t in scan(&html) {
             for (attr, value) in &t.attrs {
                 let lower = value.to_ascii_lowercase();
-                if URL_ATTRS.contains(&attr.as_str()) && (lower.contains("http:") || lower.contains("https:") || lower.trim_start().starts_with("//")) {
+                if URL_ATTRS.contains(&attr.as_str())
+                    && (lower.contains("http:") || lower.contains("https:") || lower.trim_start().starts_with("//"))
+                {
                     problems.push(format!("{page}: external URL in {}", t.raw));
                 }
             }
@@ -683,7 +724,9 @@ fn site_is_self_contained() {
         }
         if path.starts_with("assets/") && path.ends_with(".js") {
             // The search index is loaded by <script> (file:// allows nothing else): no network API.
-            for api in ["fetch(", "XMLHttpRequest", "WebAssembly", "WebSocket", "EventSource", "sendBeacon", "importScripts"] {
+            for api in
+                ["fetch(", "XMLHttpRequest", "WebAssembly", "WebSocket", "EventSource", "sendBeacon", "importScripts"]
+            {
                 // A whole identifier only: `prefetch(` is not `fetch(`.
                 let used = text.match_indices(api).any(|(i, _)| {
                     !text[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
@@ -733,7 +776,8 @@ fn site_term_excerpts_match_the_case_page() {
     );
     lib.write(
         "cases/nested.md",
-        head("nested") + "## Other {#other}\n\n- item\n\n  ### Nested {#nested practice=red-property}\n\n  Nested text.\n",
+        head("nested")
+            + "## Other {#other}\n\n- item\n\n  ### Nested {#nested practice=red-property}\n\n  Nested text.\n",
     );
     let site = lib.build("site", &[]);
     let case = read(&site, "cases/refs.html");
@@ -772,9 +816,13 @@ fn site_sanitizes_hostile_case_content() {
     for (page, html) in pages(&site) {
         let tags = scan(&html);
         let lower = html.to_ascii_lowercase();
-        let our_scripts = tags.iter().filter(|t| t.name == "script" && t.attr("src").is_some_and(|s| s.contains("assets/"))).count();
+        let our_scripts =
+            tags.iter().filter(|t| t.name == "script" && t.attr("src").is_some_and(|s| s.contains("assets/"))).count();
         if lower.matches("<script").count() != our_scripts {
-            problems.push(format!("{page}: {} <script, of which {our_scripts} are casebook's assets", lower.matches("<script").count()));
+            problems.push(format!(
+                "{page}: {} <script, of which {our_scripts} are casebook's assets",
+                lower.matches("<script").count()
+            ));
         }
         for bad in ["<iframe", "<object", "<embed", "<style", "<base", "<frame", "<applet", "<svg onload", "<math"] {
             if lower.contains(bad) {
@@ -794,14 +842,25 @@ fn site_sanitizes_hostile_case_content() {
                 "meta" if t.attr("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")) => {
                     problems.push(format!("{page}: meta refresh"))
                 }
-                "link" if !matches!(t.attr("rel"), Some("stylesheet" | "alternate")) => problems.push(format!("{page}: {}", t.raw)),
-                "form" if !t.attr("action").is_some_and(|a| a.ends_with("search.html")) => problems.push(format!("{page}: {}", t.raw)),
+                "link" if !matches!(t.attr("rel"), Some("stylesheet" | "alternate")) => {
+                    problems.push(format!("{page}: {}", t.raw))
+                }
+                "form" if !t.attr("action").is_some_and(|a| a.ends_with("search.html")) => {
+                    problems.push(format!("{page}: {}", t.raw))
+                }
                 "input" | "button" if t.attr("formaction").is_some() => problems.push(format!("{page}: {}", t.raw)),
                 _ => {}
             }
             for (attr, value) in &t.attrs {
-                let squeezed: String = value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
-                if is_script_url(value) || URL_ATTRS.contains(&attr.as_str()) && (squeezed.contains("javascript:") || squeezed.contains("vbscript:")) {
+                let squeezed: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !c.is_control())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if is_script_url(value)
+                    || URL_ATTRS.contains(&attr.as_str())
+                        && (squeezed.contains("javascript:") || squeezed.contains("vbscript:"))
+                {
                     problems.push(format!("{page}: script URL in {attr} of {}", t.raw));
                 }
                 if URL_ATTRS.contains(&attr.as_str()) && scheme(value).is_some_and(|s| s == "data") {
@@ -825,17 +884,23 @@ fn site_sanitizes_hostile_case_content() {
 
     let case = read(&site, "cases/hostile.html");
     for escaped in [
-        "&lt;script&gt;alert(",           // title
-        "&lt;img src=x onerror=",         // title_zh and summary
-        "&lt;svg onload=",                // place.province
-        "&lt;a href=&#39;javascript:",    // place.unit (escaped, harmless text)
-        "&lt;a href=&quot;javascript:",   // sources
+        "&lt;script&gt;alert(",                  // title
+        "&lt;img src=x onerror=",                // title_zh and summary
+        "&lt;svg onload=",                       // place.province
+        "&lt;a href=&#39;javascript:",           // place.unit (escaped, harmless text)
+        "&lt;a href=&quot;javascript:",          // sources
         "&lt;p style=&quot;color:red&quot;&gt;", // sources
     ] {
         assert!(case.contains(escaped), "front matter should appear escaped as {escaped:?} in cases/hostile.html");
     }
-    assert!(case.contains("<details><summary>More detail</summary>Hidden detail text.</details>"), "details/summary should survive");
-    assert!(case.contains("<table>") && case.contains("cell one") && case.contains("cell two"), "the table should survive");
+    assert!(
+        case.contains("<details><summary>More detail</summary>Hidden detail text.</details>"),
+        "details/summary should survive"
+    );
+    assert!(
+        case.contains("<table>") && case.contains("cell one") && case.contains("cell two"),
+        "the table should survive"
+    );
     assert!(case.contains("href=\"https://example.org/ok\""), "a plain outside link in the body should survive");
     assert!(case.contains("A styled paragraph."), "the text of a styled paragraph should survive without its style");
     let plain = read(&site, "cases/markdown-only.html");
@@ -896,7 +961,8 @@ fn site_failed_build_leaves_previous_site_intact() {
     assert!(before.contains_key(".casebook-site"), "the output carries its marker");
     let intact = |what: &str| {
         let now = tree(&site);
-        let diff: Vec<String> = before.keys().chain(now.keys()).filter(|k| before.get(*k) != now.get(*k)).cloned().collect();
+        let diff: Vec<String> =
+            before.keys().chain(now.keys()).filter(|k| before.get(*k) != now.get(*k)).cloned().collect();
         fail_if_any(&format!("after {what}, files changed"), &diff);
         assert_eq!(entries(&parent), BTreeSet::from(["site".to_string()]), "after {what}, leftovers next to the site");
     };
@@ -1015,7 +1081,11 @@ fn site_base_path_changes_only_sitemap_feed_and_404() {
         for t in scan(&not_found) {
             for (attr, value) in &t.attrs {
                 if URL_ATTRS.contains(&attr.as_str()) && !value.starts_with('#') {
-                    assert!(value.starts_with(base), "{label}: 404.html is served at any depth, so its links start with {base}: {}", t.raw);
+                    assert!(
+                        value.starts_with(base),
+                        "{label}: 404.html is served at any depth, so its links start with {base}: {}",
+                        t.raw
+                    );
                 }
             }
         }
@@ -1057,10 +1127,21 @@ fn site_has_every_page_kind() {
     let json: serde_json::Value = serde_json::from_str(&read(&site, "cases.json")).expect("cases.json is JSON");
     let cases = json["cases"].as_array().expect("cases.json has `cases`");
     assert_eq!(cases.len(), 5, "the shipped library has five cases");
-    let mut expected: Vec<String> = ["index.html", "matrix.html", "about.html", "404.html", "search.html", "sitemap.xml", "feed.xml", "cases.json", "places/index.html", "cases/index.html"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut expected: Vec<String> = [
+        "index.html",
+        "matrix.html",
+        "about.html",
+        "404.html",
+        "search.html",
+        "sitemap.xml",
+        "feed.xml",
+        "cases.json",
+        "places/index.html",
+        "cases/index.html",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for c in cases {
         let id = c["id"].as_str().expect("case id");
         assert!(c["title"].as_str().is_some_and(|t| !t.is_empty()), "{id}: title");
@@ -1111,7 +1192,8 @@ fn site_has_every_page_kind() {
     for p in &problems {
         assert!(home.contains(&format!("problems/{p}.html")), "index.html links to problems/{p}.html");
         let page = read(&site, &format!("problems/{p}.html"));
-        let excerpts: Vec<String> = hrefs(&page).into_iter().filter(|h| h.starts_with("../cases/") && h.contains(".html#")).collect();
+        let excerpts: Vec<String> =
+            hrefs(&page).into_iter().filter(|h| h.starts_with("../cases/") && h.contains(".html#")).collect();
         assert!(!excerpts.is_empty(), "problems/{p}.html links to no excerpt (../cases/ID.html#anchor)");
         for h in excerpts {
             let (file, anchor) = h.trim_start_matches("../").split_once('#').unwrap();
@@ -1131,7 +1213,8 @@ fn site_paginates_long_term_pages() {
     let lib = Lib::empty();
     generate(&lib, 120, true);
     let site = lib.build("site", &[]);
-    let files = ["practices/shared-practice.html", "practices/shared-practice-2.html", "practices/shared-practice-3.html"];
+    let files =
+        ["practices/shared-practice.html", "practices/shared-practice-2.html", "practices/shared-practice-3.html"];
     assert!(!site.join("practices/shared-practice-4.html").exists(), "120 cases at 50 a page make 3 pages");
     let mut seen = BTreeSet::new();
     for (n, file) in files.iter().enumerate() {
@@ -1160,13 +1243,27 @@ fn site_paginates_long_term_pages() {
 fn site_picks_up_a_fourth_vocabulary() {
     let lib = Lib::fixture("site-fields");
     let site = lib.build("site", &[]);
-    for page in ["fields/index.html", "fields/residential-compound.html", "fields/property-management.html", "fields/office-building.html"] {
+    for page in [
+        "fields/index.html",
+        "fields/residential-compound.html",
+        "fields/property-management.html",
+        "fields/office-building.html",
+    ] {
         assert!(site.join(page).is_file(), "{page} is missing");
     }
-    assert!(hrefs(&read(&site, "index.html")).contains("fields/index.html"), "the navigation links to fields/index.html");
-    assert!(hrefs(&read(&site, "cases/compound.html")).contains("../fields/property-management.html"), "the case links to its field");
+    assert!(
+        hrefs(&read(&site, "index.html")).contains("fields/index.html"),
+        "the navigation links to fields/index.html"
+    );
+    assert!(
+        hrefs(&read(&site, "cases/compound.html")).contains("../fields/property-management.html"),
+        "the case links to its field"
+    );
     let field = read(&site, "fields/property-management.html");
-    assert!(hrefs(&field).contains("../cases/compound.html#red-property"), "the field page shows the excerpt of the tagged section");
+    assert!(
+        hrefs(&field).contains("../cases/compound.html#red-property"),
+        "the field page shows the excerpt of the tagged section"
+    );
     assert!(field.contains("joint meeting every month"), "with its text");
     fail_if_any("links", &link_problems(&site));
 }
