@@ -96,7 +96,7 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let unknown =
             message.strip_prefix("unknown field `").and_then(|m| m.split_once('`')).map(|(k, _)| k.to_string());
         if let Some(key) = unknown {
-            hint = match crate::validate::nearest(&key, KEYS.iter().copied()) {
+            hint = match crate::diag::suggest::nearest(&key, KEYS.iter().copied()) {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("known keys: {}", KEYS.join(", ")),
             };

@@ -694,7 +694,7 @@ pub fn schema() -> Schema {
 impl Fields {
     pub fn new(schema: &Schema) -> Result<Fields> {
         let f = |name: &str| {
-            schema.get_field(name).map_err(|_| Error::Index(format!("the index has no field `{name}`; rebuild it")))
+            schema.get_field(name).map_err(|_| Error::index(format!("the index has no field `{name}`; rebuild it")))
         };
         Ok(Fields {
             kind: f("kind")?,
@@ -1214,7 +1214,7 @@ pub fn build_index_unless(library: &Library, dir: &Path, stop: &std::sync::atomi
         .schema(schema())
         .settings(IndexSettings::default())
         .create_in_dir(dir)
-        .map_err(|e| Error::Index(format!("cannot create the index in {}: {e}", dir.display())))?;
+        .map_err(|e| Error::index_because(format!("cannot create the index in {}", dir.display()), e))?;
     index.tokenizers().register(ANALYZER, indexing_analyzer());
     let f = Fields::new(&index.schema())?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2);
@@ -1228,7 +1228,7 @@ pub fn build_index_unless(library: &Library, dir: &Path, stop: &std::sync::atomi
     let mut documents = 0;
     for (n, chunk) in library.cases.chunks(CHUNK).enumerate() {
         if stop.load(Ordering::Relaxed) {
-            return Err(Error::Index("stopped: the build failed".into()));
+            return Err(Error::Cancelled);
         }
         for (i, case) in chunk.iter().enumerate() {
             documents += 1;
@@ -1242,7 +1242,7 @@ pub fn build_index_unless(library: &Library, dir: &Path, stop: &std::sync::atomi
             if now < waiting.0 {
                 waiting = (now, std::time::Instant::now());
             } else if waiting.1.elapsed() > std::time::Duration::from_secs(120) {
-                return Err(Error::Index("the index writer stopped indexing documents".into()));
+                return Err(Error::index("the index writer stopped indexing documents"));
             }
         }
     }
@@ -1258,7 +1258,7 @@ pub fn build_index_unless(library: &Library, dir: &Path, stop: &std::sync::atomi
         documents,
         vocabularies: Meta::vocabularies(&library.taxonomy),
     };
-    let json = serde_json::to_string_pretty(&meta).map_err(|e| Error::Index(e.to_string()))? + "\n";
+    let json = serde_json::to_string_pretty(&meta)? + "\n";
     let path = dir.join(META_FILE);
     fs::write(&path, json).map_err(|e| Error::io("write", &path, e))?;
     Ok(())
@@ -1322,19 +1322,20 @@ pub struct Opened {
 /// Opens the index in `dir` and registers the analyzer.
 pub fn open(dir: &Path) -> Result<Opened> {
     let meta = read_meta(dir).ok_or_else(|| {
-        Error::Index(format!(
+        Error::index(format!(
             "no casebook index in {} (run `casebook build` or `casebook search` to create it)",
             dir.display()
         ))
     })?;
     if meta.format != FORMAT {
-        return Err(Error::Index(format!(
+        return Err(Error::index(format!(
             "the index in {} has format {}, this casebook reads {FORMAT}; rebuild it",
             dir.display(),
             meta.format
         )));
     }
-    let index = Index::open_in_dir(dir).map_err(|e| Error::Index(format!("cannot open {}: {e}", dir.display())))?;
+    let index =
+        Index::open_in_dir(dir).map_err(|e| Error::index_because(format!("cannot open {}", dir.display()), e))?;
     index.tokenizers().register(ANALYZER, analyzer());
     let fields = Fields::new(&index.schema())?;
     Ok(Opened { index, fields, meta, dir: dir.to_path_buf() })
@@ -1364,7 +1365,8 @@ pub struct Updater {
 impl Updater {
     /// Opens the index in `dir` for writing.
     pub fn open(dir: &Path) -> Result<Updater> {
-        let index = Index::open_in_dir(dir).map_err(|e| Error::Index(format!("cannot open {}: {e}", dir.display())))?;
+        let index =
+            Index::open_in_dir(dir).map_err(|e| Error::index_because(format!("cannot open {}", dir.display()), e))?;
         index.tokenizers().register(ANALYZER, indexing_analyzer());
         let fields = Fields::new(&index.schema())?;
         let writer = index.writer_with_num_threads::<Doc>(1, UPDATER_HEAP)?;
@@ -1396,7 +1398,7 @@ impl Updater {
             documents,
             vocabularies: Meta::vocabularies(&library.taxonomy),
         };
-        let json = serde_json::to_string_pretty(&meta).map_err(|e| Error::Index(e.to_string()))? + "\n";
+        let json = serde_json::to_string_pretty(&meta)? + "\n";
         let path = self.dir.join(META_FILE);
         let tmp = self.dir.join(format!(".{META_FILE}.tmp"));
         fs::write(&tmp, json).map_err(|e| Error::io("write", &path, e))?;

@@ -9,6 +9,7 @@
 pub mod config;
 pub mod diag;
 pub mod error;
+pub mod html;
 pub mod index;
 pub mod load;
 pub mod model;
@@ -149,7 +150,7 @@ pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
         let indexing = scope.spawn(|| {
             index::build_index_unless(&library, &staging.path().join(index::INDEX_DIR), &stop)?;
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                return Err(Error::Index("stopped: the build failed".into()));
+                return Err(Error::Cancelled);
             }
             static_index::write_from_index(&library, &staging)
         });
@@ -159,11 +160,8 @@ pub fn build_keeping(opts: &BuildOptions) -> Result<Built> {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         progress.stage("search indexes", 0);
-        let indexed =
-            indexing.join().unwrap_or_else(|_| Err(Error::Index("internal: the indexing thread panicked".into())));
-        let stored = documents
-            .join()
-            .unwrap_or_else(|_| Err(Error::Index("internal: the document store thread panicked".into())));
+        let indexed = indexing.join().unwrap_or_else(|_| Err(Error::internal("the indexing thread panicked")));
+        let stored = documents.join().unwrap_or_else(|_| Err(Error::internal("the document store thread panicked")));
         pages.and_then(|pages| indexed.and(stored).map(|()| pages))
     });
     progress.stage("flush", 0);

@@ -632,7 +632,8 @@ impl Site<'_> {
         if !self.wants(path) {
             return Ok(());
         }
-        let mut ctx = tera::Context::from_serialize(extra).map_err(|e| Error::Usage(format!("internal: {e}")))?;
+        let mut ctx =
+            tera::Context::from_serialize(extra).map_err(|e| Error::internal(format!("template context: {e}")))?;
         ctx.insert("base", base);
         let mut out = Vec::with_capacity(16 * 1024);
         self.tera
@@ -1826,21 +1827,7 @@ fn safe_url(url: &str, root: &str) -> String {
     }
 }
 
-/// Escapes text for HTML and XML.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::html::escape;
 
 // ---------------------------------------------------------------------------------------------
 // Which pages show what (for `serve`'s incremental rebuilds)

@@ -318,7 +318,7 @@ fn place_facets(searcher: &tantivy::Searcher, f: &Fields) -> Result<BTreeSet<Vec
                 .ge(lo.as_bytes())
                 .lt(hi.as_bytes())
                 .into_stream()
-                .map_err(|e| Error::Index(e.to_string()))?;
+                .map_err(|e| Error::index_because("cannot read the place terms", e))?;
             while stream.advance() {
                 if let Ok(s) = std::str::from_utf8(stream.key()) {
                     out.insert(s.split('\u{0}').map(str::to_string).collect());
@@ -428,7 +428,7 @@ fn parse_error(original: &str, error: &QueryParserError, meta: &Meta) -> Error {
     text.push_str(
         "\n  hint: words are ANDed; use OR, -word, \"a phrase\", (…); filters look like force:ID, place:NAME, level:LEVEL",
     );
-    Error::Usage(text)
+    Error::Query(text)
 }
 
 // ---------------------------------------------------------------------------------------------

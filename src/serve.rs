@@ -179,9 +179,9 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
     }
     let root = opts.root.canonicalize().map_err(|e| Error::io("read", &opts.root, e))?;
     let listener = std::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port))
-        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", SocketAddr::new(opts.bind, opts.port))))?;
-    let addr = listener.local_addr().map_err(|e| Error::Usage(format!("cannot listen: {e}")))?;
-    listener.set_nonblocking(true).map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
+        .map_err(|e| Error::system(format!("listen on {}", SocketAddr::new(opts.bind, opts.port)), e))?;
+    let addr = listener.local_addr().map_err(|e| Error::system("listen", e))?;
+    listener.set_nonblocking(true).map_err(|e| Error::system(format!("listen on {addr}"), e))?;
     let work = WorkDir::create()?;
 
     let (state_tx, state_rx) = watch::channel(Arc::new(Snapshot::default()));
@@ -194,7 +194,7 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
     let builder_thread = std::thread::Builder::new()
         .name("casebook-builder".into())
         .spawn(move || builder.run(changes_rx, watcher))
-        .map_err(|e| Error::Usage(format!("cannot start the builder thread: {e}")))?;
+        .map_err(|e| Error::system("start the builder thread", e))?;
 
     let mut out = std::io::stdout();
     let _ = writeln!(out, "serving http://{addr}/");
@@ -208,7 +208,7 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
         .enable_all()
         .thread_name("casebook-http")
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start the server: {e}")))?;
+        .map_err(|e| Error::system("start the server", e))?;
     let served = runtime.block_on(serve_http(listener, state_rx, notices, refresh));
     runtime.shutdown_timeout(Duration::from_secs(1));
 
@@ -256,10 +256,10 @@ impl LibraryWatcher {
                 let _ = tx.send(Change::Path(path));
             }
         })
-        .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", root.display())))?;
+        .map_err(|e| Error::system(format!("watch {}", root.display()), e))?;
         let mut w = LibraryWatcher { watcher, templates_watched: false, root: root.to_path_buf() };
         let watch = |w: &mut LibraryWatcher, path: &Path, mode| {
-            w.watcher.watch(path, mode).map_err(|e| Error::Usage(format!("cannot watch {}: {e}", path.display())))
+            w.watcher.watch(path, mode).map_err(|e| Error::system(format!("watch {}", path.display()), e))
         };
         watch(&mut w, root, notify::RecursiveMode::NonRecursive)?;
         watch(&mut w, &root.join(load::CASES_DIR), notify::RecursiveMode::Recursive)?;
@@ -950,8 +950,7 @@ async fn serve_http(
     notices: broadcast::Sender<Notice>,
     refresh: mpsc::Sender<Change>,
 ) -> Result<()> {
-    let listener =
-        tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Usage(format!("cannot listen: {e}")))?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| Error::system("listen", e))?;
     let (shutdown_tx, shutdown) = watch::channel(false);
     let instance = format!(
         "{}-{}",
@@ -975,7 +974,7 @@ async fn serve_http(
             let _ = shutdown_tx.send(true);
         })
         .await
-        .map_err(|e| Error::Usage(format!("the server stopped: {e}")))
+        .map_err(|e| Error::system("keep serving", e))
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
@@ -1113,7 +1112,7 @@ async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response
             )
                 .into_response(),
         ),
-        Ok(Err(Error::Usage(message))) => json_error(StatusCode::BAD_REQUEST, &message),
+        Ok(Err(e)) if e.is_client_error() => json_error(StatusCode::BAD_REQUEST, &e.to_string()),
         Ok(Err(e)) => json_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(_) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "the search failed"),
     }

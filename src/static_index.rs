@@ -289,7 +289,7 @@ fn read_postings(
 
     // Per segment: local document → our document number (its case's), and where the case's
     // tagged sections lie among the positions of its body.
-    let io = |e: std::io::Error| crate::Error::Index(format!("cannot read the search index: {e}"));
+    let io = |e: std::io::Error| crate::Error::index_because("cannot read the search index", e);
     let mut doc_maps: Vec<Vec<u32>> = Vec::new();
     let mut spans: Vec<Spans> = Vec::new();
     for segment in segments {

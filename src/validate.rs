@@ -5,31 +5,15 @@
 //! distance and the id whose label or alias matches what was written, in either language.
 //! `check` stops after this stage; `build` runs exactly the same code and goes on.
 
+pub use crate::diag::suggest::nearest;
+pub use crate::model::vocabulary::{singular, valid_id, LEVELS};
+
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::SourceFile;
 use crate::model::{slug, Case, Library, Place, Section, Taxonomy, Term, Vocabulary};
 use crate::parse::{self, At, RawCase, RawTaxonomy, CASE_KEYS};
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// Levels a case may have.
-pub const LEVELS: &[&str] = &["street", "community", "city"];
-
-/// Is `id` made of `[a-z0-9-]+`?
-pub fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// The closest candidate to `written` by edit distance, if it is close enough to be a typo.
-pub fn nearest<'a>(written: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let w = written.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::levenshtein(&w, c), c))
-        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
 
 fn normalize(s: &str) -> String {
     s.trim().to_lowercase().replace(['_', ' '], "-")
@@ -232,11 +216,6 @@ fn bad_id(path: &str, text: &str, id: &At<String>) -> Diagnostic {
     Diagnostic::error(path, "bad-id", format!("id `{}` is not of the form [a-z0-9-]+", id.value))
         .at(text, id.line, id.column)
         .hint(hint)
-}
-
-/// `forces` → `force`, `practices` → `practice`, `problems` → `problem`.
-pub fn singular(name: &str) -> &str {
-    name.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(name)
 }
 
 /// Validates all cases against the taxonomy; returns the library if there is no error.

@@ -150,9 +150,9 @@ impl Staging {
     pub fn finish(&mut self) -> Result<()> {
         let (queues, threads): (Vec<_>, Vec<_>) = self.writers.drain(..).unzip();
         drop(queues);
-        let results = threads.into_iter().map(|thread| {
-            thread.join().unwrap_or_else(|_| Err(Error::Usage("internal: a writer thread panicked".into())))
-        });
+        let results = threads
+            .into_iter()
+            .map(|thread| thread.join().unwrap_or_else(|_| Err(Error::internal("a writer thread panicked"))));
         results.fold(Ok(()), Result::and)
     }
 
@@ -185,7 +185,7 @@ impl Staging {
     /// Swaps the temporary folder into place; returns the number of files written.
     pub fn commit(mut self) -> Result<usize> {
         if self.memory.is_some() {
-            return Err(Error::Usage("internal: an in-memory staging area has no folder to commit".into()));
+            return Err(Error::internal("an in-memory staging area has no folder to commit"));
         }
         self.finish()?;
         fs::write(self.tmp.join(MARKER), MARKER_TEXT).map_err(|e| Error::io("write", self.tmp.join(MARKER), e))?;

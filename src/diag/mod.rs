@@ -5,6 +5,10 @@
 //! going; only the caller decides whether they are fatal. This module renders them for humans
 //! (with a caret under the column) and as JSON for editors and CI. It does no I/O.
 
+pub mod suggest;
+
+pub use suggest::{nearest, Suggestion};
+
 use serde::Serialize;
 use std::fmt::Write as _;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};

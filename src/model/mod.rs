@@ -4,6 +4,12 @@
 //! as indices into the taxonomy, and the reverse index (which cases use a term) is computed
 //! once here. Later stages (index, render) read it; nothing mutates it.
 
+pub mod localized;
+pub mod vocabulary;
+
+pub use localized::Localized;
+pub use vocabulary::slug;
+
 use crate::config::Config;
 use std::ops::Range;
 
@@ -248,24 +254,6 @@ impl Library {
         ranked.sort_by(better);
         ranked
     }
-}
-
-/// A URL- and file-safe slug: lower-case letters and digits (any script) joined by `-`.
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for ch in text.chars() {
-        if ch.is_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.extend(ch.to_lowercase());
-        } else {
-            dash = true;
-        }
-    }
-    out
 }
 
 #[cfg(test)]
