@@ -3,7 +3,7 @@
 //! Every setting has a default, so no file is needed. Unknown keys are errors (a misspelt
 //! key must not be silently ignored). Parsing is pure: the loader hands in the file's text.
 
-use crate::diag::{line_col, Diagnostic};
+use crate::diag::{line_col, Diagnostic, Suggestion};
 use serde::Deserialize;
 
 pub const CONFIG_FILE: &str = "casebook.toml";
@@ -96,8 +96,8 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let unknown =
             message.strip_prefix("unknown field `").and_then(|m| m.split_once('`')).map(|(k, _)| k.to_string());
         if let Some(key) = unknown {
-            hint = match crate::diag::suggest::nearest(&key, KEYS.iter().copied()) {
-                Some(n) => format!("did you mean `{n}`?"),
+            hint = match Suggestion::closest(&key, KEYS.iter().copied()) {
+                Some(suggestion) => suggestion.to_string(),
                 None => format!("known keys: {}", KEYS.join(", ")),
             };
             message = format!("unknown key `{key}`");

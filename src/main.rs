@@ -2,9 +2,9 @@
 //! (0 ok, 1 content errors, 2 usage or I/O errors). Nothing else lives here.
 
 use casebook::diag::{self, Diagnostic};
-use casebook::Error;
+use casebook::{console, Error};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,49 +13,34 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-extern "C" {
-    /// From the mimalloc library that the `mimalloc` crate links (its C API, `mimalloc.h`).
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-}
-
 /// `mi_option_purge_delay` in mimalloc.h (the same in mimalloc 2 and 3, which the locked
-/// libmimalloc-sys 0.1.49 builds).
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+/// libmimalloc-sys 0.1.49 builds); libmimalloc-sys has no constant for it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// A build allocates and frees hundreds of megabytes of page buffers, token vectors and
 /// template values; by default mimalloc hands freed memory back to the system within
-/// milliseconds and the kernel zeroes it again on the next allocation (a tenth of a build's CPU
-/// at 100,000 cases, perf). A build is a batch that ends: keep the memory for reuse until then
-/// (at 100,000 cases 56 → 49 s, peak 1.72 → 1.88 GiB). `serve`, which lives on, keeps the
-/// default.
+/// milliseconds and the kernel zeroes it again on the next allocation, a noticeable share of a
+/// large build's CPU. A build is a batch that ends: keep the memory for reuse until then (the
+/// README has the measurements). `serve`, which lives on, keeps the default.
 fn keep_freed_memory() {
-    // SAFETY: mi_option_set only stores the option's value; any value is valid for this option.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    // SAFETY: mi_option_set only stores the option's value; any value is valid for this option,
+    // and no other thread runs yet.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
     no_huge_pages();
 }
 
 /// mimalloc asks Linux for transparent huge pages on its arenas; a build's memory, touched a
 /// little at a time by many short-lived buffers, then costs 2 MiB per first touch, zeroed at
-/// once: without them the build's peak memory is a fifth lower (10,000 cases: 440 → 350 MB)
-/// at the same speed. Elsewhere this is a no-op.
+/// once: without them the build's peak memory is clearly lower at the same speed. Elsewhere
+/// this is a no-op.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     {
-        extern "C" {
-            fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
-        }
-        /// `PR_SET_THP_DISABLE` in linux/prctl.h.
-        const PR_SET_THP_DISABLE: std::ffi::c_int = 41;
+        let off: libc::c_ulong = 0;
         // SAFETY: PR_SET_THP_DISABLE takes four integer arguments and only sets a flag of this
         // process; a kernel without it returns an error, which changes nothing.
         unsafe {
-            prctl(
-                PR_SET_THP_DISABLE,
-                1 as std::ffi::c_ulong,
-                0 as std::ffi::c_ulong,
-                0 as std::ffi::c_ulong,
-                0 as std::ffi::c_ulong,
-            );
+            libc::prctl(libc::PR_SET_THP_DISABLE, 1 as libc::c_ulong, off, off, off);
         }
     }
 }
@@ -172,7 +157,7 @@ fn main() -> ExitCode {
                 match f.split_once(['=', ':']) {
                     Some((k, v)) => filters.push((k.to_string(), v.to_string())),
                     None => {
-                        eprintln!("error: --filter takes VOCABULARY=ID, e.g. --filter forces=mass-cohesion");
+                        eprint("error: --filter takes VOCABULARY=ID, e.g. --filter forces=mass-cohesion\n");
                         return ExitCode::from(2);
                     }
                 }
@@ -184,32 +169,32 @@ fn main() -> ExitCode {
             }
             let site = site.unwrap_or_else(|| root.join("site"));
             let query = casebook::search::Query { text: query.join(" "), filters, limit };
-            casebook::search(&root, &site, &query).map(|searched| {
+            casebook::search(&root, &site, &query).and_then(|searched| {
                 if let Some(note) = &searched.rebuilt {
-                    eprintln!("note: {note}");
+                    eprint(&format!("note: {note}\n"));
                 }
                 if json {
-                    println!("{}", casebook::search::render_json(&searched.results));
+                    print(&(casebook::search::render_json(&searched.results) + "\n"))?;
                 } else {
-                    print!("{}", casebook::search::render_human(&searched.results, stdout_color()));
+                    print(&casebook::search::render_human(&searched.results, console::stdout_color()))?;
                 }
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             })
         }
-        Command::Tags { root, suggest, json } => casebook::tags(&root, suggest).map(|report| {
+        Command::Tags { root, suggest, json } => casebook::tags(&root, suggest).and_then(|report| {
             if json {
-                println!("{}", casebook::tags::render_json(&report));
+                print(&(casebook::tags::render_json(&report) + "\n"))?;
             } else {
-                print!("{}", casebook::tags::render_human(&report, stdout_color()));
+                print(&casebook::tags::render_human(&report, console::stdout_color()))?;
             }
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }),
         Command::Serve { root, bind, port } => {
             casebook::serve(&casebook::serve::ServeOptions { root, bind, port }).map(|()| ExitCode::SUCCESS)
         }
-        Command::New { id, root } => casebook::new_case(&root, &id).map(|path| {
-            println!("wrote {}: fill in the fields, then run `casebook check`", path.display());
-            ExitCode::SUCCESS
+        Command::New { id, root } => casebook::new_case(&root, &id).and_then(|path| {
+            print(&format!("wrote {}: fill in the fields, then run `casebook check`\n", path.display()))?;
+            Ok(ExitCode::SUCCESS)
         }),
     };
     match result {
@@ -218,34 +203,36 @@ fn main() -> ExitCode {
             if let Error::Content(diags) = &e {
                 print_diagnostics(diags);
             }
-            eprintln!("error: {e}");
+            eprint(&format!("error: {e}\n"));
             ExitCode::from(e.code() as u8)
         }
     }
 }
 
-fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+/// Writes to stdout; a reader that stopped reading (`| head -1`) is not an error.
+fn print(text: &str) -> Result<(), Error> {
+    console::quiet_if_closed(console::print(text)).map_err(|e| Error::io("write to", "standard output", e))
 }
 
-fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+/// Writes to stderr. `eprint!` would panic when stderr is a closed pipe; there is nowhere left
+/// to report that, so it is ignored.
+fn eprint(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
-    let color = color();
-    for d in diags {
-        eprintln!("{}", diag::render_human(d, color));
-    }
+    let color = console::stderr_color();
+    let text: String = diags.iter().map(|d| diag::render_human(d, color) + "\n").collect();
+    eprint(&text);
 }
 
 fn check(root: PathBuf, format: Format) -> Result<ExitCode, Error> {
     let checked = casebook::check(&root)?;
     match format {
-        Format::Json => println!("{}", diag::render_json(&checked.diagnostics)),
+        Format::Json => print(&(diag::render_json(&checked.diagnostics)? + "\n"))?,
         Format::Human => {
             print_diagnostics(&checked.diagnostics);
-            eprintln!("{}", diag::summary(&checked.diagnostics, checked.files));
+            eprint(&(diag::summary(&checked.diagnostics, checked.files) + "\n"));
         }
     }
     // The diagnostics are printed already: exit 1 without printing them twice.
@@ -256,11 +243,11 @@ fn build(root: PathBuf, out: Option<PathBuf>, base_path: Option<String>) -> Resu
     let out = out.unwrap_or_else(|| root.join("site"));
     let summary = casebook::build(&casebook::BuildOptions { root, out, base_path, progress: true })?;
     print_diagnostics(&summary.warnings);
-    eprintln!(
-        "built {} in {:.2} s → {}",
+    eprint(&format!(
+        "built {} in {:.2} s → {}\n",
         diag::plural(summary.cases, "case", "cases") + ", " + &diag::plural(summary.pages, "page", "pages"),
         summary.seconds,
         summary.out.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

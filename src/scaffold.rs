@@ -6,8 +6,8 @@
 
 use crate::error::{Error, Result};
 use crate::load::CASES_DIR;
+use crate::model::vocabulary::{singular, valid_id, LEVELS};
 use crate::model::Library;
-use crate::validate::{singular, valid_id, LEVELS};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

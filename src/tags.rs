@@ -335,7 +335,7 @@ fn one_line(s: &str) -> String {
 /// The tables and suggestions for a terminal (or plain text when `color` is off).
 pub fn render_human(report: &Report, color: bool) -> String {
     use unicode_width::UnicodeWidthStr;
-    let (bold, dim, reset) = if color { ("\x1b[1m", "\x1b[2m", "\x1b[0m") } else { ("", "", "") };
+    let crate::console::Styles { bold, dim, reset, .. } = crate::console::Styles::new(color);
     let mut out = String::new();
     for cov in &report.coverage {
         let id_w = cov.terms.iter().map(|t| t.id.width()).max().unwrap_or(0).max(4);
@@ -367,7 +367,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
                 s.file,
                 s.line,
                 s.case,
-                crate::validate::singular(&s.vocabulary),
+                crate::model::vocabulary::singular(&s.vocabulary),
                 s.term,
                 s.name,
                 s.sentence

@@ -1,0 +1,105 @@
+//! `casebook build`: check, then render the pages and build both search indexes into a staging
+//! folder, and swap it into place. `serve` runs the same function ([`build_for_serve`]).
+
+use super::check::analyze;
+use crate::diag::Diagnostic;
+use crate::model::Library;
+use crate::{config, index, load, render, static_index, write, Error, Result};
+use std::path::PathBuf;
+
+/// Options of `casebook build`.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub out: PathBuf,
+    /// Overrides `base_path` of casebook.toml.
+    pub base_path: Option<String>,
+    /// Show a progress bar (when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub cases: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub seconds: f64,
+    pub out: PathBuf,
+}
+
+/// `casebook build`: check, then render the site and the search indexes into a temporary
+/// sibling folder and swap it into place. A failure leaves the previous site untouched.
+pub fn build(opts: &BuildOptions) -> Result<BuildSummary> {
+    build_for_serve(opts).map(|built| built.summary)
+}
+
+/// What [`build_for_serve`] made: the summary, and the library and theme overrides the site
+/// was rendered from.
+pub struct Built {
+    pub summary: BuildSummary,
+    pub library: Library,
+    pub templates: Vec<(String, Vec<u8>)>,
+}
+
+/// [`build`], returning also what the site was made from (for `serve`, which goes on to
+/// re-render only the pages an edit changes).
+pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
+    let started = std::time::Instant::now();
+    // jieba's dictionary loads while the library is read and checked, which leaves a core
+    // partly idle, rather than at the start of the indexing. The indexer joins the thread, so
+    // none outlives the build.
+    let warming = std::thread::spawn(index::warm_up);
+    let mut sources = load::load(&opts.root)?;
+    let progress = render::Progress::new(opts.progress, sources.cases.len());
+    progress.stage("check", sources.cases.len());
+    let overrides = std::mem::take(&mut sources.templates);
+    let checked = analyze(sources);
+    let warnings: Vec<Diagnostic> = checked.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
+    let Some(mut library) = checked.library else {
+        return Err(Error::Content(checked.diagnostics));
+    };
+    if let Some(base) = &opts.base_path {
+        library.config.base_path = config::normalize_base_path(base);
+    }
+    let mut staging = write::Staging::create(&opts.out)?;
+    // The search indexes are built while the pages are rendered: the writer threads spend much
+    // of the page stages creating files, which leaves CPU to tantivy; the browser index, read
+    // out of the tantivy index, follows as soon as that is committed.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let made = std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| {
+            // A panic while warming up is the indexer's own to meet again: ignore it here.
+            let _ = warming.join();
+            index::build_index_unless(&library, &staging.path().join(index::INDEX_DIR), &stop)?;
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+            static_index::write_from_index(&library, &staging)
+        });
+        let documents = scope.spawn(|| static_index::write_from_library(&library, &staging));
+        let pages = render::render(&library, &overrides, &staging, &progress);
+        if pages.is_err() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        progress.stage("search indexes", 0);
+        let indexed = indexing.join().unwrap_or_else(|_| Err(Error::internal("the indexing thread panicked")));
+        let stored = documents.join().unwrap_or_else(|_| Err(Error::internal("the document store thread panicked")));
+        pages.and_then(|pages| indexed.and(stored).map(|()| pages))
+    });
+    progress.stage("flush", 0);
+    // A write error comes first: a later error may only be its consequence.
+    let pages = staging.finish().and(made)?;
+    progress.finish();
+    let files = staging.commit()?;
+    let summary = BuildSummary {
+        cases: library.cases.len(),
+        pages,
+        files,
+        warnings,
+        seconds: started.elapsed().as_secs_f64(),
+        out: opts.out.clone(),
+    };
+    Ok(Built { summary, library, templates: overrides })
+}

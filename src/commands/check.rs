@@ -1,0 +1,64 @@
+//! `casebook check`: load, parse and validate a library, and collect every diagnostic of every
+//! file. Every other command starts here.
+
+use crate::diag::{self, Diagnostic};
+use crate::model::{self, Library};
+use crate::{load, parse, validate, Result};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// What `check` found: the library (when valid) and every diagnostic, sorted.
+#[derive(Debug)]
+pub struct Checked {
+    pub library: Option<Library>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// `casebook check`: load, parse and validate the library at `root`.
+pub fn check(root: &Path) -> Result<Checked> {
+    Ok(analyze(load::load(root)?))
+}
+
+/// Parse and validate what `load` read. Pure; parsing runs in parallel.
+pub fn analyze(sources: load::Sources) -> Checked {
+    let load::Sources { config, taxonomy, cases, files_seen, mut diagnostics, stamp, .. } = sources;
+    let (taxonomy, tax_diags) = match &taxonomy {
+        Some(file) => match parse::parse_taxonomy(&file.path, &file.text) {
+            Ok(raw) => validate::validate_taxonomy(file, raw),
+            Err(d) => (model::Taxonomy::default(), vec![d]),
+        },
+        None => (model::Taxonomy::default(), Vec::new()),
+    };
+    let taxonomy_broken = tax_diags.iter().any(Diagnostic::is_error) || taxonomy.vocabularies.is_empty();
+    diagnostics.extend(tax_diags);
+    let names: Vec<String> = taxonomy.vocabularies.iter().map(|v| v.name.clone()).collect();
+    let parsed: Vec<_> = cases
+        .into_par_iter()
+        .map(|file| {
+            let raw = parse::parse_case(&file.path, &file.text, &names);
+            (file, raw)
+        })
+        .collect();
+    if taxonomy_broken {
+        // Without a usable taxonomy every tag would be reported as unknown: report the
+        // taxonomy's own problems and the cases' syntax errors only.
+        for (_, raw) in parsed {
+            if let Err(ds) = raw {
+                diagnostics.extend(ds);
+            }
+        }
+        diag::sort(&mut diagnostics);
+        return Checked { library: None, diagnostics, files: files_seen };
+    }
+    let (library, diagnostics) = validate::validate(config, taxonomy, parsed, diagnostics);
+    let library = library.map(|library| Library { stamp, ..library });
+    Checked { library, diagnostics, files: files_seen }
+}

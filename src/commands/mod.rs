@@ -1,0 +1,13 @@
+//! The commands, one file per command (as mdBook's `src/cmd/`): each one runs the stages it
+//! needs, in order, and returns values; printing and exit codes belong to `main`.
+//!
+//! `check` is the first half of `build`: both call [`check::analyze`], so they can never
+//! disagree about what is valid. `search` and `tags` start from the same check. Nothing here
+//! prints or reads the terminal.
+
+pub mod build;
+pub mod check;
+pub mod new;
+pub mod search;
+pub mod serve;
+pub mod tags;

@@ -1,0 +1,41 @@
+//! `casebook search`: answer a query from the built site's tantivy index, first rebuilding
+//! that index (and only it) when it is missing or no longer matches the library.
+
+use super::check::analyze;
+use crate::search::{Query, Searched, Searcher};
+use crate::{diag, index, load, Error, Result};
+use std::path::Path;
+
+/// `casebook search`: answer a query from the site's index (`SITE/_search/tantivy`). When that
+/// index is missing or no longer matches the library, the library is checked and the index —
+/// only the index — rebuilt in place first; `rebuilt` then says why.
+pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
+    let dir = site.join(index::INDEX_DIR);
+    // No file written since the index was built: no need to read the library.
+    let stamp = load::stamp(root);
+    if stamp.as_deref().is_some_and(|stamp| index::stamped(&dir, stamp)) {
+        let results = Searcher::open(&dir)?.search(query)?;
+        return Ok(Searched { results, rebuilt: None });
+    }
+    let sources = load::load(root)?;
+    let freshness = index::freshness(&sources, &dir);
+    let rebuilt = if freshness == index::Freshness::Fresh {
+        // Files were written again with the same content (or the stamp is new): remember
+        // their stamp, so that the next search takes the short way.
+        if stamp.as_deref().is_some_and(|stamp| stamp == sources.stamp) {
+            index::restamp(&dir, &sources.stamp);
+        }
+        None
+    } else {
+        let checked = analyze(sources);
+        let Some(library) = checked.library else {
+            return Err(Error::Content(checked.diagnostics));
+        };
+        index::rebuild_site_index(&library, site)?;
+        let why =
+            if freshness == index::Freshness::Missing { "there was no search index" } else { "the library changed" };
+        Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
+    };
+    let results = Searcher::open(&dir)?.search(query)?;
+    Ok(Searched { results, rebuilt })
+}

@@ -1,0 +1,109 @@
+//! How a diagnostic looks: the human format (a rustc-like report with the source line and a
+//! caret under the column, coloured through [`crate::console`]) and the JSON array editors and CI
+//! read. Rendering only; no I/O.
+
+use super::{Diagnostic, Severity};
+use crate::console::Styles;
+use std::fmt::Write as _;
+use unicode_width::UnicodeWidthChar;
+
+/// Renders one diagnostic in the human format:
+///
+/// ```text
+/// error[unknown-id]: unknown force `politcal-leadership`
+///   --> cases/henan/huaihe-road.md:9:10
+///    |
+///  9 | forces: [politcal-leadership]
+///    |          ^^^^^^^^^^^^^^^^^^^
+///    = hint: did you mean `political-leadership`?
+/// ```
+pub fn render_human(d: &Diagnostic, color: bool) -> String {
+    let Styles { bold, red, yellow, blue, reset, .. } = Styles::new(color);
+    let (word, c) = match d.severity {
+        Severity::Error => ("error", red),
+        Severity::Warning => ("warning", yellow),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{c}{word}[{}]{reset}{bold}: {}{reset}", d.code, d.message);
+    let loc = match (d.line, d.column) {
+        (0, _) => d.file.clone(),
+        (l, 0) => format!("{}:{l}", d.file),
+        (l, col) => format!("{}:{l}:{col}", d.file),
+    };
+    let width = d.line.max(1).to_string().len();
+    let pad = " ".repeat(width);
+    let _ = writeln!(out, "{pad}{blue}-->{reset} {loc}");
+    if let Some(src) = &d.source_line {
+        let _ = writeln!(out, "{pad} {blue}|{reset}");
+        let _ = writeln!(out, "{blue}{:>width$} |{reset} {src}", d.line);
+        if d.column > 0 {
+            let before: String = src
+                .chars()
+                .take((d.column - 1).saturating_sub(d.source_skip))
+                .map(|ch| if ch == '\t' { "\t".to_string() } else { " ".repeat(ch.width().unwrap_or(0)) })
+                .collect();
+            let column = d.column.saturating_sub(d.source_skip).max(1);
+            let marker_len = if d.width > 0 { d.width.min(60) } else { marker_len(src, column) };
+            let _ = writeln!(out, "{pad} {blue}|{reset} {before}{c}{}{reset}", "^".repeat(marker_len));
+        }
+    }
+    if !d.hint.is_empty() {
+        let _ = writeln!(out, "{pad} {blue}={reset} {bold}hint{reset}: {}", d.hint);
+    }
+    out
+}
+
+/// The length of the marker: the token that starts at `column` (up to a separator), at least 1.
+fn marker_len(src: &str, column: usize) -> usize {
+    let mut chars = src.chars().skip(column - 1).peekable();
+    let mut n = 0;
+    while let Some(c) = chars.next() {
+        let separator = matches!(c, ',' | '=' | ']' | '[' | '}' | '{' | '"' | '\'' | ' ' | '\t' | ')' | '(' | '，')
+            // A YAML key ends at `: ` (but `case:id` is one token).
+            || (c == ':' && chars.peek().is_none_or(|next| next.is_whitespace()));
+        if separator {
+            break;
+        }
+        n += c.width().unwrap_or(0);
+    }
+    n.clamp(1, 60)
+}
+
+/// Renders diagnostics as a JSON array of `{file, line, column, severity, code, message, hint}`.
+/// A failure is returned, never printed as an empty array (which would read "no problems").
+pub fn render_json(diags: &[Diagnostic]) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_rendering_points_at_the_column() {
+        let text = "id: x\nforces: [politcal-leadership]\n";
+        let d = Diagnostic::error("cases/a.md", "unknown-id", "unknown force `politcal-leadership`")
+            .at(text, 2, 10)
+            .hint("did you mean `political-leadership`?");
+        assert_eq!(
+            render_human(&d, false),
+            "error[unknown-id]: unknown force `politcal-leadership`\n \
+             --> cases/a.md:2:10\n  \
+             |\n\
+             2 | forces: [politcal-leadership]\n  \
+             |          ^^^^^^^^^^^^^^^^^^^\n  \
+             = hint: did you mean `political-leadership`?\n"
+        );
+    }
+
+    #[test]
+    fn json_lists_the_fields_an_editor_reads() {
+        let d = Diagnostic::warning("cases/a.md", "x-code", "message").at("a\nb\n", 2, 1).hint("fix it");
+        assert_eq!(
+            render_json(&[d]).unwrap(),
+            "[\n  {\n    \"file\": \"cases/a.md\",\n    \"line\": 2,\n    \"column\": 1,\n    \"severity\": \"warning\",\n    \
+             \"code\": \"x-code\",\n    \"message\": \"message\",\n    \"hint\": \"fix it\"\n  }\n]"
+        );
+        assert_eq!(render_json(&[]).unwrap(), "[]");
+    }
+}
