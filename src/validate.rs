@@ -11,7 +11,7 @@ pub use crate::model::vocabulary::{singular, valid_id, LEVELS};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::load::SourceFile;
-use crate::model::{slug, Case, Library, Place, Section, Taxonomy, Term, Vocabulary};
+use crate::model::{slug, Case, Library, Section, Taxonomy, Term, Vocabulary};
 use crate::parse::{self, At, RawCase, RawTaxonomy, CASE_KEYS};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -410,20 +410,8 @@ fn check_case(
             for k in &p.value.unknown_keys {
                 diags.push(unknown_key(path, text, k, parse::place_keys()));
             }
-            match &p.value.province {
-                Some(province) => {
-                    let r = &p.value;
-                    Some(Place {
-                        province: province.trim().to_string(),
-                        province_zh: r.province_zh.clone(),
-                        city: r.city.clone(),
-                        city_zh: r.city_zh.clone(),
-                        district: r.district.clone(),
-                        district_zh: r.district_zh.clone(),
-                        unit: r.unit.clone(),
-                        unit_zh: r.unit_zh.clone(),
-                    })
-                }
+            match &p.value.names.province {
+                Some(province) => Some(p.value.names.clone().with_province(province.trim().to_string())),
                 None => {
                     diags.push(
                         Diagnostic::error(path, "missing-field", "missing required field `place.province`")

@@ -2,12 +2,18 @@
 //!
 //! A [`Library`] is only ever built by `validate`, so every id in it resolves: tags are stored
 //! as indices into the taxonomy, and the reverse index (which cases use a term) is computed
-//! once here. Later stages (index, render) read it; nothing mutates it.
+//! once here. Later stages (index, render) read it; nothing mutates it. The numbers that stand
+//! for a vocabulary, a term or a case are named in [`ids`]; related cases are ranked in
+//! [`related`].
 
+pub mod ids;
 pub mod localized;
+pub mod related;
 pub mod vocabulary;
 
+pub use ids::{CaseId, TermId, VocabId};
 pub use localized::Localized;
+pub use related::TagSets;
 pub use vocabulary::slug;
 
 use crate::config::Config;
@@ -21,62 +27,14 @@ pub struct Library {
     /// Sorted by id.
     pub cases: Vec<Case>,
     /// `usage[v][t]`: indices of the cases tagged with term `t` of vocabulary `v`, in case order.
-    pub usage: Vec<Vec<Vec<usize>>>,
+    pub usage: Vec<Vec<Vec<CaseId>>>,
     /// Index of the vocabulary drawn as the profile and the matrix (`forces` by default).
-    pub profile: Option<usize>,
+    pub profile: Option<VocabId>,
     /// Every case's tags as numbers, in one array (see [`TagSets`]).
     pub tag_sets: TagSets,
     /// The stamp of the files the library was read from ([`crate::load::stamp`]); empty when
     /// unknown.
     pub stamp: String,
-}
-
-/// Every case's tags, numbered across vocabularies (the terms of vocabulary 0 first, then those
-/// of 1, …), all in one array: ranking related cases compares hundreds of cases with one per
-/// page, and this keeps each comparison a read of one short run of memory.
-#[derive(Debug, Default)]
-pub struct TagSets {
-    starts: Vec<usize>,
-    ids: Vec<u32>,
-    terms: usize,
-}
-
-impl TagSets {
-    pub fn new(taxonomy: &Taxonomy, cases: &[Case]) -> TagSets {
-        let mut offsets = Vec::with_capacity(taxonomy.vocabularies.len());
-        let mut terms = 0;
-        for v in &taxonomy.vocabularies {
-            offsets.push(terms as u32);
-            terms += v.terms.len();
-        }
-        let mut sets = TagSets { starts: vec![0], ids: Vec::new(), terms };
-        for case in cases {
-            for (tags, at) in case.tags.iter().zip(&offsets) {
-                sets.ids.extend(tags.iter().map(|&t| at + t as u32));
-            }
-            sets.starts.push(sets.ids.len());
-        }
-        sets
-    }
-
-    /// The tags of case `i`.
-    pub fn of(&self, i: usize) -> &[u32] {
-        &self.ids[self.starts[i]..self.starts[i + 1]]
-    }
-
-    /// The tags of case `i` as a bit mask over all terms, for [`TagSets::count_in`].
-    pub fn mask(&self, i: usize) -> Vec<u64> {
-        let mut mask = vec![0u64; self.terms.div_ceil(64)];
-        for &t in self.of(i) {
-            mask[t as usize / 64] |= 1 << (t % 64);
-        }
-        mask
-    }
-
-    /// How many tags of case `i` are in `mask`.
-    pub fn count_in(&self, i: usize, mask: &[u64]) -> usize {
-        self.of(i).iter().filter(|&&t| mask[t as usize / 64] & (1 << (t % 64)) != 0).count()
-    }
 }
 
 #[derive(Debug, Default)]
@@ -104,7 +62,7 @@ pub struct Term {
     pub countermeasure: Option<String>,
     pub countermeasure_zh: Option<String>,
     /// Links to terms of other vocabularies: (vocabulary index, term indices).
-    pub links: Vec<(usize, Vec<usize>)>,
+    pub links: Vec<(VocabId, Vec<TermId>)>,
 }
 
 /// One case study.
@@ -121,7 +79,7 @@ pub struct Case {
     pub summary_zh: Option<String>,
     pub sources: Vec<String>,
     /// `tags[v]`: term indices of vocabulary `v`, primary first.
-    pub tags: Vec<Vec<usize>>,
+    pub tags: Vec<Vec<TermId>>,
     /// The whole source file; the body is `text[body_start..]`.
     pub text: String,
     pub body_start: usize,
@@ -139,10 +97,12 @@ impl Case {
     }
 }
 
-/// Where a case happened, from large to small; only the province is required.
+/// Where a case happened, from large to small; only the province is required. As written,
+/// before validation, the province may be missing too: that is `Place<Option<String>>` (see
+/// [`crate::parse::RawPlace`]). The eight names are spelled out here only.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub struct Place {
-    pub province: String,
+pub struct Place<Province = String> {
+    pub province: Province,
     pub province_zh: Option<String>,
     pub city: Option<String>,
     pub city_zh: Option<String>,
@@ -153,6 +113,24 @@ pub struct Place {
 }
 
 impl Place {
+    /// The keys of a place in the front matter, in the order of [`Place::names`].
+    pub const KEYS: [&'static str; 8] =
+        ["province", "province_zh", "city", "city_zh", "district", "district_zh", "unit", "unit_zh"];
+
+    /// Every name given, in the order of [`Place::KEYS`] (English, then Chinese, large to small).
+    pub fn names(&self) -> [Option<&str>; 8] {
+        [
+            Some(self.province.as_str()),
+            self.province_zh.as_deref(),
+            self.city.as_deref(),
+            self.city_zh.as_deref(),
+            self.district.as_deref(),
+            self.district_zh.as_deref(),
+            self.unit.as_deref(),
+            self.unit_zh.as_deref(),
+        ]
+    }
+
     /// The path from province to unit, skipping absent parts (district excluded: the place
     /// pages go province → city → unit).
     pub fn path(&self) -> Vec<&str> {
@@ -182,6 +160,32 @@ impl Place {
     }
 }
 
+impl<P> Place<P> {
+    /// The same place with `province` in place of its province (validation turns the optional
+    /// province of a place as written into the required one).
+    pub fn with_province<Q>(self, province: Q) -> Place<Q> {
+        let Place { province: _, province_zh, city, city_zh, district, district_zh, unit, unit_zh } = self;
+        Place { province, province_zh, city, city_zh, district, district_zh, unit, unit_zh }
+    }
+}
+
+impl Place<Option<String>> {
+    /// The field a front-matter key of `place:` sets, if it is one of [`Place::KEYS`].
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        Some(match key {
+            "province" => &mut self.province,
+            "province_zh" => &mut self.province_zh,
+            "city" => &mut self.city,
+            "city_zh" => &mut self.city_zh,
+            "district" => &mut self.district,
+            "district_zh" => &mut self.district_zh,
+            "unit" => &mut self.unit,
+            "unit_zh" => &mut self.unit_zh,
+            _ => return None,
+        })
+    }
+}
+
 fn dedup_adjacent(mut parts: Vec<&str>) -> Vec<&str> {
     parts.dedup();
     parts
@@ -200,7 +204,7 @@ pub struct Section {
     /// Byte range in the body, heading excluded.
     pub content: Range<usize>,
     /// `tags[v]`: term indices of vocabulary `v` from the heading's attributes.
-    pub tags: Vec<Vec<usize>>,
+    pub tags: Vec<Vec<TermId>>,
 }
 
 impl Section {
@@ -210,49 +214,12 @@ impl Section {
 }
 
 impl Taxonomy {
-    pub fn vocabulary_index(&self, name: &str) -> Option<usize> {
+    pub fn vocabulary_index(&self, name: &str) -> Option<VocabId> {
         self.vocabularies.iter().position(|v| v.name == name)
     }
 
-    pub fn term_index(&self, vocabulary: usize, id: &str) -> Option<usize> {
+    pub fn term_index(&self, vocabulary: VocabId, id: &str) -> Option<TermId> {
         self.vocabularies.get(vocabulary)?.terms.iter().position(|t| t.id == id)
-    }
-}
-
-impl Library {
-    /// Cases related to `case`, ranked by the number of shared tags (then by id), at most `n`.
-    ///
-    /// Candidates come from the case's rarest terms first (a term shared with thousands of
-    /// cases says little), visiting at most a few thousand cases, so a page of a 100,000-case
-    /// library costs the same as one of a small library.
-    pub fn related(&self, case: usize, n: usize) -> Vec<(usize, usize)> {
-        const VISITS: usize = 500;
-        let c = &self.cases[case];
-        let mut terms: Vec<(usize, usize)> =
-            c.tags.iter().enumerate().flat_map(|(v, ts)| ts.iter().map(move |&t| (v, t))).collect();
-        terms.sort_by_key(|&(v, t)| (self.usage[v][t].len(), v, t));
-        let mut candidates: Vec<usize> = Vec::new();
-        for &(v, t) in &terms {
-            let users = &self.usage[v][t];
-            let room = VISITS.saturating_sub(candidates.len());
-            if room == 0 {
-                break;
-            }
-            candidates.extend(users.iter().copied().filter(|&o| o != case).take(room));
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mine = self.tag_sets.mask(case);
-        let mut ranked: Vec<(usize, usize)> =
-            candidates.into_iter().map(|o| (o, self.tag_sets.count_in(o, &mine))).collect();
-        let better = |a: &(usize, usize), b: &(usize, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-        if ranked.len() > n {
-            // The n best first (in no order), then only those sorted.
-            ranked.select_nth_unstable_by(n, better);
-            ranked.truncate(n);
-        }
-        ranked.sort_by(better);
-        ranked
     }
 }
 
@@ -268,24 +235,6 @@ mod tests {
     }
 
     #[test]
-    fn related_cases_rank_by_shared_tags() {
-        let lib = crate::check(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.expect("valid");
-        let shared = |a: &Case, b: &Case| -> usize {
-            a.tags.iter().zip(&b.tags).map(|(x, y)| x.iter().filter(|t| y.contains(t)).count()).sum()
-        };
-        for (i, c) in lib.cases.iter().enumerate() {
-            let mut expected: Vec<(usize, usize)> = (0..lib.cases.len())
-                .filter(|&o| o != i && shared(c, &lib.cases[o]) > 0)
-                .map(|o| (o, shared(c, &lib.cases[o])))
-                .collect();
-            expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            expected.truncate(3);
-            assert_eq!(lib.related(i, 3), expected, "{}", c.id);
-            assert_eq!(lib.tag_sets.count_in(i, &lib.tag_sets.mask(i)), c.tags.iter().map(Vec::len).sum::<usize>());
-        }
-    }
-
-    #[test]
     fn place_description() {
         let p = Place {
             province: "Beijing".into(),
@@ -296,5 +245,17 @@ mod tests {
         };
         assert_eq!(p.describe(), "West Chang'an Street, Xicheng District, Beijing");
         assert_eq!(p.path(), vec!["Beijing", "Beijing", "West Chang'an Street"]);
+    }
+
+    #[test]
+    fn every_key_of_a_place_sets_the_name_it_is_listed_with() {
+        let mut raw = Place::<Option<String>>::default();
+        for key in Place::KEYS {
+            *raw.field_mut(key).expect(key) = Some(key.to_string());
+        }
+        assert!(raw.field_mut("country").is_none());
+        let place = raw.clone().with_province("province".to_string());
+        assert_eq!(place.names(), Place::KEYS.map(Some));
+        assert_eq!(place.with_province(raw.province.clone()), raw);
     }
 }
