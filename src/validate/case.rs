@@ -1,0 +1,340 @@
+//! One case checked against the taxonomy: its front-matter fields ([`fields`]), its tags
+//! ([`tags`]), its body's sections and their tags ([`sections`]), and its `case:` links against
+//! the library's ids ([`links`]). [`check_case`] runs the first three in that order and builds the
+//! [`Case`]; links are checked by the caller, once every case's id is known.
+
+use super::taxonomy::{resolve, unknown_id};
+use super::{bad_id, unknown_key};
+use crate::diag::{Diagnostic, Suggestion};
+use crate::load::SourceFile;
+use crate::model::vocabulary::{singular, valid_id, LEVELS};
+use crate::model::{slug, Case, Place, Section, Taxonomy, TermId};
+use crate::parse::{At, RawCase};
+use std::collections::{BTreeMap, HashSet};
+
+/// Checks one case on its own (not its links); returns it when its required fields are there.
+/// Its diagnostics are added to `diags`; the caller decides whether they reject it.
+pub(super) fn check_case(
+    file: &SourceFile,
+    raw: &RawCase,
+    taxonomy: &Taxonomy,
+    known_keys: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Case> {
+    let fields = fields(file, raw, known_keys, diags);
+    let tags = tags(file, raw, taxonomy, diags);
+    let sections = sections(file, raw, taxonomy, &tags, diags);
+    let Fields { id, title, level, summary, place, sources } = fields;
+    let (id, title, level, summary, place) = (id?, title?, level?, summary?, place?);
+    Some(Case {
+        id: id.value.clone(),
+        path: file.path.clone(),
+        title: title.value.trim().to_string(),
+        title_zh: raw.title_zh.as_ref().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty()),
+        place,
+        level: level.value.clone(),
+        summary: summary.value.trim().to_string(),
+        summary_zh: raw.summary_zh.as_ref().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty()),
+        sources,
+        tags: tags.terms,
+        text: String::new(), // moved in by the caller
+        body_start: raw.body.offset,
+        sections,
+    })
+}
+
+/// The required front-matter fields, each `None` when it is missing or wrong (and reported).
+struct Fields<'a> {
+    id: Option<&'a At<String>>,
+    title: Option<&'a At<String>>,
+    level: Option<&'a At<String>>,
+    summary: Option<&'a At<String>>,
+    place: Option<Place>,
+    sources: Vec<String>,
+}
+
+/// Checks the front matter's keys and fields.
+fn fields<'a>(file: &SourceFile, raw: &'a RawCase, known_keys: &[&str], diags: &mut Vec<Diagnostic>) -> Fields<'a> {
+    let path = file.path.as_str();
+    let text = &file.text;
+    for k in &raw.unknown_keys {
+        diags.push(unknown_key(path, text, k, known_keys));
+    }
+    let id = required(file, &raw.id, "id", "my-case", diags);
+    if let Some(id) = id {
+        if !valid_id(&id.value) {
+            diags.push(bad_id(path, text, id));
+        }
+    }
+    let title = required(file, &raw.title, "title", "\"Unit: the practice in a few words\"", diags);
+    let level = required(file, &raw.level, "level", "community", diags);
+    if let Some(level) = level {
+        if !LEVELS.contains(&level.value.as_str()) {
+            let hint = match Suggestion::closest(&level.value, LEVELS.iter().copied()) {
+                Some(suggestion) => format!("{suggestion} (one of: {})", LEVELS.join(", ")),
+                None => format!("one of: {}", LEVELS.join(", ")),
+            };
+            diags.push(
+                Diagnostic::error(path, "bad-level", format!("unknown level `{}`", level.value))
+                    .at(text, level.line, level.column)
+                    .hint(hint),
+            );
+        }
+    }
+    let summary = required(file, &raw.summary, "summary", "One paragraph of plain text.", diags);
+    let place = match &raw.place {
+        None => {
+            diags.push(
+                missing(file, "place").hint("add `place:` with at least `province:` (then city, district, unit)"),
+            );
+            None
+        }
+        Some(p) => {
+            for k in &p.value.unknown_keys {
+                diags.push(unknown_key(path, text, k, &Place::KEYS));
+            }
+            match &p.value.names.province {
+                Some(province) => Some(p.value.names.clone().with_province(province.trim().to_string())),
+                None => {
+                    diags.push(
+                        missing(file, "place.province")
+                            .at(text, p.line, p.column)
+                            .hint("add `province: ...` under `place:`"),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let sources = match &raw.sources {
+        Some(s) if !s.value.is_empty() => {
+            for blank in s.value.iter().filter(|x| x.value.trim().is_empty()) {
+                diags.push(
+                    Diagnostic::error(path, "empty-field", "a source in `sources` is empty")
+                        .at(text, blank.line, blank.column)
+                        .hint("name the document, field notes or interview the case is based on, or remove the entry"),
+                );
+            }
+            s.value.iter().map(|x| x.value.trim().to_string()).filter(|x| !x.is_empty()).collect()
+        }
+        Some(s) => {
+            diags.push(empty(file, "sources", s).hint("name at least one source the case is based on"));
+            Vec::new()
+        }
+        None => {
+            diags.push(
+                missing(file, "sources").hint("add `sources:` with at least one entry, e.g. `- \"Field notes, 2024\"`"),
+            );
+            Vec::new()
+        }
+    };
+    Fields { id, title, level, summary, place, sources }
+}
+
+/// A text field that must be there and not be blank.
+fn required<'a>(
+    file: &SourceFile,
+    value: &'a Option<At<String>>,
+    name: &str,
+    example: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a At<String>> {
+    match value {
+        Some(v) if !v.value.trim().is_empty() => Some(v),
+        Some(v) => {
+            diags.push(empty(file, name, v).hint(format!("write it, e.g. `{name}: {example}`")));
+            None
+        }
+        None => {
+            diags.push(missing(file, name).hint(format!("add `{name}: {example}` to the front matter")));
+            None
+        }
+    }
+}
+
+/// "missing required field `name`", at the top of the file; the caller adds the hint.
+fn missing(file: &SourceFile, name: &str) -> Diagnostic {
+    Diagnostic::error(&file.path, "missing-field", format!("missing required field `{name}`")).at(&file.text, 1, 1)
+}
+
+/// "`name` is empty", where it was written; the caller adds the hint.
+fn empty<T>(file: &SourceFile, name: &str, at: &At<T>) -> Diagnostic {
+    Diagnostic::error(&file.path, "empty-field", format!("`{name}` is empty")).at(&file.text, at.line, at.column)
+}
+
+/// The tags of a case's front matter, resolved.
+struct Tags {
+    /// `terms[v]`: the terms of vocabulary `v`, in the order written.
+    terms: Vec<Vec<TermId>>,
+    /// Vocabularies with an unknown id in the front matter: their section tags are not checked
+    /// against the list (the unknown id is reported already; "not listed" would only add noise).
+    unresolved: Vec<bool>,
+}
+
+/// Resolves the vocabulary keys of the front matter.
+fn tags(file: &SourceFile, raw: &RawCase, taxonomy: &Taxonomy, diags: &mut Vec<Diagnostic>) -> Tags {
+    let (path, text) = (file.path.as_str(), &file.text);
+    let mut tags: Vec<Vec<TermId>> = vec![Vec::new(); taxonomy.vocabularies.len()];
+    let mut unresolved = vec![false; taxonomy.vocabularies.len()];
+    for (key, ids) in &raw.tags {
+        let Some(v) = taxonomy.vocabulary_index(&key.value) else { continue };
+        for written in ids {
+            match resolve(taxonomy, v, &written.value) {
+                Ok(t) if tags[v].contains(&t) => diags.push(
+                    Diagnostic::warning(path, "duplicate-tag", format!("`{}` is listed twice", written.value))
+                        .at(text, written.line, written.column)
+                        .hint("remove the second one"),
+                ),
+                Ok(t) => tags[v].push(t),
+                Err(hint) => {
+                    unresolved[v] = true;
+                    diags.push(unknown_id(path, text, &taxonomy.vocabularies[v].name, written, hint));
+                }
+            }
+        }
+    }
+    Tags { terms: tags, unresolved }
+}
+
+/// Checks the body and its sections: each section's tags (which the front matter must list),
+/// unique anchors, and that some section is tagged.
+fn sections(
+    file: &SourceFile,
+    raw: &RawCase,
+    taxonomy: &Taxonomy,
+    tags: &Tags,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Section> {
+    let (path, text) = (file.path.as_str(), &file.text);
+    let body = &text[raw.body.offset..];
+    if body.trim().is_empty() {
+        diags.push(
+            Diagnostic::error(path, "empty-body", "the case has no text after the front matter")
+                .at(text, raw.body.first_line.saturating_sub(1).max(1), 1)
+                .hint("write the case in Markdown below the closing `---`: background, practice sections, results, lessons"),
+        );
+    }
+    let mut sections = Vec::new();
+    let mut anchors: BTreeMap<String, usize> = BTreeMap::new();
+    for (n, rs) in raw.body.sections.iter().enumerate() {
+        let mut section_tags: Vec<Vec<TermId>> = vec![Vec::new(); taxonomy.vocabularies.len()];
+        for (key, value) in &rs.attrs {
+            let v =
+                taxonomy.vocabularies.iter().position(|voc| voc.name == key.value || singular(&voc.name) == key.value);
+            let Some(v) = v else {
+                let mut known: Vec<&str> = taxonomy.vocabularies.iter().map(|voc| singular(&voc.name)).collect();
+                known.extend(taxonomy.vocabularies.iter().map(|voc| voc.name.as_str()));
+                diags.push(unknown_key(path, text, key, &known).hint(
+                    match Suggestion::closest(&key.value, known.iter().copied()) {
+                        Some(suggestion) => suggestion.suffix("=").to_string(),
+                        None => format!("section attributes name a vocabulary: {}", known.join(", ")),
+                    },
+                ));
+                continue;
+            };
+            let vname = &taxonomy.vocabularies[v].name;
+            // Positions of each id inside the (possibly quoted) value.
+            let mut col = value.column;
+            for part in value.value.split(' ') {
+                if !part.is_empty() {
+                    let at = At { value: part.to_string(), line: value.line, column: col };
+                    match resolve(taxonomy, v, part) {
+                        Ok(t) if !tags.terms[v].contains(&t) && !tags.unresolved[v] => diags.push(
+                            Diagnostic::error(
+                                path,
+                                "section-tag",
+                                format!(
+                                    "section tags {} `{part}`, which the case does not list in `{vname}`",
+                                    singular(vname)
+                                ),
+                            )
+                            .at(text, at.line, at.column)
+                            .hint(format!(
+                                "add `{part}` to `{vname}:` in the front matter, or remove it from this heading"
+                            )),
+                        ),
+                        Ok(t) => {
+                            if !section_tags[v].contains(&t) {
+                                section_tags[v].push(t);
+                            }
+                        }
+                        Err(hint) => diags.push(unknown_id(path, text, vname, &at, hint)),
+                    }
+                }
+                col += part.chars().count() + 1;
+            }
+        }
+        let base = rs.anchor.clone().unwrap_or_else(|| {
+            let s = slug(&rs.title);
+            if s.is_empty() {
+                format!("section-{}", n + 1)
+            } else {
+                s
+            }
+        });
+        let anchor = if rs.anchor.is_some() {
+            if let Some(line) = anchors.get(&base) {
+                diags.push(
+                    Diagnostic::error(path, "duplicate-anchor", format!("anchor `#{base}` is used twice"))
+                        .at(text, rs.line, 1)
+                        .hint(format!("line {line} already uses it; links to the section would be ambiguous")),
+                );
+            }
+            base
+        } else {
+            let mut a = base.clone();
+            let mut k = 2;
+            while anchors.contains_key(&a) {
+                a = format!("{base}-{k}");
+                k += 1;
+            }
+            a
+        };
+        anchors.insert(anchor.clone(), rs.line);
+        sections.push(Section {
+            anchor,
+            title: rs.title.clone(),
+            level: rs.level,
+            line: rs.line,
+            range: rs.range.clone(),
+            content: rs.content.clone(),
+            tags: section_tags,
+        });
+    }
+    // A heading with attributes was meant to be tagged: its own errors say what is wrong.
+    let attempted = raw.body.sections.iter().any(|s| !s.attrs.is_empty());
+    if !body.trim().is_empty() && !attempted && !sections.iter().any(Section::is_tagged) {
+        let example = taxonomy
+            .vocabularies
+            .iter()
+            .find(|v| v.name == "practices")
+            .or(taxonomy.vocabularies.first())
+            .map(|v| format!("`## Practice: ... {{#anchor {}=ID}}`", singular(&v.name)))
+            .unwrap_or_default();
+        diags.push(
+            Diagnostic::warning(path, "no-practice-section", "the case has no tagged practice section")
+                .at(text, raw.body.first_line + body.lines().take_while(|l| l.trim().is_empty()).count(), 1)
+                .hint(format!("tag the heading that describes the practice, e.g. {example}, so practice pages can show the excerpt")),
+        );
+    }
+    sections
+}
+
+/// The `case:` links of a file that name no case in `ids`, as diagnostics.
+pub(super) fn links(path: &str, text: &str, links: &[At<String>], ids: &HashSet<&str>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for link in links {
+        if !ids.contains(link.value.as_str()) {
+            let hint = match Suggestion::closest(&link.value, ids.iter().copied()) {
+                Some(suggestion) => suggestion.prefix("case:").to_string(),
+                None => "link to an existing case as [text](case:ID)".to_string(),
+            };
+            out.push(
+                Diagnostic::error(path, "broken-link", format!("link to unknown case `{}`", link.value))
+                    .at(text, link.line, link.column)
+                    .hint(hint),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,237 @@
+//! Validate: check raw cases against the taxonomy and build the [`Library`]. No I/O.
+//!
+//! Every problem of every file is collected (never just the first), each pointing at the file,
+//! line and column where it was written, with a hint: an unknown id gets the nearest id by edit
+//! distance and the id whose label or alias matches what was written, in either language.
+//! `check` stops after this stage; `build` runs exactly the same code and goes on.
+//!
+//! [`taxonomy`] checks the taxonomy and resolves ids against it; [`case`] checks one case (its
+//! fields, tags, sections and links); this module checks the library as a whole and replaces
+//! one case of it for `serve`. Vocabulary facts (levels, singulars) are
+//! [`crate::model::vocabulary`]'s and "did you mean" is [`crate::diag::suggest`]'s, not this
+//! stage's.
+
+pub mod case;
+pub mod taxonomy;
+
+// moved: re-export until the merge
+pub use crate::diag::suggest::nearest;
+// moved: re-export until the merge
+pub use crate::model::vocabulary::{singular, valid_id, LEVELS};
+pub use taxonomy::validate_taxonomy;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Suggestion};
+use crate::load::SourceFile;
+use crate::model::{slug, Case, CaseId, Library, TagSets, Taxonomy};
+use crate::parse::{At, RawCase, CASE_KEYS};
+use std::collections::{HashMap, HashSet};
+
+/// Validates all cases against the taxonomy; returns the library if there is no error.
+pub fn validate(
+    config: Config,
+    taxonomy: Taxonomy,
+    cases: Vec<(SourceFile, Result<RawCase, Vec<Diagnostic>>)>,
+    mut diags: Vec<Diagnostic>,
+) -> (Option<Library>, Vec<Diagnostic>) {
+    let vocab_names: Vec<&str> = taxonomy.vocabularies.iter().map(|v| v.name.as_str()).collect();
+    let mut known_keys: Vec<&str> = CASE_KEYS.to_vec();
+    known_keys.extend(vocab_names.iter().copied());
+
+    // First pass: every case on its own.
+    let mut checked: Vec<(Case, Vec<At<String>>)> = Vec::new();
+    let mut first_file: HashMap<String, (String, usize)> = HashMap::new();
+    let mut rejected: Vec<(SourceFile, Vec<At<String>>)> = Vec::new();
+    for (file, parsed) in cases {
+        let raw = match parsed {
+            Ok(r) => r,
+            Err(ds) => {
+                diags.extend(ds);
+                continue;
+            }
+        };
+        let before = diags.len();
+        let case = case::check_case(&file, &raw, &taxonomy, &known_keys, &mut diags);
+        if let Some(id) = raw.id.as_ref().filter(|id| valid_id(&id.value)) {
+            match first_file.get(&id.value) {
+                Some((other, line)) => {
+                    diags.push(
+                        Diagnostic::error(&file.path, "duplicate-id", format!("duplicate case id `{}`", id.value))
+                            .at(&file.text, id.line, id.column)
+                            .hint(format!(
+                                "`{other}` (line {line}) already uses this id; ids must be unique — rename one"
+                            )),
+                    );
+                    continue;
+                }
+                None => {
+                    first_file.insert(id.value.clone(), (file.path.clone(), id.line));
+                }
+            }
+        }
+        match case.filter(|_| diags[before..].iter().all(|d| !d.is_error())) {
+            Some(case) => checked.push((Case { text: file.text, ..case }, raw.body.case_links)),
+            None => rejected.push((file, raw.body.case_links)),
+        }
+    }
+
+    // Second pass: links between cases.
+    let ids: HashSet<&str> = first_file.keys().map(String::as_str).collect();
+    let all_links = checked
+        .iter()
+        .map(|(c, links)| (c.path.as_str(), c.text.as_str(), links))
+        .chain(rejected.iter().map(|(f, links)| (f.path.as_str(), f.text.as_str(), links)));
+    for (path, text, links) in all_links {
+        diags.extend(case::links(path, text, links, &ids));
+    }
+
+    let mut cases: Vec<Case> = checked.into_iter().map(|(c, _)| c).collect();
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+
+    // Which cases use which term; unused terms are worth a warning.
+    let usage = usage(&taxonomy, &cases);
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    if !has_errors {
+        for (v, vocab) in taxonomy.vocabularies.iter().enumerate() {
+            for (t, term) in vocab.terms.iter().enumerate() {
+                if usage[v][t].is_empty() {
+                    diags.push(
+                        Diagnostic::warning(
+                            "cases/taxonomy.yaml",
+                            "unused-term",
+                            format!("{} `{}` is used by no case", singular(&vocab.name), term.id),
+                        )
+                        .hint(format!(
+                            "tag a case with it (`{}: [{}]`) or remove it from the taxonomy",
+                            vocab.name, term.id
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    let profile = match &config.profile {
+        Some(name) => taxonomy.vocabulary_index(name),
+        None => taxonomy.vocabulary_index("forces").or(if taxonomy.vocabularies.is_empty() { None } else { Some(0) }),
+    };
+    if let Some(name) = &config.profile {
+        if profile.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    "casebook.toml",
+                    "config",
+                    format!("profile vocabulary `{name}` is not in the taxonomy"),
+                )
+                .hint(format!("one of: {}", vocab_names.join(", "))),
+            );
+        }
+    }
+    if let Some(show) = &config.vocabularies {
+        for name in show {
+            if taxonomy.vocabulary_index(name).is_none() {
+                diags.push(
+                    Diagnostic::error("casebook.toml", "config", format!("vocabulary `{name}` is not in the taxonomy"))
+                        .hint(format!("one of: {}", vocab_names.join(", "))),
+                );
+            }
+        }
+    }
+    crate::diag::sort(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
+    let tag_sets = TagSets::new(&taxonomy, &cases);
+    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, stamp: String::new() }), diags)
+}
+
+/// `usage[v][t]`: the indices of the cases tagged with term `t` of vocabulary `v`, in case order.
+pub fn usage(taxonomy: &Taxonomy, cases: &[Case]) -> Vec<Vec<Vec<CaseId>>> {
+    let mut usage: Vec<Vec<Vec<CaseId>>> =
+        taxonomy.vocabularies.iter().map(|v| vec![Vec::new(); v.terms.len()]).collect();
+    for (ci, case) in cases.iter().enumerate() {
+        for (v, terms) in case.tags.iter().enumerate() {
+            for &t in terms {
+                usage[v][t].push(ci);
+            }
+        }
+    }
+    usage
+}
+
+/// What [`replace_case`] did with one changed case file.
+pub enum Replacement {
+    /// The file is valid: the new library, the case it replaced, and the file's warnings.
+    Valid { library: Library, old: Box<Case>, warnings: Vec<Diagnostic> },
+    /// The file has errors: the library, unchanged, and the file's diagnostics.
+    Invalid { library: Library, diagnostics: Vec<Diagnostic> },
+    /// The file is valid but now holds another case id: that changes other cases' links and the
+    /// library's order, so the whole library has to be validated again.
+    NewId { library: Library },
+}
+
+/// Validates one changed case file against the rest of a valid library and puts it in place of
+/// the case at `index` (for `serve`, which re-parses only the files that changed). The file gets
+/// the checks [`validate`] gives every file — its fields, its tags, its `case:` links against
+/// the library's ids — with the same diagnostics; library-wide warnings (unused terms) are not
+/// recomputed.
+pub fn replace_case(
+    library: Library,
+    index: CaseId,
+    file: SourceFile,
+    parsed: Result<RawCase, Vec<Diagnostic>>,
+) -> Replacement {
+    let raw = match parsed {
+        Ok(r) => r,
+        Err(diagnostics) => return Replacement::Invalid { library, diagnostics },
+    };
+    let mut known_keys: Vec<&str> = CASE_KEYS.to_vec();
+    known_keys.extend(library.taxonomy.vocabularies.iter().map(|v| v.name.as_str()));
+    let mut diags = Vec::new();
+    let case = case::check_case(&file, &raw, &library.taxonomy, &known_keys, &mut diags);
+    let ids: HashSet<&str> = library.cases.iter().map(|c| c.id.as_str()).collect();
+    diags.extend(case::links(&file.path, &file.text, &raw.body.case_links, &ids));
+    crate::diag::sort(&mut diags);
+    let case = match case {
+        Some(case) if !diags.iter().any(Diagnostic::is_error) => case,
+        _ => return Replacement::Invalid { library, diagnostics: diags },
+    };
+    if case.id != library.cases[index].id {
+        return Replacement::NewId { library };
+    }
+    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, stamp: _ } = library;
+    let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
+    let usage = usage(&taxonomy, &cases);
+    let tag_sets = TagSets::new(&taxonomy, &cases);
+    Replacement::Valid {
+        library: Library { config, taxonomy, cases, usage, profile, tag_sets, stamp: String::new() },
+        old: Box::new(old),
+        warnings: diags,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics written by both the taxonomy's and the cases' checks
+
+/// A key no reader of this place knows; the hint names the closest of `known`, or all.
+pub(super) fn unknown_key(path: &str, text: &str, key: &At<String>, known: &[&str]) -> Diagnostic {
+    let hint = match Suggestion::closest(&key.value, known.iter().copied()) {
+        Some(suggestion) => suggestion.to_string(),
+        None => format!("known keys: {}", known.join(", ")),
+    };
+    Diagnostic::error(path, "unknown-key", format!("unknown key `{}`", key.value))
+        .at(text, key.line, key.column)
+        .hint(hint)
+}
+
+/// An id that is not of the form `[a-z0-9-]+`, with the slug it could be.
+pub(super) fn bad_id(path: &str, text: &str, id: &At<String>) -> Diagnostic {
+    let suggestion = slug(&id.value);
+    let hint = if valid_id(&suggestion) {
+        format!("ids use only a-z, 0-9 and `-`, e.g. `{suggestion}`")
+    } else {
+        "ids use only a-z, 0-9 and `-`".to_string()
+    };
+    Diagnostic::error(path, "bad-id", format!("id `{}` is not of the form [a-z0-9-]+", id.value))
+        .at(text, id.line, id.column)
+        .hint(hint)
+}
