@@ -40,16 +40,22 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it; empty when there is nothing useful to add.
     pub hint: String,
-    /// The source line the diagnostic points at (not serialized).
+    /// The source line the diagnostic points at (not serialized). Boxed: a diagnostic travels
+    /// in `Result`s, and this keeps it small.
     #[serde(skip)]
-    pub source_line: Option<String>,
+    pub source: Option<Box<SourceLine>>,
     /// Width of the `^^^` marker in terminal columns; 0 lets the renderer find the token's end.
     #[serde(skip)]
-    pub width: usize,
-    /// Characters of the line cut off before `source_line` (a long line is shown around the
-    /// column, after a `…`), so the marker lands under the column.
-    #[serde(skip)]
-    pub source_skip: usize,
+    pub width: u32,
+}
+
+/// The part of a source line a diagnostic shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceLine {
+    pub text: String,
+    /// Characters of the line cut off before `text` (a long line is shown around the column,
+    /// after a `…`), so the marker lands under the column.
+    pub skip: usize,
 }
 
 /// The longest part of a source line shown, in characters.
@@ -65,9 +71,8 @@ impl Diagnostic {
             code,
             message: message.into(),
             hint: String::new(),
-            source_line: None,
+            source: None,
             width: 0,
-            source_skip: 0,
         }
     }
 
@@ -79,20 +84,18 @@ impl Diagnostic {
     pub fn at(mut self, text: &str, line: usize, column: usize) -> Self {
         self.line = line;
         self.column = column;
-        self.source_skip = 0;
-        self.source_line = if line == 0 {
+        self.source = if line == 0 {
             None
         } else {
             text.lines().nth(line - 1).map(|l| {
                 // Far along a long line, show the part around the column, after a `…`.
                 let cut = if column > SHOWN_CHARS * 3 / 4 { column - SHOWN_CHARS / 2 } else { 0 };
-                match l.char_indices().nth(cut).filter(|_| cut > 0) {
+                Box::new(match l.char_indices().nth(cut).filter(|_| cut > 0) {
                     Some((byte, _)) => {
-                        self.source_skip = cut - 1;
-                        format!("…{}", truncate_chars(&l[byte..], SHOWN_CHARS))
+                        SourceLine { text: format!("…{}", truncate_chars(&l[byte..], SHOWN_CHARS)), skip: cut - 1 }
                     }
-                    None => truncate_chars(l, SHOWN_CHARS),
-                }
+                    None => SourceLine { text: truncate_chars(l, SHOWN_CHARS), skip: 0 },
+                })
             })
         };
         self
@@ -100,7 +103,7 @@ impl Diagnostic {
 
     /// Marks the whole of `token` (which starts at the column), e.g. a value with spaces.
     pub fn marking(mut self, token: &str) -> Self {
-        self.width = UnicodeWidthStr::width(token);
+        self.width = u32::try_from(UnicodeWidthStr::width(token)).unwrap_or(u32::MAX);
         self
     }
 
@@ -163,5 +166,11 @@ mod tests {
         ];
         assert_eq!(summary(&d, 5), "2 errors, 1 warning in 5 files");
         assert_eq!(summary(&[], 1), "0 errors, 0 warnings in 1 file");
+    }
+
+    #[test]
+    fn a_diagnostic_is_small_enough_to_return_in_a_result() {
+        // clippy's `result_large_err` limit: functions return `Result<_, Diagnostic>`.
+        assert!(std::mem::size_of::<Diagnostic>() < 128, "{}", std::mem::size_of::<Diagnostic>());
     }
 }

@@ -33,17 +33,18 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
     let width = d.line.max(1).to_string().len();
     let pad = " ".repeat(width);
     let _ = writeln!(out, "{pad}{blue}-->{reset} {loc}");
-    if let Some(src) = &d.source_line {
+    if let Some(shown) = &d.source {
+        let src = &shown.text;
         let _ = writeln!(out, "{pad} {blue}|{reset}");
         let _ = writeln!(out, "{blue}{:>width$} |{reset} {src}", d.line);
         if d.column > 0 {
             let before: String = src
                 .chars()
-                .take((d.column - 1).saturating_sub(d.source_skip))
+                .take((d.column - 1).saturating_sub(shown.skip))
                 .map(|ch| if ch == '\t' { "\t".to_string() } else { " ".repeat(ch.width().unwrap_or(0)) })
                 .collect();
-            let column = d.column.saturating_sub(d.source_skip).max(1);
-            let marker_len = if d.width > 0 { d.width.min(60) } else { marker_len(src, column) };
+            let column = d.column.saturating_sub(shown.skip).max(1);
+            let marker_len = if d.width > 0 { d.width.min(60) as usize } else { marker_len(src, column) };
             let _ = writeln!(out, "{pad} {blue}|{reset} {before}{c}{}{reset}", "^".repeat(marker_len));
         }
     }
