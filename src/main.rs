@@ -8,8 +8,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// mimalloc: rendering and indexing allocate many small strings from two threads; glibc's
-/// allocator spent a third of the build in malloc/free (measured with perf).
+/// mimalloc: rendering and indexing allocate many small strings from two threads, and glibc's
+/// allocator spent a large share of the build in malloc/free (the README has the measurements).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
