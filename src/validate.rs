@@ -303,7 +303,7 @@ pub fn validate(
     }
     let profile = match &config.profile {
         Some(name) => taxonomy.vocabulary_index(name),
-        None => taxonomy.vocabulary_index("forces").or(if taxonomy.vocabularies.is_empty() { None } else { Some(0) }),
+        None => (!taxonomy.vocabularies.is_empty()).then_some(0),
     };
     if let Some(name) = &config.profile {
         if profile.is_none() {
