@@ -233,7 +233,7 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// The source of the render code, for the i18n test that every `ui.text("KEY")` exists.
+/// The source of the render code, for the i18n test that every UI string the code asks for exists.
 #[cfg(test)]
 const SOURCES: &[(&str, &str)] = &[
     ("render/mod.rs", include_str!("mod.rs")),
