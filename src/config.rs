@@ -146,6 +146,14 @@ mod tests {
     }
 
     #[test]
+    fn profile_and_start_from_name_vocabularies_and_default_to_none() {
+        let c = parse("profile = \"forces\"\nstart_from = \"problems\"\n").unwrap();
+        assert_eq!((c.profile.as_deref(), c.start_from.as_deref()), (Some("forces"), Some("problems")));
+        assert_eq!((Config::default().profile, Config::default().start_from), (None, None));
+        assert_eq!(parse("start_form = \"x\"").unwrap_err().hint, "did you mean `start_from`?");
+    }
+
+    #[test]
     fn language_and_base_path() {
         let c = parse("language = \"en\"\nbase_path = \"kb\"\n").unwrap();
         assert_eq!(c.language, Language::En);

@@ -14,7 +14,7 @@
 mod data;
 pub mod dependencies;
 mod i18n;
-pub mod markdown;
+mod markdown;
 mod pages;
 mod theme;
 mod views;

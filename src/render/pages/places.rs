@@ -31,10 +31,17 @@ struct PlaceNode {
 struct PlacePage {
     label: String,
     children: Vec<Link>,
-    /// The city's cases by unit (district, street): (unit, cases).
-    units: Vec<(String, Vec<tera::Value>)>,
+    /// The city's cases by unit (district, street).
+    units: Vec<Unit>,
     cases: Vec<tera::Value>,
     pager: Pager,
+}
+
+/// The cases of one unit of a city (a district, a street), on the city's page.
+#[derive(Serialize)]
+struct Unit {
+    name: String,
+    cases: Vec<tera::Value>,
 }
 
 /// One page of a province (no `city`) or of a city.
@@ -146,7 +153,7 @@ impl Renderer<'_> {
             let v = PlacePage {
                 label: c.label.clone(),
                 children: Vec::new(),
-                units: units.into_iter().collect(),
+                units: units.into_iter().map(|(name, cases)| Unit { name, cases }).collect(),
                 cases: Vec::new(),
                 pager: pager(ck, page, total_pages, ""),
             };
