@@ -54,8 +54,9 @@ fn escape_xml(value: &str, _: tera::Kwargs, _: &tera::State) -> String {
 /// The built-in templates with the library's overrides on top.
 pub(crate) fn templates(overrides: &[(String, Vec<u8>)]) -> Result<(tera::Tera, BTreeSet<String>)> {
     let mut tera = tera::Tera::default();
-    // The XML and SVG templates escape their values with `escape_xml` (Tera's own escaping
-    // also escapes `/`, which the sitemap's and the feed's URLs do not need).
+    // Only the pages are escaped by Tera. The XML and SVG templates escape their values with
+    // `escape_xml`, the escaping the sitemap, the feed and the profile have always had (Tera's
+    // leaves `'` as it is).
     tera.autoescape_on(vec![".html", ".htm"]);
     tera.register_filter("escape_xml", escape_xml);
     let mut sources: BTreeMap<String, (String, bool)> = THEME
