@@ -45,8 +45,11 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Which vocabularies get navigation links and facets; default: all, in taxonomy order.
     pub vocabularies: Option<Vec<String>>,
-    /// The vocabulary drawn as the profile and matrix; default `forces`, else the first one.
+    /// The vocabulary drawn as the profile and first in the matrix; default: the first one.
     pub profile: Option<String>,
+    /// The vocabulary the home page's "start from a problem" lists, with the terms linked to
+    /// each of its terms; default: none (the home page has no such section).
+    pub start_from: Option<String>,
     /// Largest case file accepted, in bytes.
     pub max_file_size: u64,
     /// Cases or excerpts per page on list pages.
@@ -63,6 +66,7 @@ impl Default for Config {
             base_url: None,
             vocabularies: None,
             profile: None,
+            start_from: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             page_size: 50,
         }
@@ -78,6 +82,7 @@ const KEYS: &[&str] = &[
     "base_url",
     "vocabularies",
     "profile",
+    "start_from",
     "max_file_size",
     "page_size",
 ];
@@ -138,6 +143,14 @@ mod tests {
         assert_eq!(e.line, 2);
         assert_eq!(e.message, "unknown key `languge`");
         assert_eq!(e.hint, "did you mean `language`?");
+    }
+
+    #[test]
+    fn profile_and_start_from_name_vocabularies_and_default_to_none() {
+        let c = parse("profile = \"forces\"\nstart_from = \"problems\"\n").unwrap();
+        assert_eq!((c.profile.as_deref(), c.start_from.as_deref()), (Some("forces"), Some("problems")));
+        assert_eq!((Config::default().profile, Config::default().start_from), (None, None));
+        assert_eq!(parse("start_form = \"x\"").unwrap_err().hint, "did you mean `start_from`?");
     }
 
     #[test]

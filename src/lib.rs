@@ -24,6 +24,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod search;

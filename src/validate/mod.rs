@@ -112,17 +112,16 @@ pub fn validate(
     }
     let profile = match &config.profile {
         Some(name) => taxonomy.vocabulary_index(name),
-        None => taxonomy.vocabulary_index("forces").or(if taxonomy.vocabularies.is_empty() { None } else { Some(0) }),
+        None => (!taxonomy.vocabularies.is_empty()).then_some(0),
     };
-    if let Some(name) = &config.profile {
-        if profile.is_none() {
+    // The vocabularies given a role must exist: a misspelt role would silently drop the profile
+    // chart or the home page's "start from" section.
+    for (role, name) in [("profile", &config.profile), ("start_from", &config.start_from)] {
+        if let Some(name) = name.as_ref().filter(|name| taxonomy.vocabulary_index(name).is_none()) {
+            let hint = format!("one of: {}", vocab_names.join(", "));
+            let what = if role == "profile" { "profile vocabulary" } else { "start_from vocabulary" };
             diags.push(
-                Diagnostic::error(
-                    "casebook.toml",
-                    "config",
-                    format!("profile vocabulary `{name}` is not in the taxonomy"),
-                )
-                .hint(format!("one of: {}", vocab_names.join(", "))),
+                Diagnostic::error("casebook.toml", "config", format!("{what} `{name}` is not in the taxonomy")).hint(hint),
             );
         }
     }

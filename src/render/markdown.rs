@@ -1,0 +1,312 @@
+//! Markdown → safe HTML: the case pages' bodies (with the validated section anchors) and the
+//! excerpts of their tagged sections, cut out of the same rendering. Raw HTML is sanitized by
+//! ammonia; links are made relative or dropped when their scheme is unsafe; remote images become
+//! links (the site loads nothing from outside). Pure: no templates, no files.
+
+use crate::model::{Case, Section};
+use crate::parse::markdown_options;
+use pulldown_cmark::{html, Alignment, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use std::sync::OnceLock;
+
+/// A case page's body, and each section's own HTML for the term pages.
+pub(crate) struct CaseHtml {
+    /// The body, section anchors as heading ids.
+    pub(crate) body: String,
+    /// `sections[k]`: the HTML of tagged section `k` (empty for untagged sections).
+    pub(crate) sections: Vec<String>,
+}
+
+/// The body of a case page as HTML (section anchors as heading ids), and the HTML of each
+/// tagged section's content (empty strings for the other sections), from one rendering: the
+/// sections are cut out of the body's HTML, so an excerpt shows what the case page shows
+/// (reference links and footnotes defined elsewhere in the body included).
+pub(crate) fn case_html(c: &Case, root: &str) -> CaseHtml {
+    let body = c.body();
+    // Markers at the section boundaries: text in the Unicode private use area, which Markdown
+    // and the sanitizer leave alone. A body that holds such characters itself is rendered a
+    // section at a time instead.
+    let mark = |end: char, k: usize| format!("{MARK_OPEN}{end}{k}{MARK_CLOSE}\n");
+    let mut marks: Vec<(usize, String)> = Vec::new();
+    if !body.contains(MARK_OPEN) {
+        for (k, s) in c.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()) {
+            marks.push((s.content.start, mark('s', k)));
+            marks.push((s.content.end, mark('e', k)));
+        }
+        marks.sort_by_key(|m| m.0);
+    }
+    let marked = render_markdown_marked(body, root, &c.sections, &marks);
+    let separately = || -> Vec<String> {
+        let one = |s: &Section| fit_for_other_page(&markdown_to_html(c.section_markdown(s), root), root, &c.id);
+        c.sections.iter().map(|s| if s.is_tagged() { one(s) } else { String::new() }).collect()
+    };
+    if marks.is_empty() {
+        return CaseHtml { body: marked, sections: separately() };
+    }
+    let mut sections = vec![String::new(); c.sections.len()];
+    // Sections come in order: each is looked for after the start of the one before.
+    let mut from = 0;
+    for (k, _) in c.sections.iter().enumerate().filter(|(_, s)| s.is_tagged()) {
+        let (open, close) = (mark('s', k), mark('e', k));
+        let open_at = marked[from..].find(&open).map(|a| from + a);
+        let close_at = open_at.and_then(|a| marked[a..].find(&close).map(|b| a + b));
+        match (open_at, close_at) {
+            (Some(a), Some(b)) if a + open.len() <= b => {
+                sections[k] = fit_for_other_page(&strip_marks(&marked[a + open.len()..b]), root, &c.id);
+                from = a;
+            }
+            // The sanitizer moved a marker (raw HTML around a heading), or a heading sits
+            // inside another block: fall back.
+            _ => return CaseHtml { body: strip_marks(&marked), sections: separately() },
+        }
+    }
+    CaseHtml { body: strip_marks(&marked), sections }
+}
+
+/// `html` without the markers of [`case_html`] (each with the line break that ends it).
+fn strip_marks(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(MARK_OPEN) {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find(MARK_CLOSE).map_or("", |end| &rest[at + end + MARK_CLOSE.len_utf8()..]);
+        rest = rest.strip_prefix('\n').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// HTML cut out of a case page, made fit for another page: its ids are dropped (they belong to
+/// the case page, and two cases may use the same), and links to an anchor of the case page
+/// (a footnote, another section) point at the case page.
+fn fit_for_other_page(html: &str, root: &str, id: &str) -> String {
+    let case_page = format!("href=\"{root}cases/{id}.html#");
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(" id=\"") {
+        out.push_str(&rest[..at]);
+        let value = &rest[at + 5..];
+        rest = value.find('"').map_or("", |end| &value[end + 1..]);
+    }
+    out.push_str(rest);
+    out.replace("href=\"#", &case_page)
+}
+
+const MARK_OPEN: char = '\u{E000}';
+const MARK_CLOSE: char = '\u{E001}';
+
+/// Renders Markdown (no section anchors) for excerpts; `root` prefixes `case:` links.
+pub fn markdown_to_html(markdown: &str, root: &str) -> String {
+    render_markdown(markdown, root, &[])
+}
+
+/// Markdown → safe HTML. Heading attributes are replaced by the validated anchors; `case:`
+/// links become relative links; URLs with other schemes than http(s), mailto and relative
+/// ones are dropped; remote images become links (the site loads nothing from outside); raw
+/// HTML, when present, is sanitized by ammonia; table alignment becomes a class (the CSP
+/// forbids style attributes).
+fn render_markdown(markdown: &str, root: &str, sections: &[Section]) -> String {
+    render_markdown_marked(markdown, root, sections, &[])
+}
+
+/// [`render_markdown`], with each of `marks` (sorted by offset) written as text before the first
+/// block that starts at or after its offset in `markdown`.
+fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], marks: &[(usize, String)]) -> String {
+    let mut heading_no = 0;
+    let mut has_raw_html = false;
+    let mut image_depth = 0usize;
+    let mut events = Vec::new();
+    let mut marks = marks.iter().peekable();
+    // Blocks open around the next event: a mark due inside one (a heading in a list) is
+    // dropped, so that a slice between two marks never cuts through an element.
+    let mut depth = 0usize;
+    // Table cells are aligned by class (`al`, `ac`, `ar` in the style sheet), never by a style
+    // attribute, which the Content-Security-Policy forbids: the table's alignments, whether
+    // the head is open, and the cell's column.
+    let mut table: (Vec<Alignment>, bool, usize) = (Vec::new(), false, 0);
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        while let Some((_, mark)) = marks.next_if(|(at, _)| *at <= range.start) {
+            if depth == 0 {
+                events.push(Event::Text(mark.as_str().into()));
+            }
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let event = match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let id = sections.get(heading_no).map(|s| CowStr::from(s.anchor.clone()));
+                heading_no += 1;
+                Event::Start(Tag::Heading { level, id, classes: Vec::new(), attrs: Vec::new() })
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::Link { link_type, dest_url: safe_url(&dest_url, root).into(), title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                if is_local(&dest_url) {
+                    Event::Start(Tag::Image { link_type, dest_url: safe_url(&dest_url, root).into(), title, id })
+                } else {
+                    // Keep the alt text as a link to the image; never load it.
+                    image_depth += 1;
+                    Event::Start(Tag::Link {
+                        link_type: LinkType::Inline,
+                        dest_url: safe_url(&dest_url, root).into(),
+                        title,
+                        id,
+                    })
+                }
+            }
+            Event::End(TagEnd::Image) if image_depth > 0 => {
+                image_depth -= 1;
+                Event::End(TagEnd::Link)
+            }
+            Event::Start(Tag::Table(alignments)) => {
+                let none = vec![Alignment::None; alignments.len()];
+                table = (alignments, false, 0);
+                Event::Start(Tag::Table(none))
+            }
+            Event::Start(Tag::TableHead) => {
+                table.1 = true;
+                table.2 = 0;
+                Event::Start(Tag::TableHead)
+            }
+            Event::End(TagEnd::TableHead) => {
+                table.1 = false;
+                Event::End(TagEnd::TableHead)
+            }
+            Event::Start(Tag::TableRow) => {
+                table.2 = 0;
+                Event::Start(Tag::TableRow)
+            }
+            Event::Start(Tag::TableCell) => {
+                let class = match table.0.get(table.2) {
+                    Some(Alignment::Left) => "al",
+                    Some(Alignment::Center) => "ac",
+                    Some(Alignment::Right) => "ar",
+                    _ => "",
+                };
+                table.2 += 1;
+                match (class, table.1) {
+                    ("", _) => Event::Start(Tag::TableCell),
+                    (class, true) => Event::Html(format!("<th class=\"{class}\">").into()),
+                    (class, false) => Event::Html(format!("<td class=\"{class}\">").into()),
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                has_raw_html = true;
+                Event::Html(h)
+            }
+            other => other,
+        };
+        events.push(event);
+    }
+    events.extend(marks.map(|(_, mark)| Event::Text(mark.as_str().into())));
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    if has_raw_html {
+        out = sanitizer().clean(&out).to_string();
+    }
+    out
+}
+
+/// The documented safe set for raw HTML in cases: ammonia's defaults (text formatting, lists,
+/// tables, links, images) plus details/summary and figure/figcaption; heading ids and the
+/// alignment classes casebook itself emits. No script, style, iframe, object, form, event
+/// handler, style attribute, or `javascript:`/`data:` URL survives.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["details", "summary", "figure", "figcaption", "mark", "section"]);
+        for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+            b.add_tag_attributes(h, ["id"]);
+        }
+        b.add_tag_attributes("li", ["id"]);
+        b.add_tag_attributes("sup", ["id", "class"]);
+        b.add_tag_attributes("div", ["id", "class"]);
+        for cell in ["th", "td"] {
+            b.add_tag_attributes(cell, ["class"]);
+        }
+        b.url_schemes(["http", "https", "mailto"].into_iter().collect());
+        b.url_relative(ammonia::UrlRelative::PassThrough);
+        b.link_rel(Some("noopener noreferrer"));
+        b
+    })
+}
+
+fn is_local(url: &str) -> bool {
+    !url.contains(':') || url.starts_with("case:")
+}
+
+/// Rewrites `case:ID#anchor` to a relative link and drops dangerous schemes.
+fn safe_url(url: &str, root: &str) -> String {
+    if let Some(rest) = url.strip_prefix("case:") {
+        let (id, anchor) = rest.split_once('#').map_or((rest, None), |(i, a)| (i, Some(a)));
+        return match anchor {
+            Some(a) => format!("{root}cases/{id}.html#{a}"),
+            None => format!("{root}cases/{id}.html"),
+        };
+    }
+    let lower: String =
+        url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let scheme_end = lower.find(':');
+    let first_sep = lower.find(['/', '?', '#']);
+    match scheme_end {
+        Some(i) if first_sep.is_none_or(|s| i < s) => {
+            let scheme = &lower[..i];
+            if matches!(scheme, "http" | "https" | "mailto") {
+                url.to_string()
+            } else {
+                "#".to_string()
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dangerous_urls_are_dropped() {
+        assert_eq!(safe_url("javascript:alert(1)", ""), "#");
+        assert_eq!(safe_url("JaVaScRiPt:alert(1)", ""), "#");
+        assert_eq!(safe_url("java\tscript:alert(1)", ""), "#");
+        assert_eq!(safe_url("data:text/html,x", ""), "#");
+        assert_eq!(safe_url("https://example.org/a", ""), "https://example.org/a");
+        assert_eq!(safe_url("other.html#x", ""), "other.html#x");
+        assert_eq!(safe_url("case:tianhu#lessons", "../"), "../cases/tianhu.html#lessons");
+    }
+
+    #[test]
+    fn markdown_is_sanitized() {
+        let html = markdown_to_html("Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\n\n<iframe src=\"https://e\"></iframe>\n", "");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<iframe"), "{html}");
+    }
+
+    #[test]
+    fn remote_images_become_links_and_tables_use_classes() {
+        let html = markdown_to_html(
+            "![chart](https://cdn.example/c.png)\n\n| a | b | c | d |\n|:--|--:|:-:|---|\n| 1 | 2 | 3 | 4 |\n| 5 |\n",
+            "",
+        );
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("<a href=\"https://cdn.example/c.png\">chart</a>"), "{html}");
+        let cells = |tag: &str, texts: [&str; 4]| {
+            format!(
+                "<{tag} class=\"al\">{}</{tag}><{tag} class=\"ar\">{}</{tag}><{tag} class=\"ac\">{}</{tag}><{tag}>{}</{tag}>",
+                texts[0], texts[1], texts[2], texts[3]
+            )
+        };
+        assert!(html.contains(&cells("th", ["a", "b", "c", "d"])), "{html}");
+        assert!(html.contains(&cells("td", ["1", "2", "3", "4"])), "{html}");
+        // A short row: its cells still count from the first column.
+        assert!(html.contains("<tr><td class=\"al\">5</td><td class=\"ar\"></td>"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+}

@@ -1,0 +1,248 @@
+//! Render: turn the validated [`Library`] into the pages and data files of the static site.
+//!
+//! [`render`] reads like a script: register the templates ([`theme`]: built-in ones embedded in
+//! the binary, a library's own `templates/` overriding any file by name) and the UI strings
+//! ([`i18n`]), build small view structs for Tera ([`views`]: the model stays free to change),
+//! write every page kind ([`pages`]) and the data files ([`data`]), and hand the bytes to the
+//! writer. Markdown goes through [`markdown`]: pulldown-cmark, raw HTML sanitized by ammonia.
+//! Every link the site makes is relative, so the output works under any sub-path and from
+//! `file://`. Output is deterministic: no timestamps, no hash-map order.
+//!
+//! Render reads nothing from the disk and names no vocabulary: which vocabulary is the profile
+//! and which one the home page starts from come from the library's configuration.
+
+mod data;
+pub mod dependencies;
+mod i18n;
+mod markdown;
+mod pages;
+mod theme;
+mod views;
+
+use crate::error::{Error, Result};
+use crate::model::Library;
+use crate::write::Staging;
+use i18n::Ui;
+use pages::places::PlaceTree;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use views::PageBase;
+
+pub use crate::html::escape;
+pub use dependencies::{pages_of_place, pages_of_term, pages_showing, related};
+pub use markdown::markdown_to_html;
+
+// moved: re-export until the merge
+pub use crate::progress::Progress;
+
+/// Cases per page of the matrix (it is a table: denser than a list).
+const MATRIX_PAGE: usize = 200;
+/// Related cases shown on a case page.
+const RELATED: usize = 8;
+/// Cases in the Atom feed.
+const FEED_ENTRIES: usize = 100;
+
+/// Everything the page and data functions share while a site is rendered.
+struct Renderer<'a> {
+    lib: &'a Library,
+    tera: tera::Tera,
+    ui: Ui,
+    staging: &'a Staging,
+    /// Templates the library overrides (for error messages).
+    overridden: BTreeSet<String>,
+    /// HTML pages written so far.
+    pages: AtomicUsize,
+    /// Rendered HTML of each case's tagged sections: `sections[case][section]` (empty if untagged);
+    /// set by the case pages, computed on first use by [`render_only`]. Template values: a
+    /// value's text is shared, not copied, by every page that shows it.
+    sections: Vec<OnceLock<Vec<tera::Value>>>,
+    /// Each case as listed on a page one folder deep ([`views::CaseItem`] with root `../`), made
+    /// once: a case is listed on a dozen pages (its terms, its places, the list of cases).
+    items: Vec<OnceLock<tera::Value>>,
+    /// Each term as shown in those lists ([`views::TermView`] with root `../`): `terms[v][t]`.
+    terms: Vec<Vec<tera::Value>>,
+    /// Vocabularies that get navigation and pages.
+    shown: Vec<usize>,
+    /// The shown vocabulary the home page's "start from a problem" lists (`start_from` in
+    /// casebook.toml).
+    start_from: Option<usize>,
+    place_index: PlaceTree,
+    /// The pages to render, for [`render_only`]; `None`: all of them.
+    only: Option<&'a BTreeSet<String>>,
+}
+
+/// Renders every page into `staging`; returns the number of HTML pages.
+pub fn render(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging, progress: &Progress) -> Result<usize> {
+    render_with(lib, overrides, staging, progress, None)
+}
+
+/// Renders only the pages and data files named in `only` (paths inside the site, such as
+/// `cases/ID.html`), the way [`render`] renders them; names of pages the library does not have
+/// are skipped. Theme assets and the browser search index are not written. For `serve`, which
+/// re-renders the pages that depend on an edited case ([`pages_showing`], [`pages_of_term`],
+/// [`pages_of_place`]).
+pub fn render_only(
+    lib: &Library,
+    overrides: &[(String, Vec<u8>)],
+    staging: &Staging,
+    only: &BTreeSet<String>,
+) -> Result<usize> {
+    render_with(lib, overrides, staging, &Progress::silent(), Some(only))
+}
+
+fn render_with(
+    lib: &Library,
+    overrides: &[(String, Vec<u8>)],
+    staging: &Staging,
+    progress: &Progress,
+    only: Option<&BTreeSet<String>>,
+) -> Result<usize> {
+    progress.stage("templates", 0);
+    let (mut tera, overridden) = theme::templates(overrides)?;
+    let ui = Ui::load(lib.config.language, overrides)?;
+    tera.global_context().insert("ui", &ui);
+    if only.is_none() {
+        theme::write_assets(overrides, staging)?;
+    }
+    let site = Renderer::new(lib, tera, ui, staging, overridden, only);
+
+    progress.stage("cases", lib.cases.len());
+    (0..lib.cases.len()).into_par_iter().try_for_each(|i| {
+        progress.tick();
+        site.case_page(i)
+    })?;
+    progress.stage("terms", site.shown.len());
+    for &v in &site.shown {
+        progress.tick();
+        site.vocabulary_pages(v)?;
+    }
+    // The last pages and data files, side by side: `cases.json` is written as one stream, on
+    // one thread, while the lists, places and matrix pages take the others.
+    progress.stage("lists, places, matrix, data", 0);
+    let (data, pages) = rayon::join(
+        || site.cases_json().and_then(|()| site.sitemap()).and_then(|()| site.feed()),
+        || -> Result<()> {
+            site.home()?;
+            site.case_lists()?;
+            site.places()?;
+            site.matrices()?;
+            site.simple_page("about.html", "about.html", "about")?;
+            site.simple_page("search.html", "search.html", "search")?;
+            site.not_found()
+        },
+    );
+    pages.and(data)?;
+    // The browser's search index (static_index) is derived from the tantivy index: lib.rs writes it.
+    Ok(site.pages.load(Ordering::Relaxed))
+}
+
+/// The vocabularies that get navigation and pages.
+fn shown(lib: &Library) -> Vec<usize> {
+    match &lib.config.vocabularies {
+        Some(names) => names.iter().filter_map(|n| lib.taxonomy.vocabulary_index(n)).collect(),
+        None => (0..lib.taxonomy.vocabularies.len()).collect(),
+    }
+}
+
+impl<'a> Renderer<'a> {
+    fn new(
+        lib: &'a Library,
+        tera: tera::Tera,
+        ui: Ui,
+        staging: &'a Staging,
+        overridden: BTreeSet<String>,
+        only: Option<&'a BTreeSet<String>>,
+    ) -> Renderer<'a> {
+        let shown = shown(lib);
+        let start_from = lib
+            .config
+            .start_from
+            .as_deref()
+            .and_then(|name| lib.taxonomy.vocabulary_index(name))
+            .filter(|v| shown.contains(v));
+        let mut site = Renderer {
+            lib,
+            tera,
+            ui,
+            staging,
+            overridden,
+            pages: AtomicUsize::new(0),
+            // Filled by the case pages (or on demand, when only some pages are rendered).
+            sections: lib.cases.iter().map(|_| OnceLock::new()).collect(),
+            items: lib.cases.iter().map(|_| OnceLock::new()).collect(),
+            terms: Vec::new(),
+            shown,
+            start_from,
+            place_index: PlaceTree::build(lib),
+            only,
+        };
+        site.terms = (0..lib.taxonomy.vocabularies.len())
+            .map(|v| {
+                let terms = lib.taxonomy.vocabularies[v].terms.len();
+                (0..terms).map(|t| tera::Value::from_serializable(&site.term_view(v, t, "../"))).collect()
+            })
+            .collect();
+        site
+    }
+
+    /// Is the page (or data file) at `path` to be rendered?
+    fn wants(&self, path: &str) -> bool {
+        self.only.is_none_or(|only| only.contains(path))
+    }
+
+    /// The HTML of each tagged section of case `case` (empty strings for the others).
+    fn section_html(&self, case: usize) -> &[tera::Value] {
+        self.sections[case].get_or_init(|| {
+            markdown::case_html(&self.lib.cases[case], "../").sections.into_iter().map(tera::Value::from).collect()
+        })
+    }
+
+    /// Renders `template` to a string with `view` as its context (for the parts of a page that
+    /// are templates of their own, such as the profile).
+    fn fragment<T: Serialize>(&self, template: &str, view: &T) -> Result<String> {
+        let ctx = tera::Context::from_serialize(view).map_err(|e| Error::internal(format!("template context: {e}")))?;
+        self.tera
+            .render(template, &ctx)
+            .map_err(|e| theme::template_error(template, self.overridden.contains(template), &e, None))
+    }
+
+    /// Renders `template` with `base` and `extra`, writes it to `path`.
+    fn page<T: Serialize>(&self, template: &str, path: &str, base: &PageBase, extra: &T) -> Result<()> {
+        if !self.wants(path) {
+            return Ok(());
+        }
+        let mut ctx =
+            tera::Context::from_serialize(extra).map_err(|e| Error::internal(format!("template context: {e}")))?;
+        ctx.insert("base", base);
+        let mut out = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(template, &ctx, &mut out)
+            .map_err(|e| theme::template_error(template, self.overridden.contains(template), &e, None))?;
+        self.staging.write(path, out)?;
+        self.pages.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Renders `template` with `view` and writes it to the data file `path` (not counted as a page).
+    fn data_file<T: Serialize>(&self, template: &str, path: &str, view: &T) -> Result<()> {
+        let text = self.fragment(template, view)?;
+        self.staging.write(path, text.into_bytes())
+    }
+}
+
+/// The source of the render code, for the i18n test that every UI string the code asks for exists.
+#[cfg(test)]
+const SOURCES: &[(&str, &str)] = &[
+    ("render/mod.rs", include_str!("mod.rs")),
+    ("render/views.rs", include_str!("views.rs")),
+    ("render/pages/case.rs", include_str!("pages/case.rs")),
+    ("render/pages/terms.rs", include_str!("pages/terms.rs")),
+    ("render/pages/home.rs", include_str!("pages/home.rs")),
+    ("render/pages/lists.rs", include_str!("pages/lists.rs")),
+    ("render/pages/places.rs", include_str!("pages/places.rs")),
+    ("render/pages/matrix.rs", include_str!("pages/matrix.rs")),
+    ("render/pages/simple.rs", include_str!("pages/simple.rs")),
+];

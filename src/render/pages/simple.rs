@@ -1,0 +1,59 @@
+//! The pages with little data of their own: about, search (its facets) and 404.
+
+use crate::error::Result;
+use crate::model::vocabulary::LEVELS;
+use crate::render::views::TagGroup;
+use crate::render::Renderer;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What `about.html` and `search.html` get besides the page base.
+#[derive(Serialize)]
+struct SimplePage {
+    vocabularies: Vec<TagGroup>,
+    cases: usize,
+    levels: Vec<Choice>,
+    provinces: Vec<Choice>,
+}
+
+/// A facet of the search page: the value a filter takes, and its label.
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+impl Renderer<'_> {
+    /// The page `template` at `path`; `kind` is its UI string, body class and navigation entry.
+    pub(crate) fn simple_page(&self, template: &str, path: &str, kind: &'static str) -> Result<()> {
+        if !self.wants(path) {
+            return Ok(());
+        }
+        let root = "";
+        let title = self.ui.text(kind).to_string();
+        let mut base = self.base(root, title, String::new(), kind, kind);
+        if kind == "search" {
+            base.extra_scripts.push(format!("{root}assets/search.js"));
+        }
+        let mut provinces: BTreeMap<&str, String> = BTreeMap::new();
+        for c in &self.lib.cases {
+            provinces
+                .entry(c.place.province.as_str())
+                .or_insert_with(|| self.pick(&c.place.province, c.place.province_zh.as_deref()));
+        }
+        let page = SimplePage {
+            vocabularies: self.shown.iter().map(|&v| self.whole_vocabulary(v, root)).collect(),
+            cases: self.lib.cases.len(),
+            levels: LEVELS.iter().map(|l| Choice { value: l.to_string(), label: self.level_label(l) }).collect(),
+            provinces: provinces.into_iter().map(|(k, label)| Choice { value: k.to_string(), label }).collect(),
+        };
+        self.page(template, path, &base, &page)
+    }
+
+    /// The 404 page is served by a web server at any depth, so its links use the base path.
+    pub(crate) fn not_found(&self) -> Result<()> {
+        let root = self.lib.config.base_path.clone();
+        let base = self.base(&root, self.ui.text("not_found").to_string(), String::new(), "notfound", "");
+        self.page("404.html", "404.html", &base, &serde_json::json!({}))
+    }
+}

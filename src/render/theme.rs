@@ -1,0 +1,149 @@
+//! The theme: casebook's built-in templates and assets, embedded in the binary, with a library's
+//! own `templates/` folder overriding any file by name; and template errors worded as
+//! diagnostics that name the file and line. Knows which files are templates, not what the pages
+//! put in them.
+
+use super::i18n::is_strings_file;
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::write::Staging;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The built-in theme: (name, contents). Templates are Tera files (`.html`, and the data files
+/// `sitemap.xml`, `feed.xml`, `profile.svg`); `i18n/*.toml` are the UI strings; the rest is
+/// copied into the site as is.
+pub(crate) const THEME: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("case.html", include_str!("../../templates/case.html")),
+    ("cases.html", include_str!("../../templates/cases.html")),
+    ("term.html", include_str!("../../templates/term.html")),
+    ("vocabulary.html", include_str!("../../templates/vocabulary.html")),
+    ("places.html", include_str!("../../templates/places.html")),
+    ("place.html", include_str!("../../templates/place.html")),
+    ("matrix.html", include_str!("../../templates/matrix.html")),
+    ("about.html", include_str!("../../templates/about.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    ("feed.xml", include_str!("../../templates/feed.xml")),
+    ("profile.svg", include_str!("../../templates/profile.svg")),
+    ("i18n/zh-CN.toml", include_str!("../../templates/i18n/zh-CN.toml")),
+    ("i18n/en.toml", include_str!("../../templates/i18n/en.toml")),
+    ("assets/style.css", include_str!("../../templates/assets/style.css")),
+    ("assets/site.js", include_str!("../../templates/assets/site.js")),
+    ("assets/search.js", include_str!("../../templates/assets/search.js")),
+];
+
+/// The templates that are not pages: the data files and the profile drawn on case pages. Other
+/// `.xml` and `.svg` files of a library's `templates/` are assets, copied as they are.
+const DATA_TEMPLATES: &[&str] = &["sitemap.xml", "feed.xml", "profile.svg"];
+
+/// Is `name` (a file inside `templates/`) a Tera template?
+fn is_template(name: &str) -> bool {
+    name.ends_with(".html") || DATA_TEMPLATES.contains(&name)
+}
+
+/// The `escape_xml` filter: [`crate::html::escape`], for the XML and SVG templates, which Tera
+/// does not escape on its own.
+fn escape_xml(value: &str, _: tera::Kwargs, _: &tera::State) -> String {
+    crate::html::escape(value)
+}
+
+/// The built-in templates with the library's overrides on top.
+pub(crate) fn templates(overrides: &[(String, Vec<u8>)]) -> Result<(tera::Tera, BTreeSet<String>)> {
+    let mut tera = tera::Tera::default();
+    // Only the pages are escaped by Tera. The XML and SVG templates escape their values with
+    // `escape_xml`, the escaping the sitemap, the feed and the profile have always had (Tera's
+    // leaves `'` as it is).
+    tera.autoescape_on(vec![".html", ".htm"]);
+    tera.register_filter("escape_xml", escape_xml);
+    let mut sources: BTreeMap<String, (String, bool)> = THEME
+        .iter()
+        .filter(|(name, _)| is_template(name))
+        .map(|(n, s)| (n.to_string(), (s.to_string(), false)))
+        .collect();
+    for (name, bytes) in overrides {
+        if is_template(name) {
+            let text = crate::load::decode(&format!("templates/{name}"), bytes.clone())
+                .map_err(|d| Error::Content(vec![d]))?;
+            sources.insert(name.clone(), (text, true));
+        }
+    }
+    let all: Vec<(&str, &str)> = sources.iter().map(|(n, (t, _))| (n.as_str(), t.as_str())).collect();
+    if let Err(e) = tera.add_raw_templates(all) {
+        // Name the template the error is in, and point at its line when Tera says where.
+        let full = e.to_string();
+        let culprit = sources
+            .keys()
+            .find(|n| full.contains(&format!("--> {n}:")))
+            .or_else(|| sources.keys().find(|n| full.contains(&format!("'{n}'"))))
+            .cloned()
+            .unwrap_or_default();
+        let (text, overridden) = sources.get(&culprit).map_or((None, false), |(t, o)| (Some(t.as_str()), *o));
+        return Err(template_error(&culprit, overridden, &e, text));
+    }
+    let overridden = sources.iter().filter(|(_, (_, o))| *o).map(|(n, _)| n.clone()).collect();
+    Ok((tera, overridden))
+}
+
+/// A Tera error as a diagnostic naming the template file and line.
+pub(crate) fn template_error(name: &str, overridden: bool, e: &tera::Error, text: Option<&str>) -> Error {
+    let file = format!("templates/{name}");
+    let hint = if overridden {
+        "fix the template; see README.md, \"Templates\""
+    } else {
+        "this is casebook's built-in template: please report it; a library can override it with its own templates/ file"
+    };
+    let full = e.to_string();
+    // Tera reports " --> name:line:col"; take the innermost such location.
+    let mut line = 0;
+    let mut column = 0;
+    let mut in_file = file.clone();
+    for l in full.lines() {
+        if let Some(rest) = l.trim().strip_prefix("--> ") {
+            let mut parts = rest.rsplitn(3, ':');
+            let c = parts.next().and_then(|x| x.parse().ok());
+            let ln = parts.next().and_then(|x| x.parse().ok());
+            if let (Some(c), Some(ln), Some(n)) = (c, ln, parts.next()) {
+                line = ln;
+                column = c;
+                in_file = if n == name { file.clone() } else { format!("templates/{n}") };
+            }
+        }
+    }
+    let message = full
+        .lines()
+        .find(|l| l.trim_start().starts_with("error:"))
+        .map(|l| l.trim_start().trim_start_matches("error:").trim().to_string())
+        .unwrap_or_else(|| full.lines().next().unwrap_or("template error").to_string());
+    let mut d = Diagnostic::error(&in_file, "template", message).hint(hint);
+    if line > 0 {
+        d = match text.filter(|_| in_file == file) {
+            Some(t) => d.at(t, line, column),
+            None => {
+                d.line = line;
+                d.column = column;
+                d
+            }
+        };
+    }
+    Error::Content(vec![d])
+}
+
+/// Copies the theme's static files (and the library's own) into the site.
+pub(crate) fn write_assets(overrides: &[(String, Vec<u8>)], staging: &Staging) -> Result<()> {
+    let is_asset = |name: &str| !is_template(name) && !is_strings_file(name);
+    let mut assets: BTreeMap<String, Vec<u8>> =
+        THEME.iter().filter(|(name, _)| is_asset(name)).map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())).collect();
+    for (name, bytes) in overrides {
+        if is_asset(name) {
+            assets.insert(name.clone(), bytes.clone());
+        }
+    }
+    for (name, bytes) in &assets {
+        staging.write(name, bytes.as_slice())?;
+    }
+    Ok(())
+}

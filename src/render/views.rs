@@ -1,0 +1,281 @@
+//! Views: the small structs Tera gets, made for the templates (the model stays free to change),
+//! and the renderer's helpers that make them from the library: a term as a tag, a case as a
+//! list item, what every page gets, a pager.
+
+use super::Renderer;
+use crate::config::Language;
+use crate::model::{Localized, Place};
+use serde::Serialize;
+
+#[derive(Serialize, Clone)]
+pub(crate) struct Link {
+    pub(crate) href: String,
+    pub(crate) label: String,
+}
+
+#[derive(Serialize, Clone)]
+pub(crate) struct NavItem {
+    pub(crate) href: String,
+    pub(crate) label: String,
+    pub(crate) current: bool,
+}
+
+/// A term as a tag or a list entry.
+#[derive(Serialize, Clone)]
+pub(crate) struct TermView {
+    pub(crate) vocab: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) alt: Option<String>,
+    pub(crate) href: String,
+    /// CSS classes: `tag v-forces t3` (t = position in its vocabulary, for the colour).
+    pub(crate) class: String,
+    pub(crate) count: usize,
+}
+
+/// The terms of one vocabulary shown together (a case's tags, a term's links, a home page
+/// section), with the vocabulary's role, so that templates never test a vocabulary's name.
+#[derive(Serialize, Clone)]
+pub(crate) struct TagGroup {
+    pub(crate) vocab: String,
+    pub(crate) label: String,
+    /// Serialized [`TermView`]s (made once for pages at `../`, see [`Renderer::term_value`]).
+    pub(crate) terms: Vec<tera::Value>,
+    /// The vocabulary drawn as the profile (`profile` in casebook.toml).
+    pub(crate) is_profile: bool,
+    /// The vocabulary the home page starts from (`start_from` in casebook.toml).
+    pub(crate) is_start_from: bool,
+}
+
+#[derive(Serialize)]
+pub(crate) struct CaseItem {
+    pub(crate) id: String,
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) title_alt: Option<String>,
+    pub(crate) summary: String,
+    pub(crate) place: String,
+    pub(crate) level: String,
+    /// [`TermView`]s, as template values (shared, see [`Renderer::term_value`]).
+    pub(crate) tags: Vec<tera::Value>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Pager {
+    pub(crate) current: usize,
+    pub(crate) total: usize,
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
+    pub(crate) pages: Vec<Link>,
+}
+
+/// What every page gets.
+#[derive(Serialize)]
+pub(crate) struct PageBase<'a> {
+    pub(crate) lang: &'static str,
+    pub(crate) site_title: &'a str,
+    pub(crate) site_title_alt: Option<&'a str>,
+    pub(crate) root: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) nav: Vec<NavItem>,
+    pub(crate) breadcrumbs: Vec<Link>,
+    pub(crate) extra_scripts: Vec<String>,
+    /// `index` / `case` / `term` / ...: the body's class.
+    pub(crate) kind: &'static str,
+}
+
+impl Renderer<'_> {
+    pub(crate) fn lang(&self) -> Language {
+        self.lib.config.language
+    }
+
+    /// Primary and secondary label in the UI language.
+    pub(crate) fn names(&self, en: &str, zh: Option<&str>) -> (String, Option<String>) {
+        let (name, alt) = Localized::new(en, zh).names(self.lang());
+        (name.to_string(), alt.map(str::to_string))
+    }
+
+    /// `en`, or `zh` on a Chinese site when there is one.
+    pub(crate) fn pick(&self, en: &str, zh: Option<&str>) -> String {
+        Localized::new(en, zh).pick(self.lang()).to_string()
+    }
+
+    pub(crate) fn vocab_label(&self, v: usize) -> String {
+        let voc = &self.lib.taxonomy.vocabularies[v];
+        self.pick(&voc.label, voc.label_zh.as_deref())
+    }
+
+    /// The terms of vocabulary `v` numbered in `terms`, as a group of tags.
+    pub(crate) fn tag_group(&self, v: usize, terms: Vec<tera::Value>) -> TagGroup {
+        TagGroup {
+            vocab: self.lib.taxonomy.vocabularies[v].name.clone(),
+            label: self.vocab_label(v),
+            terms,
+            is_profile: self.lib.profile == Some(v),
+            is_start_from: self.start_from == Some(v),
+        }
+    }
+
+    /// Every term of vocabulary `v`, as a group of tags for a page at `root`.
+    pub(crate) fn whole_vocabulary(&self, v: usize, root: &str) -> TagGroup {
+        let terms = self.lib.taxonomy.vocabularies[v].terms.len();
+        self.tag_group(v, (0..terms).map(|t| self.term_value(v, t, root)).collect())
+    }
+
+    pub(crate) fn term_view(&self, v: usize, t: usize, root: &str) -> TermView {
+        let voc = &self.lib.taxonomy.vocabularies[v];
+        let term = &voc.terms[t];
+        let (name, alt) = self.names(&term.label, term.label_zh.as_deref());
+        TermView {
+            vocab: voc.name.clone(),
+            id: term.id.clone(),
+            name,
+            alt,
+            href: format!("{root}{}/{}.html", voc.name, term.id),
+            class: format!("tag v-{} t{}", voc.name, t % 8),
+            count: self.lib.usage[v][t].len(),
+        }
+    }
+
+    pub(crate) fn level_label(&self, level: &str) -> String {
+        self.ui.lookup(&format!("level_{level}")).unwrap_or(level).to_string()
+    }
+
+    pub(crate) fn place_label(&self, p: &Place) -> String {
+        match (self.lang(), p.describe_zh()) {
+            (Language::ZhCn, Some(zh)) => zh,
+            _ => p.describe(),
+        }
+    }
+
+    /// A term as a template value; shared when `root` is `../`.
+    pub(crate) fn term_value(&self, v: usize, t: usize, root: &str) -> tera::Value {
+        match self.terms.get(v).and_then(|terms| terms.get(t)) {
+            Some(value) if root == "../" => value.clone(),
+            _ => tera::Value::from_serializable(&self.term_view(v, t, root)),
+        }
+    }
+
+    /// Case `i` as listed on a page, as a template value; made once when `root` is `../`.
+    pub(crate) fn item(&self, i: usize, root: &str) -> tera::Value {
+        if root == "../" {
+            self.items[i].get_or_init(|| tera::Value::from_serializable(&self.case_item(i, root))).clone()
+        } else {
+            tera::Value::from_serializable(&self.case_item(i, root))
+        }
+    }
+
+    fn case_item(&self, i: usize, root: &str) -> CaseItem {
+        let c = &self.lib.cases[i];
+        let (title, title_alt) = self.names(&c.title, c.title_zh.as_deref());
+        let mut tags = Vec::new();
+        for &v in &self.shown {
+            for &t in &c.tags[v] {
+                tags.push(self.term_value(v, t, root));
+            }
+        }
+        CaseItem {
+            id: c.id.clone(),
+            href: format!("{root}cases/{}.html", c.id),
+            title,
+            title_alt,
+            summary: self.pick(&c.summary, c.summary_zh.as_deref()),
+            place: self.place_label(&c.place),
+            level: self.level_label(&c.level),
+            tags,
+        }
+    }
+
+    /// What every page at `root` gets; `current` is the navigation entry it belongs to.
+    pub(crate) fn base(
+        &self,
+        root: &str,
+        title: String,
+        description: String,
+        kind: &'static str,
+        current: &str,
+    ) -> PageBase<'_> {
+        let cfg = &self.lib.config;
+        let (site_title, site_title_alt) = Localized::new(&cfg.title, cfg.title_zh.as_deref()).names(self.lang());
+        let mut nav = Vec::new();
+        for &v in &self.shown {
+            let name = &self.lib.taxonomy.vocabularies[v].name;
+            nav.push(NavItem {
+                href: format!("{root}{name}/index.html"),
+                label: self.vocab_label(v),
+                current: current == name,
+            });
+        }
+        for (key, href) in [("places", "places/index.html"), ("matrix", "matrix.html"), ("search", "search.html")] {
+            nav.push(NavItem {
+                href: format!("{root}{href}"),
+                label: self.ui.text(key).to_string(),
+                current: current == key,
+            });
+        }
+        PageBase {
+            lang: cfg.language.tag(),
+            site_title,
+            site_title_alt,
+            root: root.to_string(),
+            title,
+            description,
+            nav,
+            breadcrumbs: vec![self.crumb(format!("{root}index.html"), "home")],
+            extra_scripts: Vec::new(),
+            kind,
+        }
+    }
+
+    /// A breadcrumb to `href` labelled with the UI string `key`.
+    pub(crate) fn crumb(&self, href: String, key: &str) -> Link {
+        Link { href, label: self.ui.text(key).to_string() }
+    }
+}
+
+/// The file of page `page` (from 0) of a paginated list whose first page is `stem.html`.
+pub(crate) fn page_path(stem: &str, page: usize) -> String {
+    if page == 0 {
+        format!("{stem}.html")
+    } else {
+        format!("{stem}-{}.html", page + 1)
+    }
+}
+
+/// Page links for a paginated list whose first page is `stem.html`, relative to a page of it.
+pub(crate) fn pager(stem: &str, page: usize, total: usize, prefix: &str) -> Pager {
+    let href = |p: usize| format!("{prefix}{}", page_path(stem, p).rsplit('/').next().unwrap_or_default());
+    // Show the first, the last and a window around the current page.
+    let mut pages = Vec::new();
+    for p in 0..total {
+        if total <= 12 || p < 2 || p + 2 >= total || p.abs_diff(page) <= 3 {
+            pages.push(Link { href: href(p), label: (p + 1).to_string() });
+        } else if pages.last().is_some_and(|l: &Link| !l.label.is_empty()) {
+            pages.push(Link { href: String::new(), label: String::new() });
+        }
+    }
+    Pager {
+        current: page + 1,
+        total,
+        prev: (page > 0).then(|| href(page - 1)),
+        next: (page + 1 < total).then(|| href(page + 1)),
+        pages,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_windows() {
+        let p = pager("x", 0, 3, "");
+        assert_eq!(p.pages.len(), 3);
+        assert_eq!(p.next.as_deref(), Some("x-2.html"));
+        assert!(p.prev.is_none());
+        let p = pager("x", 50, 100, "");
+        assert!(p.pages.len() < 20);
+        assert_eq!(p.prev.as_deref(), Some("x-50.html"));
+    }
+}
