@@ -17,5 +17,6 @@ mod fuzz;
 mod new;
 mod pages;
 mod search;
+mod search_js;
 mod serve;
 mod site;
