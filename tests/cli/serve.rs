@@ -301,7 +301,7 @@ fn edits_show_in_pages_and_search_and_errors_keep_the_last_good_site() {
 
     // A broken taxonomy (a full rebuild that fails) keeps the site too; fixing it recovers.
     let taxonomy = lib.read("cases/taxonomy.yaml");
-    lib.save("cases/taxonomy.yaml", &format!("{taxonomy}\n  - this is not: [valid\n"));
+    lib.save("cases/taxonomy.yaml", format!("{taxonomy}\n  - this is not: [valid\n"));
     events.wait("error", "taxonomy.yaml", 60);
     assert_eq!(server.get("/cases/tianhu.html").status, 200);
     lib.save("cases/taxonomy.yaml", &taxonomy);

@@ -17,7 +17,7 @@ use crate::support::html::{csp_problems, is_script_url, link_problems, scan, sch
 use crate::support::{build, build_ok, differences, fail_if_any, pages, read, stderr, tree, Lib};
 
 // ---------------------------------------------------------------------------------------------
-// Self-contained
+// Links resolve, nothing is loaded from outside
 // ---------------------------------------------------------------------------------------------
 
 /// Every link of the shipped site is relative and resolves, every anchor exists, and nothing is
