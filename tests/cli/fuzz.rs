@@ -32,9 +32,9 @@ fn random_bytes_never_panic() {
                 let mut s = case_like_alpha(&format!("r{i}"));
                 s.truncate(s.find("\n---\n").unwrap() + 5);
                 for _ in 0..rng.below(12) {
-                    s.push_str(rng.pick(&["\n## ", "\n# ", "\n### ", "\nText ", "\n> ## "]));
+                    s.push_str(rng.pick::<&str>(&["\n## ", "\n# ", "\n### ", "\nText ", "\n> ## "]));
                     for _ in 0..rng.below(8) {
-                        s.push_str(rng.pick(&[
+                        s.push_str(rng.pick::<&str>(&[
                             "{",
                             "}",
                             "#",
