@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::support::{BIN, MANIFEST_DIR};
+use crate::support::{build_ok, BIN, MANIFEST_DIR};
 
 /// Shard names of tokens, `[["token", "shard"], …]`: the table `browser_index` checks its
 /// `shard_of` against, run here through the page's `shardOf`.
@@ -35,9 +35,7 @@ fn site() -> &'static Path {
         .get_or_init(|| {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("site");
-            let o =
-                Command::new(BIN).arg("build").arg("--root").arg(MANIFEST_DIR).arg("--out").arg(&out).output().unwrap();
-            assert!(o.status.success(), "casebook build failed:\n{}", String::from_utf8_lossy(&o.stderr));
+            build_ok(Path::new(MANIFEST_DIR), &out, &[]);
             (tmp, out)
         })
         .1
