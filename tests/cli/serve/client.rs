@@ -191,7 +191,7 @@ impl Events {
     pub fn wait(&mut self, name: &str, data: &str, secs: u64) -> String {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
-            if let Some((end, text)) = find_event(&self.seen, name, data) {
+            if let Some(Found { end, data: text }) = find_event(&self.seen, name, data) {
                 self.seen.drain(..end);
                 return text;
             }
@@ -204,8 +204,14 @@ impl Events {
     }
 }
 
-/// The first complete event named `name` whose data contains `data`: (where it ends, data).
-fn find_event(stream: &str, name: &str, data: &str) -> Option<(usize, String)> {
+/// An event found in the stream: where it ends, and its data.
+struct Found {
+    end: usize,
+    data: String,
+}
+
+/// The first complete event named `name` whose data contains `data`.
+fn find_event(stream: &str, name: &str, data: &str) -> Option<Found> {
     let mut offset = 0;
     for block in stream.split_inclusive("\n\n") {
         offset += block.len();
@@ -223,7 +229,7 @@ fn find_event(stream: &str, name: &str, data: &str) -> Option<(usize, String)> {
         }
         let text = lines.join("\n");
         if event == name && text.contains(data) {
-            return Some((offset, text));
+            return Some(Found { end: offset, data: text });
         }
     }
     None
