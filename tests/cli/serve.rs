@@ -291,7 +291,8 @@ fn edits_show_in_pages_and_search_and_errors_keep_the_last_good_site() {
 
 /// How many requests the load test sends, on how many keep-alive connections: a small load in
 /// plain `cargo test` (this is a correctness test: no request fails), a bigger one when
-/// `SERVE_LOAD_REQUESTS` asks. Throughput and latency are measured by `examples/serve_bench`.
+/// `SERVE_LOAD_REQUESTS` asks. It measures nothing: throughput and latency belong in
+/// `examples/serve_bench`.
 fn load_plan() -> LoadPlan {
     let requests = std::env::var("SERVE_LOAD_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
     LoadPlan { requests, connections: if requests > 1_000 { 32 } else { 8 } }
