@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Search-page performance at scale (issue 4): generates a synthetic library (10,000 cases by
+# Search-page performance at scale: generates a synthetic library (10,000 cases by
 # default), builds its site with the release binary, serves it over loopback HTTP under a
 # sub-path and measures, in headless Chromium, for two queries typed key by key:
 #   - the bytes transferred from opening search.html to the results of the typed query

@@ -9,6 +9,14 @@
 // (history.replaceState), ranks by the BM25 weights the build computed (the same as
 // `casebook search`), folds section hits into their case, marks the query's words in the
 // snippets, counts facets over the results, and browses all cases when the query is empty.
+//
+// Written in parts that share one closure, concatenated in this order into the one
+// assets/search.js the site ships: search/format.js (which opens the closure), shards.js,
+// query.js, evaluate.js, view.js and main.js (which closes it). Classic scripts, not ES
+// modules: module imports fail on file://. Edit the parts, never the concatenation.
+//
+// search/format.js: the page's elements, the constants, and the decoder of the packed index
+// format (varints of 5 bits per letter, bitmaps of 6, postings).
 (function () {
   "use strict";
 
@@ -25,38 +33,6 @@
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var VALUE = new Int8Array(128).fill(-1);
   for (var a = 0; a < 64; a++) VALUE[ALPHABET.charCodeAt(a)] = a;
-
-  // ---------------------------------------------------------------------------------------------
-  // Loading: each file calls one of these; a file is loaded once, by a <script> element.
-
-  var store = { meta: null, facets: null, shards: {}, postings: {}, docs: {} };
-  window.CASEBOOK_SEARCH = {
-    m: function (meta) { store.meta = meta; },
-    f: function (sets) { store.facets = sets; },
-    t: function (key, tokens, surfaces) { store.shards[key] = { raw: tokens, surfaces: surfaces }; },
-    p: function (n, postings) { store.postings[n] = postings; },
-    d: function (n, cases) { store.docs[n] = cases; },
-    shardOf: function (word) { return shardOf(word); }, // for the browser tests
-  };
-
-  var base = form.getAttribute("data-index") || "_search/";
-  var pending = {};
-  function load(path) {
-    if (!pending[path]) {
-      pending[path] = new Promise(function (resolve, reject) {
-        var s = document.createElement("script");
-        s.src = base + path;
-        s.onload = function () { s.remove(); resolve(); };
-        s.onerror = function () {
-          s.remove();
-          delete pending[path];
-          reject(new Error("cannot load " + base + path));
-        };
-        document.head.appendChild(s);
-      });
-    }
-    return pending[path];
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Decoding (varints of 5 bits per letter, bitmaps of 6; see static_index.rs)
@@ -122,18 +98,63 @@
     return { cases: set, count: cases, truncated: !!truncated, floor: floor, docCase: docCase, docSec: docSec, docW: docW };
   }
 
+  // search/shards.js: the loader (every file of _search/ is a script that calls one function of
+  // CASEBOOK_SEARCH), the shards of the dictionary and the postings they point to.
+
   // ---------------------------------------------------------------------------------------------
-  // Shards (the same rule as static_index::shard_of)
+  // Loading: each file calls one of these; a file is loaded once, by a <script> element.
+
+  var store = { meta: null, facets: null, shards: {}, postings: {}, docs: {} };
+  window.CASEBOOK_SEARCH = {
+    m: function (meta) { store.meta = meta; },
+    f: function (sets) { store.facets = sets; },
+    t: function (key, tokens, surfaces) { store.shards[key] = { raw: tokens, surfaces: surfaces }; },
+    p: function (n, postings) { store.postings[n] = postings; },
+    d: function (n, cases) { store.docs[n] = cases; },
+    shardOf: function (word) { return shardOf(word); }, // for the browser tests
+  };
+
+  var base = form.getAttribute("data-index") || "_search/";
+  var pending = {};
+  function load(path) {
+    if (!pending[path]) {
+      pending[path] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = base + path;
+        s.onload = function () { s.remove(); resolve(); };
+        s.onerror = function () {
+          s.remove();
+          delete pending[path];
+          reject(new Error("cannot load " + base + path));
+        };
+        document.head.appendChild(s);
+      });
+    }
+    return pending[path];
+  }
+
+
+  // ---------------------------------------------------------------------------------------------
+  // Shards (static_index::shard_of; its one number comes in meta.rules.shard_prefix)
+
+  /**
+   * The rules Rust shares with this page (meta.rules: `han`, inclusive code-point ranges of a
+   * Chinese character; `shard_prefix`, how many leading ASCII letters or digits name a shard).
+   * FALLBACK until the merge: an index whose meta.js has no `rules` yet, and `shardOf` called
+   * before meta.js has loaded (the browser tests call it from outside), get today's values.
+   */
+  var FALLBACK_RULES = { han: [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff], [0x20000, 0x2fa1f]], shard_prefix: 2 };
+  function rules() { return (store.meta && store.meta.rules) || FALLBACK_RULES; }
 
   function isAsciiAlnum(c) { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122); }
+  /** Up to `shard_prefix` leading ASCII letters or digits, lower-cased ("_" after fewer); else "u" and the first code point in hex. */
   function shardOf(word) {
     var c1 = word.codePointAt(0);
     if (c1 === undefined) return "_";
-    if (isAsciiAlnum(c1)) {
-      var c2 = word.charCodeAt(1);
-      return String.fromCharCode(c1).toLowerCase() + (isAsciiAlnum(c2) ? String.fromCharCode(c2).toLowerCase() : "_");
-    }
-    return "u" + c1.toString(16);
+    if (!isAsciiAlnum(c1)) return "u" + c1.toString(16);
+    var n = rules().shard_prefix, key = "";
+    for (var i = 0; i < n && i < word.length && isAsciiAlnum(word.charCodeAt(i)); i++) key += word.charAt(i).toLowerCase();
+    return key.length < n ? key + "_" : key;
   }
 
   var shardKeys = null;
@@ -179,11 +200,17 @@
       .map(function (e) { return load("p/" + e.ref + ".js"); }));
   }
 
+  // search/query.js: the query text parsed into units and filters, Han runs segmented against
+  // the dictionary, and each unit resolved to the tokens it stands for.
+
   // ---------------------------------------------------------------------------------------------
   // Queries
 
+  /** A Chinese character: within one of the ranges of meta.rules.han (search.rs's is_han). */
   function isHan(c) {
-    return (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x2fa1f);
+    var han = rules().han;
+    for (var i = 0; i < han.length; i++) if (c >= han[i][0] && c <= han[i][1]) return true;
+    return false;
   }
   var LETTERS = /[\p{L}\p{N}]+/gu;
 
@@ -240,7 +267,18 @@
     }
     return null;
   }
-  function singular(name) { return name.replace(/ies$/, "y").replace(/s$/, ""); }
+  /**
+   * A vocabulary's singular name, as Rust computes it (meta.vocabularies[i].singular). Names meta
+   * does not list (level, place, a typed word) and, until the merge, an index whose meta has no
+   * `singular` yet: the rule of model::vocabulary::singular (one trailing "s" dropped).
+   */
+  function singular(name) {
+    var vocabularies = (store.meta && store.meta.vocabularies) || [];
+    for (var i = 0; i < vocabularies.length; i++) {
+      if (vocabularies[i].name === name && vocabularies[i].singular) return vocabularies[i].singular;
+    }
+    return name.replace(/(.)s$/, "$1");
+  }
 
   /**
    * Forward maximum matching of a run of Han characters against the loaded shards. When the run
@@ -342,6 +380,9 @@
     });
   }
 
+  // search/evaluate.js: the resolved query evaluated over the postings: cases ANDed and ORed,
+  // ranked by the weights the build wrote, facets counted over the results.
+
   // ---------------------------------------------------------------------------------------------
   // Evaluating
 
@@ -437,6 +478,9 @@
     return { hits: hits, counts: counts, total: hits.length };
   }
 
+  // search/view.js: the page: facets, the URL state, server mode, and one renderer of a hit
+  // for both modes; snippets with the query's words marked.
+
   // ---------------------------------------------------------------------------------------------
   // The page
 
@@ -531,7 +575,7 @@
     if (!server || typeof server.search !== "function") return null;
     return server.search(query.state).then(function (json) {
       var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
-      var hits = json.hits.map(function (h) { return { score: h.score, li: serverItem(h, zh) }; });
+      var hits = json.hits.map(function (h) { return { score: h.score, li: renderHit(serverView(h, zh)) }; });
       var counts = groups.map(function (g) {
         var facet = json.facets[g.name] || json.facets[singular(g.name)] || {};
         return g.values.map(function (v) { return facet[v] || 0; });
@@ -540,49 +584,27 @@
     });
   }
 
-  /** A result item from a hit of the server's JSON (the same markup as `item`). */
-  function serverItem(h, zh) {
-    var li = document.createElement("li");
-    li.setAttribute("data-case", h.id);
-    li.setAttribute("data-score", Number(h.score).toFixed(2));
-    var a = document.createElement("a");
-    a.className = "hit-title";
-    a.href = h.url;
-    a.textContent = zh && h.title_zh ? h.title_zh : h.title;
-    li.appendChild(a);
-    var alt = zh && h.title_zh ? h.title : h.title_zh;
-    if (alt) {
-      var span = document.createElement("span");
-      span.className = "hit-alt";
-      span.textContent = " " + alt;
-      li.appendChild(span);
-    }
-    if (h.section) {
-      var ps = document.createElement("p");
-      ps.className = "hit-section";
-      ps.textContent = "§ " + h.section;
-      li.appendChild(ps);
-    }
-    var meta = document.createElement("p");
-    meta.className = "hit-meta";
-    meta.textContent = h.place || "";
-    li.appendChild(meta);
-    // snippet_html is escaped text with the matched words in <b>…</b>: rebuilt as nodes.
-    var p = document.createElement("p");
-    p.className = "snippet";
+  /** The view of a hit of the server's JSON (see renderHit). */
+  function serverView(h, zh) {
+    // snippet_html is escaped text with the matched words in <b>…</b>: read back as pieces.
+    var pieces = [];
     String(h.snippet_html || "").split(/<(\/?)b>/).forEach(function (part, i, parts) {
       if (i % 2 === 1) return; // the captured slash
       var text = part.replace(/&(lt|gt|quot|#39|amp);/g, function (m, e) {
         return { lt: "<", gt: ">", quot: "\"", "#39": "'", amp: "&" }[e];
       });
-      if (!text) return;
-      var marked = i > 0 && parts[i - 1] === "";
-      var node = marked ? document.createElement("mark") : document.createTextNode(text);
-      if (marked) node.textContent = text;
-      p.appendChild(node);
+      if (text) pieces.push({ text: text, mark: i > 0 && parts[i - 1] === "" });
     });
-    li.appendChild(p);
-    return li;
+    return {
+      id: h.id,
+      score: h.score,
+      url: h.url,
+      title: zh && h.title_zh ? h.title_zh : h.title,
+      alt: zh && h.title_zh ? h.title : h.title_zh,
+      section: h.section || "",
+      meta: h.place || "",
+      snippet: pieces,
+    };
   }
 
   function search() {
@@ -693,6 +715,11 @@
 
   function item(hit, marks, chunk) {
     if (hit.li) return hit.li; // from the server (serverSearch)
+    return renderHit(indexView(hit, marks, chunk));
+  }
+
+  /** The view of a hit of the static index (see renderHit); its documents are loaded. */
+  function indexView(hit, marks, chunk) {
     var entry = store.docs[Math.floor(hit.c / chunk)][hit.c % chunk];
     var id = entry[0], title = entry[1], alt = entry[2], place = entry[3], summaries = entry[4], sections = entry[5];
     var sec = hit.sec, anchor = "", secTitle = "", texts;
@@ -704,33 +731,55 @@
     } else {
       texts = summaries.split("\n");
     }
+    return {
+      id: id,
+      score: hit.score,
+      url: "cases/" + encodeURIComponent(id) + ".html" + (anchor ? "#" + encodeURIComponent(anchor) : ""),
+      title: title,
+      alt: alt,
+      section: secTitle,
+      meta: [place, labelOf("level", hit.c)].filter(Boolean).join(" · "),
+      snippet: snippet(texts, marks),
+    };
+  }
+
+  /**
+   * The one result item of both modes, from a view: {id, score, url, title, alt (the title in
+   * the other language, or empty), section (its title, or empty), meta (place and level),
+   * snippet: [{text, mark}]}. Text only ever goes in as textContent or text nodes.
+   */
+  function renderHit(view) {
     var li = document.createElement("li");
-    li.setAttribute("data-case", id);
-    li.setAttribute("data-score", hit.score.toFixed(2));
+    li.setAttribute("data-case", view.id);
+    li.setAttribute("data-score", Number(view.score).toFixed(2));
     var a = document.createElement("a");
     a.className = "hit-title";
-    a.href = "cases/" + encodeURIComponent(id) + ".html" + (anchor ? "#" + encodeURIComponent(anchor) : "");
-    a.textContent = title;
+    a.href = view.url;
+    a.textContent = view.title;
     li.appendChild(a);
-    if (alt) {
+    if (view.alt) {
       var span = document.createElement("span");
       span.className = "hit-alt";
-      span.textContent = " " + alt;
+      span.textContent = " " + view.alt;
       li.appendChild(span);
     }
-    if (secTitle) {
+    if (view.section) {
       var ps = document.createElement("p");
       ps.className = "hit-section";
-      ps.textContent = "§ " + secTitle;
+      ps.textContent = "§ " + view.section;
       li.appendChild(ps);
     }
     var meta = document.createElement("p");
     meta.className = "hit-meta";
-    meta.textContent = [place, labelOf("level", hit.c)].filter(Boolean).join(" · ");
+    meta.textContent = view.meta;
     li.appendChild(meta);
     var p = document.createElement("p");
     p.className = "snippet";
-    snippet(p, texts, marks);
+    view.snippet.forEach(function (piece) {
+      var node = piece.mark ? document.createElement("mark") : document.createTextNode(piece.text);
+      if (piece.mark) node.textContent = piece.text;
+      p.appendChild(node);
+    });
     li.appendChild(p);
     return li;
   }
@@ -777,22 +826,25 @@
     return merged;
   }
 
-  function snippet(p, texts, marks) {
-    var best = texts[0] || "", bestRanges = [];
+  /** The text that shows the most marks, as pieces {text, mark} (see renderHit). */
+  function snippet(texts, marks) {
+    var best = texts[0] || "", bestRanges = [], pieces = [];
     texts.forEach(function (t) {
       var r = ranges(t, marks);
       if (r.length > bestRanges.length) { best = t; bestRanges = r; }
     });
     var at = 0;
     bestRanges.forEach(function (r) {
-      if (r[0] > at) p.appendChild(document.createTextNode(best.slice(at, r[0])));
-      var mark = document.createElement("mark");
-      mark.textContent = best.slice(r[0], r[1]);
-      p.appendChild(mark);
+      if (r[0] > at) pieces.push({ text: best.slice(at, r[0]), mark: false });
+      pieces.push({ text: best.slice(r[0], r[1]), mark: true });
       at = r[1];
     });
-    if (at < best.length) p.appendChild(document.createTextNode(best.slice(at)));
+    if (at < best.length) pieces.push({ text: best.slice(at), mark: false });
+    return pieces;
   }
+
+  // search/main.js: the start: restore the state, load meta.js and the facets, wire the form;
+  // it also closes the closure that format.js opened.
 
   // ---------------------------------------------------------------------------------------------
   // Start

@@ -1,7 +1,7 @@
-// Driver of the search-page browser tests (tests/suite/browser.rs): runs a list of tasks in one
+// Driver of the search-page browser tests (tests/cli/browser.rs): runs a list of tasks in one
 // headless Chromium and prints what each page showed, as JSON, for the Rust side to assert on.
 //
-//   node tests/suite/browser.mjs TASKS.json
+//   node tests/cli/browser.mjs TASKS.json
 //
 // TASKS.json: {"chromium": PATH, "playwright": PATH of playwright-core's index.mjs,
 //              "tasks": [{"name", "url", "steps": [...]}]}

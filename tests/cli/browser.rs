@@ -1,0 +1,277 @@
+//! The search page in a real browser, behind `cargo test --features browser-tests`.
+//!
+//! Builds the shipped library with the real binary, then drives Debian's headless Chromium
+//! through `tests/cli/browser.mjs` (Node with the playwright-core of `scripts/node_modules`,
+//! launched with the flags of `scripts/axe.mjs`), from `file://` and over HTTP under a sub-path
+//! (`python3 -m http.server` serving a parent folder, the site at `/kb/`). It checks that every
+//! case is found in English and in Chinese, that filters, links to sections, typing and the URL
+//! state work, that the page breaks no rule of its Content-Security-Policy and requests nothing
+//! outside the site, and that the page ranks like `casebook search --json`.
+//!
+//! With the feature on, a missing Chromium, Node or `scripts/node_modules` is a failure with a
+//! message saying what to install — never a skip. `CHROMIUM=path` overrides `/usr/bin/chromium`.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use crate::support::{build_ok, BIN, MANIFEST_DIR};
+
+/// Shard names of tokens, `[["token", "shard"], …]`: the table `browser_index` checks its
+/// `shard_of` against, run here through the page's `shardOf`.
+fn shard_examples() -> Vec<(String, String)> {
+    serde_json::from_str(include_str!("../fixtures/shard_examples.json")).expect("shard_examples.json")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------------------------
+
+/// The shipped library, built once into a temporary folder: `<tmp>/site`.
+fn site() -> &'static Path {
+    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &SITE
+        .get_or_init(|| {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("site");
+            build_ok(Path::new(MANIFEST_DIR), &out, &[]);
+            (tmp, out)
+        })
+        .1
+}
+
+/// `python3 -m http.server` serving a parent folder of the site, which appears at `/kb/`.
+struct Server {
+    child: Child,
+    origin: String,
+    _parent: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(site: &Path) -> Server {
+    use std::io::{BufRead, BufReader};
+    let parent = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(site, parent.path().join("kb")).unwrap();
+    let mut child = Command::new("python3")
+        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+        .arg(parent.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("browser tests need python3 to serve the site over HTTP: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
+    let port = line
+        .split("port ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("http.server said: {line}"));
+    Server { child, origin: format!("http://127.0.0.1:{port}"), _parent: parent }
+}
+
+/// Runs the driver on `tasks`; returns one result per task (see browser.mjs).
+fn drive(tasks: Vec<Value>) -> Vec<Value> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
+    assert!(
+        Path::new(&chromium).is_file(),
+        "browser tests need Chromium at {chromium} (Debian: apt-get install chromium; or set CHROMIUM=path)"
+    );
+    let playwright = Path::new(MANIFEST_DIR).join("scripts/node_modules/playwright-core/index.mjs");
+    assert!(
+        playwright.is_file(),
+        "browser tests need playwright-core: run `npm ci` in scripts/ ({} is missing)",
+        playwright.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tasks.json");
+    let config = json!({"chromium": chromium, "playwright": playwright, "tasks": tasks});
+    std::fs::write(&file, serde_json::to_vec(&config).unwrap()).unwrap();
+    let o = Command::new("node")
+        .arg(Path::new(MANIFEST_DIR).join("tests/cli/browser.mjs"))
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("browser tests need Node.js (node) on the PATH: {e}"));
+    assert!(o.status.success(), "the browser driver failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    let results: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("driver output: {e}"));
+    for r in &results {
+        let problems = r["problems"].as_array().unwrap();
+        assert!(problems.is_empty(), "{}: {problems:#?}", r["name"]);
+    }
+    results
+}
+
+/// The search page's URL with a query string, from file:// or from the server.
+fn page(base: &str, query: &[(&str, &str)]) -> String {
+    let mut url = format!("{base}search.html");
+    for (i, (k, v)) in query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(k);
+        url.push('=');
+        url.push_str(&encode(v));
+    }
+    url
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn file_base() -> String {
+    format!("file://{}/", site().display())
+}
+
+fn hits(state: &Value) -> Vec<String> {
+    state["hits"].as_array().unwrap().iter().map(|h| h["case"].as_str().unwrap().to_string()).collect()
+}
+
+/// `casebook search QUERY --json` on the built site: the case ids, best first.
+fn cli(query: &str, flags: &[&str], limit: usize) -> Vec<String> {
+    let o = Command::new(BIN)
+        .arg("search")
+        .arg(query)
+        .arg("--root")
+        .arg(MANIFEST_DIR)
+        .arg("--site")
+        .arg(site())
+        .arg("--json")
+        .arg("--limit")
+        .arg(limit.to_string())
+        .args(flags)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "casebook search {query}: {}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------
+
+/// A phrase of each case, in English and in Chinese, and the case it finds first.
+const FINDS: &[(&str, &str)] = &[
+    ("red wall consciousness", "west-changan"),
+    ("红墙", "west-changan"),
+    ("party building alliance", "guigang"),
+    ("党建联盟", "guigang"),
+    ("Tianhu", "tianhu"),
+    ("天湖", "tianhu"),
+    ("Urumqi", "urumqi"),
+    ("乌鲁木齐", "urumqi"),
+    ("Huaihe Road", "huaihe-road"),
+    ("淮河路", "huaihe-road"),
+];
+
+#[test]
+fn every_case_is_found_in_english_and_chinese_from_file_and_http() {
+    let server = serve(site());
+    let bases = [file_base(), format!("{}/kb/", server.origin)];
+    let mut tasks = Vec::new();
+    for base in &bases {
+        for (q, _) in FINDS {
+            tasks.push(json!({"name": format!("{base} {q}"), "url": page(base, &[("q", q)])}));
+        }
+    }
+    let results = drive(tasks);
+    for (r, (q, want)) in results.iter().zip(FINDS.iter().cycle()) {
+        let got = hits(&r["final"]);
+        assert_eq!(got.first().map(String::as_str), Some(*want), "{}: {got:?}", r["name"]);
+        assert!(
+            !r["final"]["hits"][0]["marked"].as_array().unwrap().is_empty() || q.contains(' '),
+            "{}: nothing marked",
+            r["name"]
+        );
+    }
+}
+
+#[test]
+fn filters_links_typing_and_the_url_state() {
+    let server = serve(site());
+    let http = format!("{}/kb/", server.origin);
+    let table = shard_examples();
+    let examples: Vec<String> = table.iter().map(|(t, _)| serde_json::to_string(t).unwrap()).collect();
+    let mut tasks = Vec::new();
+    for base in [file_base(), http.clone()] {
+        tasks.extend([
+            // Browse everything, then tick a facet.
+            json!({"name": format!("{base} facet"), "url": page(&base, &[]), "steps": [{"check": "forces=mass-cohesion"}, {"check": "level=street"}]}),
+            // Follow the first hit to its section.
+            json!({"name": format!("{base} follow"), "url": page(&base, &[("q", "红墙")]), "steps": [{"follow": 0}]}),
+            // A shared link restores the query and the boxes.
+            json!({"name": format!("{base} restore"), "url": page(&base, &[("q", "community"), ("forces", "mass-cohesion"), ("forces", "self-innovation")])}),
+            // Typing searches as you type and keeps the state in the URL.
+            json!({"name": format!("{base} typing"), "url": page(&base, &[]), "steps": [{"type": "alliance"}]}),
+        ]);
+    }
+    tasks.push(json!({"name": "shardOf", "url": page(&http, &[]), "steps": [{"eval": format!("[{}].map((t) => window.CASEBOOK_SEARCH.shardOf(t))", examples.join(","))}]}));
+    let results = drive(tasks);
+    let by = |name: &str| results.iter().find(|r| r["name"].as_str().unwrap().ends_with(name)).unwrap();
+    for base in [file_base(), http.clone()] {
+        let r = results.iter().find(|r| r["name"] == format!("{base} facet")).unwrap();
+        let all = &r["final"];
+        let (first, second) = (&r["steps"][0], &r["steps"][1]);
+        let cohesion = cli("", &["--force", "mass-cohesion"], 100);
+        let both = cli("", &["--force", "mass-cohesion", "--level", "street"], 100);
+        assert_eq!(hits(first), cohesion, "{base}: forces=mass-cohesion");
+        assert_eq!(hits(second), both, "{base}: and level=street");
+        assert!(all["url"].as_str().unwrap().contains("forces=mass-cohesion&level=street"), "{}", all["url"]);
+        // Counts describe the results: the level facet counts within the chosen force.
+        assert_eq!(first["counts"]["level:street"], format!("({})", both.len()));
+        assert_eq!(first["counts"]["forces:mass-cohesion"], format!("({})", cohesion.len()));
+
+        let r = results.iter().find(|r| r["name"] == format!("{base} follow")).unwrap();
+        assert_eq!(r["final"]["hash"], "#red-wall-consciousness", "{}", r["final"]);
+        assert_eq!(r["final"]["target"], true);
+        assert!(r["final"]["url"].as_str().unwrap().contains("/cases/west-changan.html#"));
+
+        let r = results.iter().find(|r| r["name"] == format!("{base} restore")).unwrap();
+        assert_eq!(r["final"]["q"], "community");
+        assert_eq!(r["final"]["checked"], json!(["forces=mass-cohesion", "forces=self-innovation"]));
+        assert_eq!(
+            hits(&r["final"]),
+            cli("community", &["--force", "mass-cohesion", "--force", "self-innovation"], 10)
+        );
+
+        let r = results.iter().find(|r| r["name"] == format!("{base} typing")).unwrap();
+        assert_eq!(r["final"]["q"], "alliance");
+        assert!(r["final"]["url"].as_str().unwrap().ends_with("search.html?q=alliance"), "{}", r["final"]["url"]);
+        assert_eq!(hits(&r["final"]), cli("alliance", &[], 10));
+    }
+    let shards = &by("shardOf")["steps"][0];
+    let want: Vec<&str> = table.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(shards, &json!(want));
+}
+
+#[test]
+fn ranks_like_casebook_search() {
+    let queries = [
+        "alliance",
+        "red wall",
+        "political function",
+        "grassroots governance",
+        "community",
+        "红墙意识",
+        "组织力",
+        "形式主义",
+        "社区",
+        "党建联盟",
+        "formalism",
+        "party building",
+    ];
+    let tasks = queries.iter().map(|q| json!({"name": q, "url": page(&file_base(), &[("q", q)])})).collect();
+    let results = drive(tasks);
+    for (q, r) in queries.iter().zip(&results) {
+        let page: Vec<String> = hits(&r["final"]).into_iter().take(3).collect();
+        assert_eq!(page, cli(q, &[], 3), "{q}: the page's top 3 (left) differ from casebook search's (right)");
+    }
+}

@@ -1,0 +1,300 @@
+//! Robustness of `casebook check`: random bytes, mutated and truncated cases and taxonomies,
+//! alias bombs, deep nesting, a ten-megabyte value and files of only dashes never make it
+//! panic; it reports an error or checks clean. The inputs are generated into temporary folders
+//! (never committed) from a seed; `FUZZ_ITERATIONS` and `FUZZ_SEED` change how many and which.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{alpha, case_like_alpha, fuzz_plan, snapshot, tail, FuzzPlan, Lib, Rng, MANIFEST_DIR};
+
+#[test]
+fn random_bytes_never_panic() {
+    let lib = Lib::fixture("basic");
+    let FuzzPlan { iterations, seed } = fuzz_plan(0x5EED_CA5E_B00C_0001);
+    let mut rng = Rng(seed);
+    const YAMLISH: &[u8] = b"abc-_: \n\t[]{},#&*!|>'\"%@`?~=\\/0123456789\r\xE7\xBB\x84---...";
+    for i in 0..iterations {
+        let len = rng.below(1500);
+        let mut bytes: Vec<u8> = match i % 4 {
+            // Raw bytes.
+            0 => (0..len).map(|_| rng.next() as u8).collect(),
+            // YAML-ish characters in a front-matter block, then Markdown-ish ones.
+            1 => {
+                let mut b = b"---\n".to_vec();
+                b.extend((0..len).map(|_| *rng.pick(YAMLISH)));
+                b.extend_from_slice(b"\n---\n");
+                b.extend((0..rng.below(500)).map(|_| *rng.pick(b"#{}=\"[]()case:x \n>*-`|")));
+                b
+            }
+            // A valid front matter, then headings with random attribute blocks and links.
+            2 => {
+                let mut s = case_like_alpha(&format!("r{i}"));
+                s.truncate(s.find("\n---\n").unwrap() + 5);
+                for _ in 0..rng.below(12) {
+                    s.push_str(rng.pick::<&str>(&["\n## ", "\n# ", "\n### ", "\nText ", "\n> ## "]));
+                    for _ in 0..rng.below(8) {
+                        s.push_str(rng.pick::<&str>(&[
+                            "{",
+                            "}",
+                            "#",
+                            "#a",
+                            ".c",
+                            "practice=",
+                            "forces=",
+                            "\"",
+                            "'",
+                            " ",
+                            "=",
+                            "party-building-alliance",
+                            "组织覆盖力",
+                            "political-leadership",
+                            "é",
+                            "{#x forces=\"",
+                            "[l](case:",
+                            "alpha)",
+                            "\u{200B}",
+                            "\r",
+                            "\\",
+                            "`",
+                            "field=",
+                            "<a href='x'>",
+                        ]));
+                    }
+                }
+                s.into_bytes()
+            }
+            // Random keys and values that look like a case.
+            _ => {
+                let mut s = String::from("---\n");
+                for _ in 0..rng.below(20) {
+                    let key = rng.pick(&[
+                        "id",
+                        "title",
+                        "place",
+                        "level",
+                        "forces",
+                        "practices",
+                        "problems",
+                        "sources",
+                        "x",
+                        "  province",
+                        "- ",
+                    ]);
+                    let value = rng.pick(&[
+                        "",
+                        "a",
+                        "[a, b]",
+                        "[",
+                        "{",
+                        "&a x",
+                        "*a",
+                        "|",
+                        ">",
+                        "\"",
+                        "[组织覆盖力]",
+                        "~",
+                        "- x",
+                        "!!binary aGk=",
+                    ]);
+                    s.push_str(&format!("{key}: {value}\n"));
+                }
+                s.push_str("---\n## P {#p practice=x forces=\"a b\"}\n[l](case:");
+                s.into_bytes()
+            }
+        };
+        if i % 7 == 0 {
+            bytes.splice(0..0, b"\xEF\xBB\xBF".iter().copied());
+        }
+        lib.write(&format!("cases/random/r{i:03}.md"), bytes);
+    }
+    let run = lib.check(&[]);
+    let what = format!("random bytes, seed {seed:#x}");
+    run.assert_no_panic(&what);
+    run.assert_summary_last(&what);
+    assert!(run.stderr.ends_with(&format!("in {} files\n", iterations + 3)), "{}", tail(&run.stderr, 500));
+    let json = lib.check(&["--format", "json"]);
+    json.assert_no_panic(&what);
+    serde_json::from_str::<serde_json::Value>(&json.stdout).expect("valid JSON even for garbage");
+}
+
+#[test]
+fn mutations_and_truncations_of_a_valid_case_never_panic() {
+    let lib = Lib::fixture("basic");
+    let base = alpha().into_bytes();
+    let FuzzPlan { iterations, seed } = fuzz_plan(0xDEAD_BEEF_0000_0002);
+    let mut rng = Rng(seed);
+    const SPECIAL: &[u8] = b":[]{},#&*!|>-'\" \n\t=`\xE5";
+    for i in 0..iterations {
+        let mut b = base.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(b.len() + 1);
+            match rng.below(6) {
+                0 if at < b.len() => b[at] = rng.next() as u8,
+                1 => b.insert(at, *rng.pick(SPECIAL)),
+                2 if at < b.len() => {
+                    let end = (at + rng.below(40)).min(b.len());
+                    b.drain(at..end);
+                }
+                3 if at < b.len() => {
+                    let end = (at + rng.below(60)).min(b.len());
+                    let copy: Vec<u8> = b[at..end].to_vec();
+                    let to = rng.below(b.len() + 1);
+                    b.splice(to..to, copy);
+                }
+                4 => {
+                    let line = b.iter().take(at).filter(|&&c| c == b'\n').count();
+                    let mut lines: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
+                    let other = rng.below(lines.len());
+                    let line = line.min(lines.len() - 1);
+                    lines.swap(line, other);
+                    b = lines.join(&b'\n');
+                }
+                _ => b.insert(at, b'\n'),
+            }
+        }
+        lib.write(&format!("cases/mutated/m{i:03}.md"), b);
+    }
+    let mut n = 0;
+    for end in (0..base.len()).step_by(37) {
+        lib.write(&format!("cases/truncated/t{end:05}.md"), &base[..end]);
+        n += 1;
+    }
+    let run = lib.check(&[]);
+    let what = format!("mutations, seed {seed:#x}");
+    run.assert_no_panic(&what);
+    run.assert_summary_last(&what);
+    assert!(run.stderr.ends_with(&format!("in {} files\n", iterations + 3 + n)), "{}", tail(&run.stderr, 500));
+}
+
+#[test]
+fn taxonomy_mutations_never_panic() {
+    let base = fs::read(Path::new(MANIFEST_DIR).join("tests/fixtures/basic/cases/taxonomy.yaml")).unwrap();
+    let FuzzPlan { iterations, seed } = fuzz_plan(0x7A70_0000_0000_0003);
+    let mut rng = Rng(seed);
+    let lib = Lib::fixture("basic");
+    for i in 0..iterations / 5 {
+        let mut b = base.clone();
+        for _ in 0..1 + rng.below(3) {
+            if b.is_empty() {
+                break;
+            }
+            let at = rng.below(b.len());
+            match rng.below(3) {
+                0 => b[at] = *rng.pick(b":[]{}-# \n&*"),
+                1 => {
+                    let end = (at + rng.below(30)).min(b.len());
+                    b.drain(at..end);
+                }
+                _ => b.truncate(at),
+            }
+        }
+        lib.write("cases/taxonomy.yaml", &b);
+        let run = lib.check(&[]);
+        let what = format!("taxonomy mutation {i}, seed {seed:#x}");
+        run.assert_no_panic(&what);
+        run.assert_summary_last(&what);
+    }
+}
+
+/// `a: &a [x, x, ...]`, `b: &b [*a, *a, ...]`, ... — each level multiplies the size by `width`.
+fn billion_laughs(first_key: &str, levels: usize, width: usize) -> String {
+    let mut s = format!("{first_key}: &l0 [{}]\n", vec!["\"lol\""; width].join(", "));
+    for i in 1..levels {
+        s.push_str(&format!("k{i}: &l{i} [{}]\n", vec![format!("*l{}", i - 1); width].join(", ")));
+    }
+    s
+}
+
+#[test]
+fn alias_bombs_are_refused() {
+    let lib = Lib::fixture("basic");
+    let bomb = billion_laughs("lol", 10, 10);
+    lib.write("cases/bomb.md", format!("---\nid: bomb\n{bomb}---\n\nText.\n"));
+    // The expansion reaches a field the parser reads (not only an ignored unknown key).
+    lib.write("cases/bomb2.md", format!("---\nid: bomb2\n{bomb}sources: *l9\n---\n\nText.\n"));
+    let run = lib.check(&[]);
+    run.assert_no_panic("alias bomb in a case");
+    assert_eq!(run.code, 1);
+    snapshot("alias_bomb_case", &run.transcript());
+
+    let lib = Lib::fixture("basic");
+    lib.edit("cases/taxonomy.yaml", "problems:\n", &format!("{}problems:\n", billion_laughs("bomb", 10, 10)));
+    let run = lib.check(&[]);
+    run.assert_no_panic("alias bomb in the taxonomy");
+    assert_eq!(run.code, 1);
+    snapshot("alias_bomb_taxonomy", &run.transcript());
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    const DEPTH: usize = 5000;
+    let lib = Lib::fixture("basic");
+    let flow = format!("{}{}", "[".repeat(DEPTH), "]".repeat(DEPTH));
+    lib.write("cases/deep-flow.md", format!("---\nid: deep-flow\na: {flow}\n---\n\nText.\n"));
+    lib.write("cases/deep-tags.md", format!("---\nid: deep-tags\nforces: {flow}\n---\n\nText.\n"));
+    lib.write("cases/deep-block.md", format!("---\nid: deep-block\na:\n{}x\n---\n\nText.\n", "- ".repeat(DEPTH)));
+    lib.write(
+        "cases/deep-map.md",
+        format!("---\nid: deep-map\nplace: {}x{}\n---\n\nText.\n", "{a: ".repeat(DEPTH), "}".repeat(DEPTH)),
+    );
+    lib.write(
+        "cases/deep-unclosed.md",
+        format!("---\nid: deep-unclosed\ntitle: {}\n---\n\nText.\n", "[".repeat(DEPTH)),
+    );
+    // Deep Markdown: block quotes, lists, brackets, emphasis.
+    let body = format!(
+        "{}x\n\n{}y\n\n{}\n\n{}z{}\n",
+        "> ".repeat(DEPTH),
+        "- ".repeat(DEPTH),
+        "[".repeat(DEPTH),
+        "*_".repeat(DEPTH),
+        "_*".repeat(DEPTH)
+    );
+    lib.write("cases/deep-body.md", case_like_alpha("deep-body") + &body);
+    let run = lib.check(&[]);
+    run.assert_no_panic("deep nesting");
+    assert_eq!(run.code, 1);
+    snapshot("deep_nesting", &run.transcript());
+
+    let lib = Lib::fixture("basic");
+    lib.edit("cases/taxonomy.yaml", "problems:\n", &format!("deep: {flow}\nproblems:\n"));
+    let run = lib.check(&[]);
+    run.assert_no_panic("deep nesting in the taxonomy");
+    assert_eq!(run.code, 1);
+    snapshot("deep_nesting_taxonomy", &run.transcript());
+}
+
+#[test]
+fn a_ten_megabyte_value_is_read() {
+    let lib = Lib::fixture("basic");
+    lib.write("casebook.toml", "max_file_size = 20_000_000\n");
+    let big = "x".repeat(10_000_000);
+    let summary = "summary: Alpha Street joined the Party organizations of its units in an alliance.";
+    lib.write("cases/plain.md", case_like_alpha("plain").replace(summary, &format!("summary: {big}")));
+    lib.write("cases/quoted.md", case_like_alpha("quoted").replace(summary, &format!("summary: \"{big}\"")));
+    lib.write("cases/body.md", case_like_alpha("body") + &big + "\n");
+    let run = lib.check(&[]);
+    run.assert_no_panic("10 MB value");
+    assert_eq!((run.code, run.stderr.as_str()), (0, "0 errors, 0 warnings in 6 files\n"));
+
+    // Without the raised limit, the same files are refused before parsing.
+    lib.remove("casebook.toml");
+    let run = lib.check(&[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr.matches("more than the limit of 1048576").count(), 3, "{}", run.stderr);
+}
+
+#[test]
+fn files_of_only_dashes() {
+    let lib = Lib::fixture("basic");
+    lib.write("cases/a.md", "---");
+    lib.write("cases/b.md", "---\n");
+    lib.write("cases/c.md", "---\n---\n");
+    lib.write("cases/d.md", "---\n---\n---\n");
+    lib.write("cases/e.md", "---\r\n---\r\n");
+    let run = lib.check(&[]);
+    run.assert_no_panic("dashes");
+    assert_eq!(run.code, 1);
+    snapshot("only_dashes", &run.transcript());
+}

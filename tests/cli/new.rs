@@ -1,0 +1,87 @@
+//! `casebook new`: the skeleton it writes checks clean once filled in, it never overwrites a
+//! file, refuses bad ids and needs a library.
+
+use std::fs;
+
+use crate::support::{case_like_alpha, snapshot, Lib};
+
+#[test]
+fn new_writes_a_skeleton_that_checks_once_filled_in() {
+    let lib = Lib::fixture("basic");
+    let run = lib.run_in(&lib.root(), &["new", "my-case"]);
+    assert_eq!(run.transcript(), "exit code: 0\n--- stdout\nwrote ./cases/my-case.md: fill in the fields, then run `casebook check`\n--- stderr\n");
+    let skeleton = lib.read("cases/my-case.md");
+    snapshot("new_skeleton", &skeleton);
+
+    // As written, the skeleton reports what is left to fill in.
+    let run = lib.check(&[]);
+    assert_eq!(run.code, 1);
+    snapshot("new_skeleton_check", &run.transcript());
+
+    // Filled in with values from the fixture's taxonomy, it passes.
+    let filled = skeleton
+        .replace("title: \"\"", "title: \"My Street: an alliance\"")
+        .replace("province: \"\"", "province: Henan")
+        .replace("forces: []", "forces: [organizational-coverage]")
+        .replace("practices: []", "practices: [party-building-alliance]")
+        .replace("problems: []", "problems: [governance-synergy-not-formed]")
+        .replace("summary: \"\"", "summary: \"My Street formed an alliance.\"")
+        .replace("  - \"\"", "  - \"Field notes, 2025\"")
+        .replace("FORCE-ID", "organizational-coverage")
+        .replace("## Practice: NAME", "## Practice: the alliance");
+    lib.write("cases/my-case.md", filled);
+    let run = lib.check(&[]);
+    assert_eq!(run.transcript(), "exit code: 0\n--- stdout\n--- stderr\n0 errors, 0 warnings in 4 files\n");
+}
+
+#[test]
+fn new_never_overwrites() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    // A file of that name exists (its case has another id).
+    lib.write("cases/gamma.md", case_like_alpha("delta"));
+    let run = lib.run_in(&root, &["new", "gamma"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "error: ./cases/gamma.md already exists; casebook new never overwrites a file\n");
+    assert_eq!(lib.read("cases/gamma.md"), case_like_alpha("delta"));
+
+    // The same when the library has errors.
+    lib.write("cases/gamma.md", "broken");
+    let run = lib.run_in(&root, &["new", "gamma"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "error: ./cases/gamma.md already exists; casebook new never overwrites a file\n");
+    assert_eq!(lib.read("cases/gamma.md"), "broken");
+    lib.remove("cases/gamma.md");
+
+    // An id used by a case in a sub-folder is refused too.
+    let run = lib.run_in(&root, &["new", "beta", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "error: case id `beta` is already used by cases/district/beta.md\n");
+    assert!(!lib.path("cases/beta.md").exists());
+    let run = lib.run_in(&root, &["new", "alpha"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr, "error: case id `alpha` is already used by cases/alpha.md\n");
+}
+
+#[test]
+fn new_refuses_bad_ids() {
+    let lib = Lib::fixture("basic");
+    let mut out = String::new();
+    for id in ["My_Case", "淮河路", "a b"] {
+        let run = lib.run_in(&lib.root(), &["new", id]);
+        assert_eq!(run.code, 2);
+        out.push_str(&run.transcript());
+    }
+    snapshot("new_bad_ids", &out);
+    let mut names: Vec<_> = fs::read_dir(lib.path("cases")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["alpha.md", "district", "taxonomy.yaml"], "no file was written");
+}
+
+#[test]
+fn new_outside_a_library_is_a_usage_error() {
+    let lib = Lib::fixture("basic");
+    let run = lib.run_in(lib.tmp.path(), &["new", "x"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error: no `cases/` folder"), "{}", run.stderr);
+}

@@ -1,0 +1,274 @@
+//! What a built site contains: a library's templates override the built-in ones, a base path
+//! changes only the files that must know it, both UI languages, every page kind, pagination
+//! of long term pages, and a fourth vocabulary picked up with no code change.
+
+use std::collections::BTreeSet;
+
+use crate::support::generate::generate;
+use crate::support::html::{link_problems, scan, xml_root, URL_ATTRS};
+use crate::support::{build, differences, fail_if_any, pages, read, stderr, tree, Lib};
+
+/// The distinct case ids a page links to (`../cases/ID.html`, with or without a fragment).
+fn linked_cases(html: &str, prefix: &str) -> BTreeSet<String> {
+    scan(html)
+        .iter()
+        .filter(|t| t.name == "a")
+        .filter_map(|t| t.attr("href"))
+        .filter_map(|h| h.strip_prefix(prefix))
+        .filter_map(|h| h.split('#').next().and_then(|h| h.strip_suffix(".html")))
+        .filter(|id| *id != "index" && !id.starts_with("index-"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn hrefs(html: &str) -> BTreeSet<String> {
+    scan(html).iter().filter_map(|t| t.attr("href").map(str::to_string)).collect()
+}
+
+fn slug(s: &str) -> String {
+    let lower: String = s.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    lower.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Template overrides
+// ---------------------------------------------------------------------------------------------
+
+/// A library's `templates/about.html` replaces the built-in one; a template error names the
+/// template file and line, and no site is written.
+#[test]
+fn site_template_override() {
+    let lib = Lib::shipped();
+    lib.write(
+        "templates/about.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1 id=\"our-about\">About our own library</h1>\n{% endblock content %}\n",
+    );
+    let site = lib.build("site", &[]);
+    let about = read(&site, "about.html");
+    assert!(about.contains("<h1 id=\"our-about\">About our own library</h1>"), "the override is used");
+    assert!(about.contains("assets/style.css"), "the override still extends the built-in base.html");
+    assert!(read(&site, "index.html").contains("about.html"), "other pages are built as usual");
+
+    lib.write(
+        "templates/about.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>fine</p>\n<p>{{ no_such_variable }}</p>\n{% endblock content %}\n",
+    );
+    let out = lib.outside("site2");
+    let o = build(&lib.root(), &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "a template error is a content error:\n{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("templates/about.html:4"), "names the template and line 4:\n{err}");
+    assert!(err.contains("no_such_variable"), "names the variable:\n{err}");
+    assert!(!out.exists(), "no site is written");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sub-path
+// ---------------------------------------------------------------------------------------------
+
+/// `--base-path /kb/` changes only what needs absolute URLs: sitemap, feed and 404 page.
+#[test]
+fn site_base_path_changes_only_sitemap_feed_and_404() {
+    let lib = Lib::shipped();
+    let plain = lib.build("plain", &[]);
+    let kb = lib.build("kb", &["--base-path", "/kb/"]);
+    let diff = differences(&tree(&plain), &tree(&kb));
+    let allowed = ["sitemap.xml", "feed.xml", "404.html"];
+    let unexpected: Vec<String> = diff.iter().filter(|d| !allowed.contains(&d.as_str())).cloned().collect();
+    fail_if_any("files that depend on the base path", &unexpected);
+
+    let sitemap = read(&kb, "sitemap.xml");
+    assert!(sitemap.contains("/kb/cases/"), "sitemap.xml uses the base path:\n{sitemap}");
+    assert!(!read(&plain, "sitemap.xml").contains("/kb/"));
+    assert!(read(&kb, "feed.xml").contains("/kb/cases/"), "feed.xml uses the base path");
+    for (label, site, base) in [("default", &plain, "/"), ("--base-path", &kb, "/kb/")] {
+        let not_found = read(site, "404.html");
+        for t in scan(&not_found) {
+            for (attr, value) in &t.attrs {
+                if URL_ATTRS.contains(&attr.as_str()) && !value.starts_with('#') {
+                    assert!(
+                        value.starts_with(base),
+                        "{label}: 404.html is served at any depth, so its links start with {base}: {}",
+                        t.raw
+                    );
+                }
+            }
+        }
+    }
+    fail_if_any("links under /kb/", &link_problems(&kb));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Languages
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn site_ui_language() {
+    let lib = Lib::shipped();
+    let zh = lib.build("zh", &[]);
+    let index = read(&zh, "index.html");
+    assert!(index.contains("<html lang=\"zh-CN\">"), "default language zh-CN");
+    assert!(index.contains(">地区</a>"), "Chinese navigation");
+
+    lib.write("casebook.toml", "language = \"en\"\n");
+    let en = lib.build("en", &[]);
+    for (page, html) in pages(&en) {
+        assert!(html.contains("<html lang=\"en\">"), "{page}: <html lang=\"en\">");
+    }
+    let index = read(&en, "index.html");
+    assert!(index.contains(">Places</a>") && index.contains(">Matrix</a>"), "English navigation");
+    assert!(!index.contains(">地区</a>"), "no Chinese navigation in the English UI");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every page kind
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn site_has_every_page_kind() {
+    let lib = Lib::shipped();
+    let site = lib.build("site", &[]);
+
+    let json: serde_json::Value = serde_json::from_str(&read(&site, "cases.json")).expect("cases.json is JSON");
+    let cases = json["cases"].as_array().expect("cases.json has `cases`");
+    assert_eq!(cases.len(), 5, "the shipped library has five cases");
+    let mut expected: Vec<String> = [
+        "index.html",
+        "matrix.html",
+        "about.html",
+        "404.html",
+        "search.html",
+        "sitemap.xml",
+        "feed.xml",
+        "cases.json",
+        "places/index.html",
+        "cases/index.html",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for c in cases {
+        let id = c["id"].as_str().expect("case id");
+        assert!(c["title"].as_str().is_some_and(|t| !t.is_empty()), "{id}: title");
+        assert!(c["tags"]["forces"].as_array().is_some_and(|f| !f.is_empty()), "{id}: tags.forces");
+        let sections = c["sections"].as_array().expect("sections");
+        assert!(!sections.is_empty(), "{id}: sections");
+        let page = read(&site, &format!("cases/{id}.html"));
+        let ids: BTreeSet<String> = scan(&page).iter().filter_map(|t| t.attr("id").map(str::to_string)).collect();
+        for s in sections {
+            let anchor = s["anchor"].as_str().expect("sections[].anchor");
+            assert!(ids.contains(anchor), "cases/{id}.html has no id {anchor}");
+        }
+        expected.push(format!("cases/{id}.html"));
+        let province = slug(c["place"]["province"].as_str().expect("place.province"));
+        expected.push(format!("places/{province}.html"));
+        if let Some(city) = c["place"]["city"].as_str() {
+            expected.push(format!("places/{province}/{}.html", slug(city)));
+        }
+    }
+    let vocabularies = json["vocabularies"].as_array().expect("vocabularies");
+    let mut problems = Vec::new();
+    for v in vocabularies {
+        let name = v["name"].as_str().unwrap();
+        expected.push(format!("{name}/index.html"));
+        for t in v["terms"].as_array().unwrap() {
+            expected.push(format!("{name}/{}.html", t["id"].as_str().unwrap()));
+        }
+        if name == "problems" {
+            problems = v["terms"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+        }
+    }
+    for name in ["forces", "practices", "problems"] {
+        assert!(vocabularies.iter().any(|v| v["name"] == name), "vocabulary {name} in cases.json");
+    }
+    let missing: Vec<String> = expected.into_iter().filter(|p| !site.join(p).is_file()).collect();
+    fail_if_any("missing pages", &missing);
+
+    for xml in ["sitemap.xml", "feed.xml"] {
+        let root = xml_root(&read(&site, xml)).unwrap_or_else(|e| panic!("{xml} is not well-formed: {e}"));
+        assert_eq!(root, if xml == "feed.xml" { "feed" } else { "urlset" });
+    }
+    assert_eq!(read(&site, "feed.xml").matches("<entry>").count(), 5, "one feed entry per case");
+
+    // Start from a problem: one click from the home page to the problem, a second to the
+    // excerpt in its case.
+    assert_eq!(problems.len(), 7, "the shipped taxonomy has seven problems");
+    let home = hrefs(&read(&site, "index.html"));
+    for p in &problems {
+        assert!(home.contains(&format!("problems/{p}.html")), "index.html links to problems/{p}.html");
+        let page = read(&site, &format!("problems/{p}.html"));
+        let excerpts: Vec<String> =
+            hrefs(&page).into_iter().filter(|h| h.starts_with("../cases/") && h.contains(".html#")).collect();
+        assert!(!excerpts.is_empty(), "problems/{p}.html links to no excerpt (../cases/ID.html#anchor)");
+        for h in excerpts {
+            let (file, anchor) = h.trim_start_matches("../").split_once('#').unwrap();
+            let target = read(&site, file);
+            assert!(target.contains(&format!("id=\"{anchor}\"")), "problems/{p}.html → {h}: no such anchor");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pagination
+// ---------------------------------------------------------------------------------------------
+
+/// 120 cases with one practice: its page is split into pages of at most 50, linked together.
+#[test]
+fn site_paginates_long_term_pages() {
+    let lib = Lib::empty();
+    generate(&lib, 120, true);
+    let site = lib.build("site", &[]);
+    let files =
+        ["practices/shared-practice.html", "practices/shared-practice-2.html", "practices/shared-practice-3.html"];
+    assert!(!site.join("practices/shared-practice-4.html").exists(), "120 cases at 50 a page make 3 pages");
+    let mut seen = BTreeSet::new();
+    for (n, file) in files.iter().enumerate() {
+        let html = read(&site, file);
+        let linked = linked_cases(&html, "../cases/");
+        assert!(!linked.is_empty() && linked.len() <= 50, "{file}: {} cases (1..=50 expected)", linked.len());
+        assert!(linked.is_disjoint(&seen), "{file} repeats cases of an earlier page");
+        seen.extend(linked);
+        let links = hrefs(&html);
+        for (m, other) in files.iter().enumerate() {
+            if m != n {
+                let name = other.rsplit('/').next().unwrap();
+                assert!(links.contains(name), "{file} links to {name} (pager)");
+            }
+        }
+    }
+    assert_eq!(seen.len(), 120, "the three pages together list every case once");
+    fail_if_any("links", &link_problems(&site));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fourth vocabulary
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn site_picks_up_a_fourth_vocabulary() {
+    let lib = Lib::fixture("site-fields");
+    let site = lib.build("site", &[]);
+    for page in [
+        "fields/index.html",
+        "fields/residential-compound.html",
+        "fields/property-management.html",
+        "fields/office-building.html",
+    ] {
+        assert!(site.join(page).is_file(), "{page} is missing");
+    }
+    assert!(
+        hrefs(&read(&site, "index.html")).contains("fields/index.html"),
+        "the navigation links to fields/index.html"
+    );
+    assert!(
+        hrefs(&read(&site, "cases/compound.html")).contains("../fields/property-management.html"),
+        "the case links to its field"
+    );
+    let field = read(&site, "fields/property-management.html");
+    assert!(
+        hrefs(&field).contains("../cases/compound.html#red-property"),
+        "the field page shows the excerpt of the tagged section"
+    );
+    assert!(field.contains("joint meeting every month"), "with its text");
+    fail_if_any("links", &link_problems(&site));
+}

@@ -1,0 +1,56 @@
+//! `casebook search` on a built site: it trusts the index while no library file is written
+//! and rebuilds it first when one changed.
+
+use std::fs;
+
+use crate::support::Lib;
+
+#[test]
+fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let built = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let meta_file = lib.path("site/_search/tantivy/casebook-index.json");
+    let files = |meta: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(meta).unwrap();
+        v["files"].as_str().unwrap().to_string()
+    };
+    let search = || lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+
+    // As built: the stamp of the files is the build's, and the index is used as it is.
+    let stamp = files(&lib.read("site/_search/tantivy/casebook-index.json"));
+    assert_eq!(Some(stamp.clone()), casebook::load::stamp(&root));
+    let index_dir = lib.path("site/_search/tantivy");
+    assert!(casebook::index::stamped(&index_dir, &stamp), "the short way is taken");
+    let run = search();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("alpha") && run.stderr.is_empty(), "{}{}", run.stdout, run.stderr);
+
+    // A file written again with the same content: the content check finds the index fresh
+    // (nothing rebuilt) and the new stamp is remembered.
+    lib.write("cases/alpha.md", lib.read("cases/alpha.md"));
+    let restamped = casebook::load::stamp(&root).unwrap();
+    assert_ne!(restamped, stamp, "a write changes the stamp");
+    assert!(!casebook::index::stamped(&index_dir, &restamped), "the content is looked at");
+    let run = search();
+    assert!(run.code == 0 && run.stderr.is_empty(), "{}", run.stderr);
+    assert_eq!(files(&fs::read_to_string(&meta_file).unwrap()), restamped);
+    assert!(casebook::index::stamped(&index_dir, &restamped));
+
+    // A changed file, then a removed one: the index is rebuilt before the search.
+    lib.edit("cases/alpha.md", "worked separately", "formed a coalition");
+    let run = search();
+    assert!(run.stderr.contains("the library changed; rebuilt"), "{}", run.stderr);
+    assert!(run.code == 0 && !run.stdout.contains("alpha"), "the old text is no longer found:\n{}", run.stdout);
+    assert_eq!(files(&fs::read_to_string(&meta_file).unwrap()), casebook::load::stamp(&root).unwrap());
+    let gamma = lib
+        .read("cases/district/beta.md")
+        .replace("id: beta", "id: gamma")
+        .replace("visited every", "formed a coalition with every");
+    lib.write("cases/district/gamma.md", gamma);
+    let run = lib.run_in(&root, &["search", "coalition", "--root", root_arg]);
+    assert!(run.stderr.contains("the library changed; rebuilt"), "{}", run.stderr);
+    assert!(run.stdout.contains("alpha") && run.stdout.contains("gamma"), "{}", run.stdout);
+}

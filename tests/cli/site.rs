@@ -1,0 +1,366 @@
+//! The qualities of a site built by `casebook build`: it loads nothing from outside and its
+//! links resolve, it satisfies its own Content-Security-Policy, a case's raw HTML never
+//! scripts or styles a page, it is byte-identical from build to build, and it is replaced
+//! atomically (a failed build leaves the previous site as it was).
+//!
+//! Each test builds a real library (the shipped `cases/`, a fixture under
+//! `tests/fixtures/site-*/`, or a generated one) with the real binary and inspects the files it
+//! wrote with `support::html`, not a browser: the browser and validator checks live in
+//! `scripts/check-html.sh` and `browser.rs`.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use crate::support::generate::generate;
+use crate::support::html::{csp_problems, is_script_url, link_problems, scan, scheme, xml_root, URL_ATTRS};
+use crate::support::{build, build_ok, differences, fail_if_any, pages, read, stderr, tree, Lib};
+
+// ---------------------------------------------------------------------------------------------
+// Links resolve, nothing is loaded from outside
+// ---------------------------------------------------------------------------------------------
+
+/// Every link of the shipped site is relative and resolves, every anchor exists, and nothing is
+/// loaded from outside: the site works from a shared drive and under any sub-path.
+#[test]
+fn site_is_self_contained() {
+    let lib = Lib::shipped();
+    let site = lib.build("site", &[]);
+    assert!(site.join("404.html").is_file(), "404.html is missing");
+    fail_if_any("links", &link_problems(&site));
+
+    let mut problems = Vec::new();
+    for (page, html) in pages(&site) {
+        for t in scan(&html) {
+            for (attr, value) in &t.attrs {
+                let lower = value.to_ascii_lowercase();
+                if URL_ATTRS.contains(&attr.as_str())
+                    && (lower.contains("http:") || lower.contains("https:") || lower.trim_start().starts_with("//"))
+                {
+                    problems.push(format!("{page}: external URL in {}", t.raw));
+                }
+            }
+        }
+    }
+    for (path, bytes) in tree(&site) {
+        let text = String::from_utf8_lossy(&bytes);
+        if path.starts_with("assets/") && path.ends_with(".css") {
+            if text.contains("@import") {
+                problems.push(format!("{path}: @import"));
+            }
+            for (k, _) in text.match_indices("url(") {
+                let target = text[k + 4..].trim_start_matches(['"', '\'', ' ']);
+                if !target.starts_with("data:") && (scheme(target).is_some() || target.starts_with('/')) {
+                    problems.push(format!("{path}: non-relative url({})", target.chars().take(40).collect::<String>()));
+                }
+            }
+        }
+        if path.starts_with("assets/") && path.ends_with(".js") {
+            // The search index is loaded by <script> (file:// allows nothing else): no network API.
+            for api in
+                ["fetch(", "XMLHttpRequest", "WebAssembly", "WebSocket", "EventSource", "sendBeacon", "importScripts"]
+            {
+                // A whole identifier only: `prefetch(` is not `fetch(`.
+                let used = text.match_indices(api).any(|(i, _)| {
+                    !text[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                });
+                if used {
+                    problems.push(format!("{path}: uses {api}"));
+                }
+            }
+        }
+    }
+    fail_if_any("external resources", &problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Content-Security-Policy
+// ---------------------------------------------------------------------------------------------
+
+/// Every page declares a strict CSP and has nothing inline that the CSP would block.
+#[test]
+fn site_pages_satisfy_their_strict_csp() {
+    let lib = Lib::shipped();
+    let site = lib.build("site", &[]);
+    fail_if_any("CSP", &csp_problems(&site));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sanitized
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn site_term_excerpts_match_the_case_page() {
+    // Excerpts are cut out of the rendered case body: a reference link defined at the end of
+    // the body works in them. A tagged heading inside a list still gives a whole excerpt.
+    let lib = Lib::fixture("site-fields");
+    let head = |id: &str| {
+        format!(
+            "---\nid: {id}\ntitle: {id}\nplace:\n  province: Fujian\nlevel: community\nforces: [mass-cohesion]\n\
+             practices: [red-property]\nproblems: [mass-cohesion-weak]\nsummary: Excerpts.\nsources: [\"Notes\"]\n---\n\n"
+        )
+    };
+    lib.write(
+        "cases/refs.md",
+        head("refs")
+            + "## Property {#property practice=red-property}\n\nSee the [charter][c] and the table[^n]:\n\n\
+               | a | b |\n|---|--:|\n| 1 | 2 |\n\n### Detail {#detail}\n\nAs in [the background](#other).\n\n\
+               ## Other {#other}\n\nUntagged.\n\n[c]: https://example.org/charter\n\n[^n]: A note.\n",
+    );
+    lib.write(
+        "cases/nested.md",
+        head("nested")
+            + "## Other {#other}\n\n- item\n\n  ### Nested {#nested practice=red-property}\n\n  Nested text.\n",
+    );
+    let site = lib.build("site", &[]);
+    let case = read(&site, "cases/refs.html");
+    let term = read(&site, "practices/red-property.html");
+    let link = "<a href=\"https://example.org/charter\">charter</a>";
+    assert!(case.contains(link), "the case page resolves the reference link");
+    assert!(term.contains(link), "so does its excerpt on the practice page");
+    assert!(term.contains("<td class=\"ar\">2</td>"), "table alignment survives in the excerpt");
+    assert!(!term.contains("Untagged."), "an excerpt stops where its section ends");
+    assert!(term.contains("href=\"../cases/refs.html#other\""), "a link to another section leads to the case page");
+    assert!(term.contains("href=\"../cases/refs.html#n\""), "so does a footnote reference");
+    assert!(case.contains("id=\"detail\"") && !term.contains("id=\"detail\""), "ids stay on the case page");
+    assert!(term.contains("Nested text."), "the nested section is excerpted too");
+    let nested = read(&site, "cases/nested.html");
+    for page in [&case, &term, &nested] {
+        assert!(!page.contains('\u{E000}'), "no internal marker leaks");
+        for tag in ["ul", "li", "table", "div", "section"] {
+            assert_eq!(
+                page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count(),
+                page.matches(&format!("</{tag}>")).count(),
+                "<{tag}> balanced"
+            );
+        }
+    }
+}
+
+/// A case that tries every way to get script or style into the site gets none through; its
+/// front matter is shown as text; harmless markup (details, tables, an outside link) survives.
+#[test]
+fn site_sanitizes_hostile_case_content() {
+    let lib = Lib::fixture("site-hostile");
+    let site = lib.build("site", &[]);
+    fail_if_any("CSP", &csp_problems(&site));
+
+    let mut problems = Vec::new();
+    for (page, html) in pages(&site) {
+        let tags = scan(&html);
+        let lower = html.to_ascii_lowercase();
+        let our_scripts =
+            tags.iter().filter(|t| t.name == "script" && t.attr("src").is_some_and(|s| s.contains("assets/"))).count();
+        if lower.matches("<script").count() != our_scripts {
+            problems.push(format!(
+                "{page}: {} <script, of which {our_scripts} are casebook's assets",
+                lower.matches("<script").count()
+            ));
+        }
+        for bad in ["<iframe", "<object", "<embed", "<style", "<base", "<frame", "<applet", "<svg onload", "<math"] {
+            if lower.contains(bad) {
+                problems.push(format!("{page}: raw {bad}"));
+            }
+        }
+        // Front matter is escaped text, so words like `onerror` may appear between tags and in
+        // attribute values (a description, a facet label); as attribute names, never.
+        let names: String = tags.iter().flat_map(|t| t.attrs.iter().map(|(n, _)| format!(" {n}="))).collect();
+        for bad in [" onerror=", " onload=", " onclick=", " onmouseover=", " style=", " formaction=", " xlink:href="] {
+            if names.contains(bad) {
+                problems.push(format!("{page}: attribute `{}` in the markup", bad.trim()));
+            }
+        }
+        for t in &tags {
+            match t.name.as_str() {
+                "meta" if t.attr("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")) => {
+                    problems.push(format!("{page}: meta refresh"))
+                }
+                "link" if !matches!(t.attr("rel"), Some("stylesheet" | "alternate")) => {
+                    problems.push(format!("{page}: {}", t.raw))
+                }
+                "form" if !t.attr("action").is_some_and(|a| a.ends_with("search.html")) => {
+                    problems.push(format!("{page}: {}", t.raw))
+                }
+                "input" | "button" if t.attr("formaction").is_some() => problems.push(format!("{page}: {}", t.raw)),
+                _ => {}
+            }
+            for (attr, value) in &t.attrs {
+                let squeezed: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !c.is_control())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if is_script_url(value)
+                    || URL_ATTRS.contains(&attr.as_str())
+                        && (squeezed.contains("javascript:") || squeezed.contains("vbscript:"))
+                {
+                    problems.push(format!("{page}: script URL in {attr} of {}", t.raw));
+                }
+                if URL_ATTRS.contains(&attr.as_str()) && scheme(value).is_some_and(|s| s == "data") {
+                    problems.push(format!("{page}: data: URL in {}", t.raw));
+                }
+            }
+        }
+    }
+    for xml in ["feed.xml", "sitemap.xml"] {
+        let text = read(&site, xml).to_ascii_lowercase();
+        for bad in ["<script", "<img", "<iframe", "<svg", "<style", "<a "] {
+            if text.contains(bad) {
+                problems.push(format!("{xml}: raw {bad}"));
+            }
+        }
+        if let Err(e) = xml_root(&read(&site, xml)) {
+            problems.push(format!("{xml} is not well-formed: {e}"));
+        }
+    }
+    fail_if_any("hostile content", &problems);
+
+    let case = read(&site, "cases/hostile.html");
+    for escaped in [
+        "&lt;script&gt;alert(",                  // title
+        "&lt;img src=x onerror=",                // title_zh and summary
+        "&lt;svg onload=",                       // place.province
+        "&lt;a href=&#39;javascript:",           // place.unit (escaped, harmless text)
+        "&lt;a href=&quot;javascript:",          // sources
+        "&lt;p style=&quot;color:red&quot;&gt;", // sources
+    ] {
+        assert!(case.contains(escaped), "front matter should appear escaped as {escaped:?} in cases/hostile.html");
+    }
+    assert!(
+        case.contains("<details><summary>More detail</summary>Hidden detail text.</details>"),
+        "details/summary should survive"
+    );
+    assert!(
+        case.contains("<table>") && case.contains("cell one") && case.contains("cell two"),
+        "the table should survive"
+    );
+    assert!(case.contains("href=\"https://example.org/ok\""), "a plain outside link in the body should survive");
+    assert!(case.contains("A styled paragraph."), "the text of a styled paragraph should survive without its style");
+    let plain = read(&site, "cases/markdown-only.html");
+    assert!(plain.contains("href=\"https://example.org/fine\""), "an outside link in plain Markdown survives");
+    assert!(plain.contains("href=\"../cases/hostile.html#alliance\""), "a case: link becomes a relative link");
+    let practice = read(&site, "practices/party-building-alliance.html");
+    assert!(practice.contains("cell one"), "the practice excerpt should be the sanitized section");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic
+// ---------------------------------------------------------------------------------------------
+
+/// Two builds of the shipped library, a second apart, give byte-identical trees.
+#[test]
+fn site_build_is_deterministic_for_the_shipped_library() {
+    let lib = Lib::shipped();
+    let a = lib.build("a", &[]);
+    // A second apart, so that a timestamp with one-second resolution shows up.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let b = lib.build("b", &[]);
+    let (ta, tb) = (tree(&a), tree(&b));
+    // Two empty or half-written trees would be equal too: both builds hold every case's page.
+    let json: serde_json::Value = serde_json::from_slice(&ta["cases.json"]).expect("cases.json is JSON");
+    let cases = json["cases"].as_array().expect("cases.json has `cases`");
+    assert_eq!(cases.len(), 5, "the shipped library has five cases");
+    for case in cases {
+        let page = format!("cases/{}.html", case["id"].as_str().expect("a case id"));
+        assert!(ta.contains_key(&page) && tb.contains_key(&page), "{page} is missing");
+    }
+    fail_if_any("files that differ between two builds", &differences(&ta, &tb));
+}
+
+/// The same for 300 generated cases (parallel rendering, many pages, pagination).
+#[test]
+fn site_build_is_deterministic_for_300_cases() {
+    let lib = Lib::empty();
+    generate(&lib, 300, false);
+    let a = lib.build("a", &[]);
+    let b = lib.build("b", &[]);
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert!(ta.keys().filter(|k| k.starts_with("cases/gen-")).count() == 300, "expected 300 case pages");
+    fail_if_any("files that differ between two builds", &differences(&ta, &tb));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Atomic
+// ---------------------------------------------------------------------------------------------
+
+/// What a folder holds: names of its entries (to see leftovers of a failed build).
+fn entries(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+/// A failed build — content error, template error, write error — leaves the previous site
+/// byte-for-byte intact and no temporary folder behind.
+#[test]
+fn site_failed_build_leaves_previous_site_intact() {
+    let lib = Lib::shipped();
+    let parent = lib.outside("out");
+    fs::create_dir_all(&parent).unwrap();
+    let site = parent.join("site");
+    build_ok(&lib.root(), &site, &[]);
+    let before = tree(&site);
+    assert!(before.contains_key(".casebook-site"), "the output carries its marker");
+    let intact = |what: &str| {
+        let now = tree(&site);
+        let diff: Vec<String> =
+            before.keys().chain(now.keys()).filter(|k| before.get(*k) != now.get(*k)).cloned().collect();
+        fail_if_any(&format!("after {what}, files changed"), &diff);
+        assert_eq!(entries(&parent), BTreeSet::from(["site".to_string()]), "after {what}, leftovers next to the site");
+    };
+
+    // A content error.
+    let case = lib.root().join("cases/fujian/tianhu.md");
+    let original = fs::read_to_string(&case).unwrap();
+    fs::write(&case, original.replacen("forces: [", "forces: [no-such-force, ", 1)).unwrap();
+    let o = build(&lib.root(), &site, &[]);
+    assert_eq!(o.status.code(), Some(1), "a content error exits 1:\n{}", stderr(&o));
+    assert!(stderr(&o).contains("cases/fujian/tianhu.md"), "the error names the file:\n{}", stderr(&o));
+    intact("a content error");
+    fs::write(&case, &original).unwrap();
+
+    // A broken template override.
+    lib.write("templates/base.html", "<!DOCTYPE html>\n<html>\n{% if %}\n</html>\n");
+    let o = build(&lib.root(), &site, &[]);
+    assert_eq!(o.status.code(), Some(1), "a template syntax error exits 1:\n{}", stderr(&o));
+    assert!(stderr(&o).contains("templates/base.html:3"), "the error names the template and its line:\n{}", stderr(&o));
+    intact("a template error");
+    fs::remove_dir_all(lib.root().join("templates")).unwrap();
+
+    // A write error late in the build: a theme file whose folder takes the place of cases.json.
+    lib.write("templates/cases.json/readme.txt", "in the way");
+    let o = build(&lib.root(), &site, &[]);
+    assert!(!o.status.success(), "a write error fails the build");
+    intact("a write error");
+    fs::remove_dir_all(lib.root().join("templates")).unwrap();
+
+    // The site can still be rebuilt.
+    build_ok(&lib.root(), &site, &[]);
+    assert!(differences(&before, &tree(&site)).is_empty(), "the rebuilt site is the same");
+}
+
+/// `--out` below a regular file is an I/O error (exit 2) that touches nothing.
+#[test]
+fn site_out_under_a_file_is_an_io_error() {
+    let lib = Lib::shipped();
+    let file = lib.outside("notes.txt");
+    fs::write(&file, "mine").unwrap();
+    let o = build(&lib.root(), &file.join("site"), &[]);
+    assert_eq!(o.status.code(), Some(2), "exit 2:\n{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+    let o = build(&lib.root(), &file, &[]);
+    assert_eq!(o.status.code(), Some(2), "--out naming a file: exit 2:\n{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+}
+
+/// `build` never replaces a non-empty folder it did not write.
+#[test]
+fn site_build_refuses_a_foreign_folder() {
+    let lib = Lib::shipped();
+    let mine = lib.outside("mine");
+    fs::create_dir_all(&mine).unwrap();
+    fs::write(mine.join("precious.txt"), "my own file").unwrap();
+    let o = build(&lib.root(), &mine, &[]);
+    assert_eq!(o.status.code(), Some(2), "exit 2:\n{}", stderr(&o));
+    assert_eq!(entries(&mine), BTreeSet::from(["precious.txt".to_string()]));
+    assert_eq!(fs::read_to_string(mine.join("precious.txt")).unwrap(), "my own file");
+    assert_eq!(entries(lib.tmp.path()), BTreeSet::from(["lib".to_string(), "mine".to_string()]), "no leftovers");
+}
