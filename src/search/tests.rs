@@ -272,3 +272,25 @@ fn json_has_the_documented_shape() {
     assert_eq!(v["facets"]["force"]["political-leadership"], r.total);
     assert!(v["hits"][0]["snippet_html"].as_str().unwrap().contains("<b>"));
 }
+
+#[test]
+fn concurrent_first_place_filters_agree() {
+    // A fresh searcher: its place names are not read yet, and every thread asks at once.
+    let tmp = tempfile::tempdir().unwrap();
+    let checked = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let dir = tmp.path().join(index::INDEX_DIR);
+    index::build_index(&checked.library.unwrap(), &dir).unwrap();
+    let searcher = Searcher::open(&dir).unwrap();
+    let found: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let r = searcher.search(&Query::new("place:henan")).unwrap();
+                    r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(found.iter().all(|ids| ids == &["huaihe-road"]), "{found:?}");
+}

@@ -373,3 +373,29 @@ impl Drop for Cleanup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cleanup_thread_removes_every_folder_before_it_is_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cleanup = Cleanup::start();
+        let mut paths = Vec::new();
+        for n in 0..3 {
+            let path = tmp.path().join(format!("site-{n}"));
+            std::fs::create_dir_all(path.join("cases")).unwrap();
+            std::fs::write(path.join("cases/a.html"), "a").unwrap();
+            cleanup.remove(vec![Arc::new(SiteDir { path: path.clone() })]);
+            paths.push(path);
+        }
+        // A folder a request still holds stays until the request lets go.
+        let held = Arc::new(SiteDir { path: tmp.path().join("site-held") });
+        std::fs::create_dir_all(&held.path).unwrap();
+        cleanup.remove(vec![Arc::clone(&held)]);
+        drop(cleanup);
+        assert!(paths.iter().all(|p| !p.exists()), "{paths:?}");
+        assert!(held.path.is_dir());
+    }
+}

@@ -137,29 +137,91 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
     let served = runtime.block_on(http::serve_http(listener, state_rx, notices, refresh));
     runtime.shutdown_timeout(Duration::from_secs(1));
 
-    shutdown(&changes_tx, builder_thread, &builder_done, work);
+    shutdown(&changes_tx, builder_thread, &builder_done, work, BUILDER_STOP_WAIT);
     eprintln!("stopped");
     served
+}
+
+/// What [`shutdown`] did with the work folder.
+#[derive(Debug, PartialEq)]
+enum Stopped {
+    Removed,
+    /// The builder was still running: the folder is left to it.
+    Left,
 }
 
 /// Stops the builder and removes the work folder once the builder has let go of it. A full
 /// rebuild cannot be cut short: wait for it a while, and if it does not stop, leave the folder
 /// (removing it under a running build would fail that build noisily or leave files behind).
-fn shutdown(changes: &mpsc::Sender<Change>, builder: JoinHandle<()>, done: &mpsc::Receiver<()>, work: WorkDir) {
+fn shutdown(
+    changes: &mpsc::Sender<Change>,
+    builder: JoinHandle<()>,
+    done: &mpsc::Receiver<()>,
+    work: WorkDir,
+    wait: Duration,
+) -> Stopped {
     let _ = changes.send(Change::Stop);
-    match done.recv_timeout(BUILDER_STOP_WAIT) {
+    match done.recv_timeout(wait) {
         // Disconnected: the builder thread ended without saying so (it panicked).
         Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
             let _ = builder.join();
             drop(work);
+            Stopped::Removed
         }
         Err(mpsc::RecvTimeoutError::Timeout) => {
             eprintln!(
                 "warning: the rebuild did not stop within {} s; leaving its folder {}",
-                BUILDER_STOP_WAIT.as_secs(),
+                wait.as_secs(),
                 work.0.display()
             );
             std::mem::forget(work);
+            Stopped::Left
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A builder thread that, once told to stop, still writes into the work folder for `busy`.
+    fn busy_builder(
+        work: &std::path::Path,
+        busy: Duration,
+    ) -> (mpsc::Sender<Change>, JoinHandle<()>, mpsc::Receiver<()>) {
+        let (changes, told) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
+        let file = work.join("site-1/page.html");
+        let thread = std::thread::spawn(move || {
+            while !matches!(told.recv(), Ok(Change::Stop) | Err(_)) {}
+            std::thread::sleep(busy);
+            // Best effort: the test may be over (and its folder gone) when a late write comes.
+            let _ = std::fs::create_dir_all(file.parent().unwrap());
+            let _ = std::fs::write(&file, "late");
+            let _ = done_tx.send(());
+        });
+        (changes, thread, done)
+    }
+
+    #[test]
+    fn stopping_waits_for_the_builder_before_removing_the_work_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("casebook-serve-test");
+        std::fs::create_dir_all(&path).unwrap();
+        let (changes, thread, done) = busy_builder(&path, Duration::from_millis(200));
+        let stopped = shutdown(&changes, thread, &done, WorkDir(path.clone()), Duration::from_secs(10));
+        assert_eq!(stopped, Stopped::Removed);
+        assert!(!path.exists(), "the builder's late write must not outlive the work folder");
+    }
+
+    #[test]
+    fn a_builder_that_does_not_stop_keeps_its_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("casebook-serve-test");
+        std::fs::create_dir_all(&path).unwrap();
+        let (changes, thread, done) = busy_builder(&path, Duration::from_millis(500));
+        let stopped = shutdown(&changes, thread, &done, WorkDir(path.clone()), Duration::from_millis(50));
+        assert_eq!(stopped, Stopped::Left);
+        assert!(path.is_dir());
     }
 }
