@@ -39,15 +39,15 @@ pub(super) fn filter_names(meta: &Meta) -> Vec<String> {
 pub(super) const QUERY_FIELDS: &[&str] =
     &["title", "title_zh", "summary", "body", "place_text", "tagtext", "id", "kind"];
 
-/// An inline `key:value` filter found in the text.
-pub(super) struct Inline {
+/// A `key:value` filter with its key resolved, found in the text or given apart from it.
+pub(super) struct Filter {
     pub key: Key,
     pub value: String,
 }
 
 /// Takes the filters out of the query text. Each is replaced by spaces, so positions in the
 /// rest of the text (for error messages) stay those of the text as typed.
-pub(super) fn take_filters(meta: &Meta, text: &str) -> (String, Vec<Inline>) {
+pub(super) fn take_filters(meta: &Meta, text: &str) -> (String, Vec<Filter>) {
     let mut masked = text.to_string();
     let mut found = Vec::new();
     let bytes = text.as_bytes();
@@ -85,7 +85,7 @@ pub(super) fn take_filters(meta: &Meta, text: &str) -> (String, Vec<Inline>) {
             let k = text[start..].find(|c: char| c.is_whitespace() || c == ')').unwrap_or(text.len() - start);
             (&text[start..start + k], start + k)
         };
-        found.push(Inline { key, value: value.to_string() });
+        found.push(Filter { key, value: value.to_string() });
         masked.replace_range(i..end, &" ".repeat(end - i));
         i = end;
     }

@@ -44,7 +44,9 @@ use crate::error::{Error, Result};
 use crate::html::escape;
 use crate::index::{self, Meta, Opened, LEVEL_ROOT};
 use collect::{count_facets, Candidate, CaseCollector};
-use filters::{filter_names, key_of, place_facets, resolve_level, resolve_place, resolve_term, take_filters, Key};
+use filters::{
+    filter_names, key_of, place_facets, resolve_level, resolve_place, resolve_term, take_filters, Filter, Key,
+};
 use query_text::{parse_error, split_han_runs};
 use snippet::shorten;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -158,16 +160,28 @@ pub struct Searcher {
     opened: Opened,
     reader: IndexReader,
     parser: QueryParser,
-    /// Per taxonomy term: (vocabulary name, term id, the tokens of each of its names).
-    names: Vec<(String, String, Vec<Vec<String>>)>,
+    /// Every taxonomy term, with the tokens of each of its names.
+    names: Vec<TermNames>,
     /// Every place path of the index, read on the first place filter.
     places: OnceLock<BTreeSet<Vec<String>>>,
     /// Held while `places` is read, so that concurrent first place filters read it once.
     reading_places: Mutex<()>,
 }
 
-/// Words that stand for a taxonomy term the query named: (vocabulary, term id) → words.
-type Expansions = Vec<((String, String), HashMap<String, f32>)>;
+/// Words that stand for a taxonomy term the query named.
+struct Expansion {
+    vocabulary: String,
+    id: String,
+    /// The words of all the term's names, each with [`EXPANSION_WEIGHT`].
+    words: HashMap<String, f32>,
+}
+
+/// A taxonomy term and the tokens of each of its names (label, Chinese label, aliases).
+struct TermNames {
+    vocabulary: String,
+    id: String,
+    names: Vec<Vec<String>>,
+}
 
 /// Weight of a word marked because it names a term the query named.
 const EXPANSION_WEIGHT: f32 = 0.05;
@@ -192,7 +206,7 @@ impl Searcher {
             for t in &v.terms {
                 let all = std::iter::once(&t.label).chain(&t.label_zh).chain(&t.aliases);
                 let tokens = all.map(|n| index::tokens(n)).filter(|t| !t.is_empty()).collect();
-                names.push((v.name.clone(), t.id.clone(), tokens));
+                names.push(TermNames { vocabulary: v.name.clone(), id: t.id.clone(), names: tokens });
             }
         }
         Ok(Searcher { opened, reader, parser, names, places: OnceLock::new(), reading_places: Mutex::new(()) })
@@ -224,15 +238,15 @@ impl Searcher {
 
         // Filters: inline ones and flags, grouped by facet.
         let (masked, inline) = take_filters(meta, &query.text);
-        let mut wanted: Vec<(Key, String)> = inline.into_iter().map(|i| (i.key, i.value)).collect();
+        let mut wanted: Vec<Filter> = inline;
         for (k, value) in &query.filters {
             let key = key_of(meta, k).ok_or_else(|| {
                 Error::Usage(format!("unknown filter `{k}`: use one of {}", filter_names(meta).join(", ")))
             })?;
-            wanted.push((key, value.clone()));
+            wanted.push(Filter { key, value: value.clone() });
         }
         let mut groups: BTreeMap<Key, Vec<Facet>> = BTreeMap::new();
-        for (key, value) in wanted {
+        for Filter { key, value } in wanted {
             for value in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
                 let facets = match key {
                     Key::Vocabulary(v) => {
@@ -332,12 +346,12 @@ impl Searcher {
     /// The taxonomy terms the query names (all the words of one of their names are in the
     /// query), with the words of all their names: a case tagged `formalism` found by 形式主义
     /// shows where its text says "formalism".
-    fn expansions(&self, terms: &HashMap<String, f32>) -> Expansions {
+    fn expansions(&self, terms: &HashMap<String, f32>) -> Vec<Expansion> {
         let mut out = Vec::new();
-        for (vocabulary, id, names) in &self.names {
-            if names.iter().any(|name| name.iter().all(|w| terms.contains_key(w))) {
-                let words = names.iter().flatten().map(|w| (w.clone(), EXPANSION_WEIGHT)).collect();
-                out.push(((vocabulary.clone(), id.clone()), words));
+        for term in &self.names {
+            if term.names.iter().any(|name| name.iter().all(|w| terms.contains_key(w))) {
+                let words = term.names.iter().flatten().map(|w| (w.clone(), EXPANSION_WEIGHT)).collect();
+                out.push(Expansion { vocabulary: term.vocabulary.clone(), id: term.id.clone(), words });
             }
         }
         out
@@ -348,7 +362,7 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         c: &Candidate,
         terms: &HashMap<String, f32>,
-        expansions: &Expansions,
+        expansions: &[Expansion],
         browsing: bool,
     ) -> Result<Hit> {
         let f = self.opened.fields;
@@ -391,9 +405,9 @@ impl Searcher {
         }
         // The words of the query, and the names of the terms it named that this case has.
         let mut words = terms.clone();
-        for ((vocabulary, id), extra) in expansions {
-            if tags.iter().any(|(v, ids)| v == vocabulary && ids.contains(id)) {
-                for (w, weight) in extra {
+        for term in expansions {
+            if tags.iter().any(|(v, ids)| *v == term.vocabulary && ids.contains(&term.id)) {
+                for (w, weight) in &term.words {
                     words.entry(w.clone()).or_insert(*weight);
                 }
             }

@@ -34,7 +34,7 @@ pub fn snippet_of(text: &str, terms: &HashMap<String, f32>, max_chars: usize) ->
     let lead_in = max_chars / 5;
 
     // Windows start a little before each match; the best holds the heaviest set of words.
-    let mut best: Option<(f32, usize, usize)> = None; // (score, start char, end char)
+    let mut best: Option<Window> = None;
     for (r, _) in &matches {
         let start = char_of(r.start).saturating_sub(lead_in);
         // Prefer to start at a sentence or line start inside the lead-in.
@@ -51,11 +51,11 @@ pub fn snippet_of(text: &str, terms: &HashMap<String, f32>, max_chars: usize) ->
                 score += terms.get(t).copied().unwrap_or(0.0) + 1.0;
             }
         }
-        if best.is_none_or(|(s, _, _)| score > s) {
-            best = Some((score, start, end));
+        if best.as_ref().is_none_or(|b| score > b.score) {
+            best = Some(Window { score, start, end });
         }
     }
-    let Some((_, mut start, mut end)) = best else { return Vec::new() };
+    let Some(Window { mut start, mut end, .. }) = best else { return Vec::new() };
     // Never cut a Latin word in two: move the ends to word boundaries (within the window).
     let char_at = |ch: usize| text[byte_of(ch)..].chars().next().unwrap_or(' ');
     let word = |c: char| c.is_ascii_alphanumeric();
@@ -150,4 +150,12 @@ pub(super) fn shorten(text: &str, max_chars: usize) -> String {
         Some((i, _)) => format!("{}…", flat[..i].trim_end()),
         None => flat,
     }
+}
+
+/// A candidate snippet: its characters `start..end` of the text, and the weight of the query
+/// words it holds.
+struct Window {
+    score: f32,
+    start: usize,
+    end: usize,
 }

@@ -295,10 +295,10 @@ impl Builder {
         // Fixed: every page reloads (and loses its overlay).
         let reload = if had_errors && errors.is_none() { "*".to_string() } else { reload };
         if !reload.is_empty() {
-            let _ = self.notices.send(Notice::Reload(generation, reload.into()));
+            let _ = self.notices.send(Notice::Reload { generation, paths: reload.into() });
         }
         if let Some(text) = errors {
-            let _ = self.notices.send(Notice::Errors(generation, text));
+            let _ = self.notices.send(Notice::Errors { generation, text });
         }
     }
 

@@ -35,10 +35,10 @@ pub(super) async fn events(State(app): State<App>) -> Response {
             let event = tokio::select! {
                 _ = shutdown.changed() => return None,
                 notice = rx.recv() => match notice {
-                    Ok(Notice::Reload(generation, paths)) => {
+                    Ok(Notice::Reload { generation, paths }) => {
                         sse::Event::default().event("reload").id(generation.to_string()).data(&*paths)
                     }
-                    Ok(Notice::Errors(generation, text)) => {
+                    Ok(Notice::Errors { generation, text }) => {
                         sse::Event::default().event("error").id(generation.to_string()).data(&*text)
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => sse::Event::default().event("reload").data("*"),

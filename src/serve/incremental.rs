@@ -9,6 +9,7 @@ use super::overlay::render_into;
 use super::state::ServedSite;
 use super::timing_enabled;
 use crate::diag;
+use crate::model::{Case, Library};
 use crate::{index, load, parse, validate};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -56,17 +57,7 @@ impl Builder {
                 }
                 continue;
             }
-            // What shows the case now, before it changes (positions and counts of the old tags).
-            let lib = &cur.library;
-            let old_case = &lib.cases[i];
-            let mut before: BTreeSet<String> = pages_showing(lib, i).into_iter().collect();
-            let old_terms: Vec<(usize, usize)> = tag_pairs(&old_case.tags);
-            let mut before_terms: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
-            for &(v, t) in &old_terms {
-                before_terms.insert((v, t), pages_of_term(lib, v, t));
-            }
-            let before_place = pages_of_place(lib, &old_case.place);
-
+            let before = Before::of(&cur.library, i);
             let parsed = parse::parse_case(&file.path, &file.text, &names);
             match validate::replace_case(cur.library, i, file, parsed) {
                 validate::Replacement::Valid { library, old, warnings } => {
@@ -75,23 +66,7 @@ impl Builder {
                     self.print_diagnostics(&warnings);
                     let lib = &cur.library;
                     let new = &lib.cases[i];
-                    let new_terms = tag_pairs(&new.tags);
-                    before.extend(pages_showing(lib, i));
-                    let moved: Vec<(usize, usize)> = old_terms
-                        .iter()
-                        .filter(|x| !new_terms.contains(x))
-                        .chain(new_terms.iter().filter(|x| !old_terms.contains(x)))
-                        .copied()
-                        .collect();
-                    for &(v, t) in &moved {
-                        before.extend(pages_of_term(lib, v, t));
-                        before.extend(before_terms.remove(&(v, t)).unwrap_or_default());
-                    }
-                    if old.place != new.place {
-                        before.extend(before_place);
-                        before.extend(pages_of_place(lib, &old.place));
-                        before.extend(pages_of_place(lib, &new.place));
-                    }
+                    let Affected { pages, moved } = before.affected(lib, i, &old);
                     // Other cases' pages list it among their related cases (title, place and
                     // shared tags); a tag added or removed changes the lists of the cases
                     // sharing that tag.
@@ -108,7 +83,7 @@ impl Builder {
                     }
                     self.related_queue.insert(i);
                     self.related_queue.extend(moved.iter().flat_map(|&(v, t)| lib.usage[v][t].iter().copied()));
-                    first_pass.extend(before);
+                    first_pass.extend(pages);
                     changed.push(i);
                 }
                 validate::Replacement::Invalid { library, diagnostics } => {
@@ -226,6 +201,61 @@ impl Builder {
             Ok(_) => {}
             Err(e) => eprintln!("error: {e}"),
         }
+    }
+}
+
+/// What showed a case before its edit, taken while the library still holds the old version
+/// (the pages of its old tags and place, whose positions and counts the edit changes).
+struct Before {
+    pages: BTreeSet<String>,
+    terms: Vec<(usize, usize)>,
+    pages_of_terms: BTreeMap<(usize, usize), Vec<String>>,
+    pages_of_place: Vec<String>,
+}
+
+/// What an edit of a case changes at once.
+struct Affected {
+    /// The pages to re-render now (and, for the matrix and `cases.json`, later).
+    pages: BTreeSet<String>,
+    /// The (vocabulary, term) tags added or removed.
+    moved: Vec<(usize, usize)>,
+}
+
+impl Before {
+    fn of(lib: &Library, case: usize) -> Before {
+        let old = &lib.cases[case];
+        let terms = tag_pairs(&old.tags);
+        Before {
+            pages: pages_showing(lib, case).into_iter().collect(),
+            pages_of_terms: terms.iter().map(|&(v, t)| ((v, t), pages_of_term(lib, v, t))).collect(),
+            terms,
+            pages_of_place: pages_of_place(lib, &old.place),
+        }
+    }
+
+    /// The pages that showed the case (`old`) or show it now (case `case` of `lib`): its own,
+    /// those of every tag it gained or lost, and, when it moved, those of both places.
+    fn affected(self, lib: &Library, case: usize, old: &Case) -> Affected {
+        let Before { mut pages, terms: old_terms, mut pages_of_terms, pages_of_place: old_place_pages } = self;
+        let new = &lib.cases[case];
+        let new_terms = tag_pairs(&new.tags);
+        pages.extend(pages_showing(lib, case));
+        let moved: Vec<(usize, usize)> = old_terms
+            .iter()
+            .filter(|x| !new_terms.contains(x))
+            .chain(new_terms.iter().filter(|x| !old_terms.contains(x)))
+            .copied()
+            .collect();
+        for &(v, t) in &moved {
+            pages.extend(pages_of_term(lib, v, t));
+            pages.extend(pages_of_terms.remove(&(v, t)).unwrap_or_default());
+        }
+        if old.place != new.place {
+            pages.extend(old_place_pages);
+            pages.extend(pages_of_place(lib, &old.place));
+            pages.extend(pages_of_place(lib, &new.place));
+        }
+        Affected { pages, moved }
     }
 }
 

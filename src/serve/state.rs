@@ -69,8 +69,8 @@ impl Drop for WorkDir {
 /// What open pages are told.
 #[derive(Clone, Debug)]
 pub(super) enum Notice {
-    /// These site paths changed (`*`: all of them), in this generation.
-    Reload(u64, Arc<str>),
-    /// The library has errors: the diagnostics.
-    Errors(u64, Arc<str>),
+    /// These site paths changed, one a line (`*`: all of them), in this generation.
+    Reload { generation: u64, paths: Arc<str> },
+    /// The library has errors: the diagnostics, as `check` prints them.
+    Errors { generation: u64, text: Arc<str> },
 }
