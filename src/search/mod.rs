@@ -24,9 +24,9 @@
 //! 北京市): a snippet is about [`SNIPPET_CHARS`] characters, starts and ends on character
 //! boundaries, and marks the matched words.
 //!
-//! The folder: [`filters`] (inline `key:value` filters and what they name), [`query_text`]
-//! (rewriting the text for tantivy's parser, and its errors), [`collect`] (one candidate per
-//! case, facet counts), [`snippet`] (cutting and marking snippets) and [`output`] (`--json` and
+//! The folder: `filters` (inline `key:value` filters and what they name), `query_text`
+//! (rewriting the text for tantivy's parser, and its errors), `collect` (one candidate per
+//! case, facet counts), `snippet` (cutting and marking snippets) and `output` (`--json` and
 //! the human listing). This module reads the index and never writes it.
 
 mod collect;

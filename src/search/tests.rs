@@ -1,3 +1,6 @@
+//! Tests of search over the shipped library's index (built once) and small libraries made
+//! for one test.
+
 use super::*;
 use std::sync::OnceLock;
 

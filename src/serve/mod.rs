@@ -10,15 +10,16 @@
 //!
 //! **Threads, and no locks.** tokio (axum) answers requests; one builder thread owns the
 //! library and does all the rebuilding. It publishes each new state of the site as an
-//! immutable `Snapshot` ([`state`]) through a `watch` channel: a request clones the current `Arc` and
+//! immutable `Snapshot` (`state`) through a `watch` channel: a request clones the current `Arc` and
 //! never waits for a rebuild, and a rebuild never waits for a request.
 //!
 //! **Incremental rebuilds.** A changed case file is read, parsed and validated alone
-//! ([`validate::replace_case`]: the checks `check` runs on every file, and its links against the
-//! library); the pages that show it ([`dependencies::pages_showing`], and for a changed tag or place
-//! every page that counts them) are re-rendered into memory ([`render::render_only`]) and laid
-//! over the site folder, and its documents in the search index are replaced
-//! ([`index::Updater`]); then the new snapshot is published and the pages that changed reload.
+//! ([`crate::validate::replace_case`]: the checks `check` runs on every file, and its links
+//! against the library); the pages that show it (`dependencies::pages_showing`, and for a
+//! changed tag or place every page that counts them) are re-rendered into memory
+//! ([`crate::render::render_only`]) and laid over the site folder, and its documents in the
+//! search index are replaced ([`crate::index::Updater`]); then the new snapshot is published and
+//! the pages that changed reload.
 //! What an edit changes further away — other cases' "related cases", the matrix pages and
 //! `cases.json` — follows in a second, interruptible pass once the edits pause. Anything else
 //! (a case added, removed or renamed, the taxonomy, `casebook.toml`, a template) rebuilds the
@@ -35,12 +36,12 @@
 //! letters) is refused before the disk is touched; symbolic links leading out of the site are
 //! not followed. It never writes to the library.
 //!
-//! **The folder.** [`state`] (what is served), [`watch`] (the watcher and what a change needs),
-//! [`builder`] (the change loop, full rebuilds, publishing), [`incremental`] (edits of one case,
-//! the second pass), [`dependencies`] (which pages show what), [`overlay`] (re-rendered pages
-//! over a built folder), and the HTTP side: [`http`] (router, static files), [`api`]
-//! (`/api/search`), [`events`] (server-sent events), [`paths`] (request paths, content types)
-//! and [`inject`] (the reload script and the CSP). The HTTP side only reads snapshots; only the
+//! **The folder.** `state` (what is served), `watch` (the watcher and what a change needs),
+//! `builder` (the change loop, full rebuilds, publishing), `incremental` (edits of one case,
+//! the second pass), `dependencies` (which pages show what), `overlay` (re-rendered pages
+//! over a built folder), and the HTTP side: `http` (router, static files), `api`
+//! (`/api/search`), `events` (server-sent events), `paths` (request paths, content types)
+//! and `inject` (the reload script and the CSP). The HTTP side only reads snapshots; only the
 //! builder changes what is served.
 
 mod api;
