@@ -1,0 +1,106 @@
+//! Watching the library: the file-system watcher, what it tells the builder ([`Change`]), and
+//! which scope of rebuild a changed path needs ([`classify`]). Nothing here builds.
+
+use crate::error::{Error, Result};
+use crate::load;
+use notify::Watcher as _;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// What the builder is told.
+pub(super) enum Change {
+    /// A path of the library changed (created, written, removed or renamed).
+    Path(PathBuf),
+    /// A request waits for the deferred files.
+    Refresh,
+    Stop,
+}
+
+/// Watches the library root (for `casebook.toml` and the creation of `templates/`), `cases/`
+/// and `templates/`; access events (reads, our own included) are ignored.
+pub(super) struct LibraryWatcher {
+    watcher: notify::RecommendedWatcher,
+    templates_watched: bool,
+    root: PathBuf,
+}
+
+impl LibraryWatcher {
+    pub(super) fn start(root: &Path, tx: mpsc::Sender<Change>) -> Result<LibraryWatcher> {
+        let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            let Ok(event) = event else { return };
+            if matches!(event.kind, notify::EventKind::Access(_)) {
+                return;
+            }
+            for path in event.paths {
+                let _ = tx.send(Change::Path(path));
+            }
+        })
+        .map_err(|e| Error::system(format!("watch {}", root.display()), e))?;
+        let mut w = LibraryWatcher { watcher, templates_watched: false, root: root.to_path_buf() };
+        let watch = |w: &mut LibraryWatcher, path: &Path, mode| {
+            w.watcher.watch(path, mode).map_err(|e| Error::system(format!("watch {}", path.display()), e))
+        };
+        watch(&mut w, root, notify::RecursiveMode::NonRecursive)?;
+        watch(&mut w, &root.join(load::CASES_DIR), notify::RecursiveMode::Recursive)?;
+        w.watch_templates();
+        Ok(w)
+    }
+
+    /// Starts watching `templates/` once it exists.
+    pub(super) fn watch_templates(&mut self) {
+        let dir = self.root.join(load::TEMPLATES_DIR);
+        if !self.templates_watched && dir.is_dir() {
+            self.templates_watched = self.watcher.watch(&dir, notify::RecursiveMode::Recursive).is_ok();
+        }
+    }
+}
+
+/// What scope of rebuild a changed path needs.
+#[derive(Debug, PartialEq)]
+pub(super) enum ChangeScope {
+    /// Not part of the library (or an editor's temporary file): nothing to do.
+    Ignore,
+    /// A known case file (its path relative to the root): an incremental rebuild.
+    Case(String),
+    /// Anything else that matters: a full rebuild.
+    Full,
+}
+
+/// How a changed `path` under `root` is handled; `cases` maps the known case files (relative
+/// paths) to their case, `None` before the first good build.
+pub(super) fn classify(root: &Path, cases: Option<&HashMap<String, usize>>, path: &Path) -> ChangeScope {
+    let Ok(rel) = path.strip_prefix(root) else { return ChangeScope::Ignore };
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.is_empty() || parts.iter().any(|p| p.starts_with('.')) {
+        return ChangeScope::Ignore;
+    }
+    let rel = parts.join("/");
+    if rel == crate::config::CONFIG_FILE || parts[0] == load::TEMPLATES_DIR {
+        return ChangeScope::Full;
+    }
+    if parts[0] != load::CASES_DIR {
+        return ChangeScope::Ignore;
+    }
+    if parts.len() == 1 || rel == format!("{}/{}", load::CASES_DIR, load::TAXONOMY_FILE) {
+        return ChangeScope::Full;
+    }
+    let known = cases.is_some_and(|c| c.contains_key(&rel));
+    if rel.to_ascii_lowercase().ends_with(".md") && (known || !path.is_dir()) {
+        return if known {
+            ChangeScope::Case(rel)
+        } else if path.is_file() {
+            ChangeScope::Full // a new case
+        } else {
+            ChangeScope::Ignore // an editor's temporary file, already gone
+        };
+    }
+    // A folder: a new one may hold cases; a removed or renamed one held some.
+    let prefix = format!("{rel}/");
+    let held = cases.is_some_and(|c| c.keys().any(|k| k.starts_with(&prefix)));
+    if path.is_dir() || held {
+        ChangeScope::Full
+    } else {
+        ChangeScope::Ignore
+    }
+}
