@@ -33,8 +33,22 @@ pub(crate) const THEME: &[(&str, &str)] = &[
     ("i18n/en.toml", include_str!("../../templates/i18n/en.toml")),
     ("assets/style.css", include_str!("../../templates/assets/style.css")),
     ("assets/site.js", include_str!("../../templates/assets/site.js")),
-    ("assets/search.js", include_str!("../../templates/assets/search.js")),
 ];
+
+/// The search page's script, written in parts that share one closure (`format.js` opens it,
+/// `main.js` closes it) and shipped as their concatenation, in this order, as [`SEARCH_JS`]. A
+/// library may override one part, or the whole `assets/search.js`.
+const SEARCH_JS_PARTS: &[(&str, &str)] = &[
+    ("assets/search/format.js", include_str!("../../templates/assets/search/format.js")),
+    ("assets/search/shards.js", include_str!("../../templates/assets/search/shards.js")),
+    ("assets/search/query.js", include_str!("../../templates/assets/search/query.js")),
+    ("assets/search/evaluate.js", include_str!("../../templates/assets/search/evaluate.js")),
+    ("assets/search/view.js", include_str!("../../templates/assets/search/view.js")),
+    ("assets/search/main.js", include_str!("../../templates/assets/search/main.js")),
+];
+
+/// The search page's script as the site ships it.
+const SEARCH_JS: &str = "assets/search.js";
 
 /// The templates that are not pages: the data files and the profile drawn on case pages. Other
 /// `.xml` and `.svg` files of a library's `templates/` are assets, copied as they are.
@@ -132,18 +146,60 @@ pub(crate) fn template_error(name: &str, overridden: bool, e: &tera::Error, text
     Error::Content(vec![d])
 }
 
-/// Copies the theme's static files (and the library's own) into the site.
+/// Copies the theme's static files (and the library's own) into the site, the search script
+/// joined from its parts.
 pub(crate) fn write_assets(overrides: &[(String, Vec<u8>)], staging: &Staging) -> Result<()> {
     let is_asset = |name: &str| !is_template(name) && !is_strings_file(name);
     let mut assets: BTreeMap<String, Vec<u8>> =
         THEME.iter().filter(|(name, _)| is_asset(name)).map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())).collect();
+    assets.extend(SEARCH_JS_PARTS.iter().map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())));
     for (name, bytes) in overrides {
         if is_asset(name) {
             assets.insert(name.clone(), bytes.clone());
         }
     }
+    // The parts become one script (unless the library replaced the whole script).
+    let parts: Vec<Vec<u8>> = SEARCH_JS_PARTS.iter().filter_map(|(name, _)| assets.remove(*name)).collect();
+    assets.entry(SEARCH_JS.to_string()).or_insert_with(|| parts.concat());
     for (name, bytes) in &assets {
         staging.write(name, bytes.as_slice())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped_assets(overrides: &[(String, Vec<u8>)]) -> BTreeMap<String, Vec<u8>> {
+        let staging = Staging::in_memory();
+        write_assets(overrides, &staging).unwrap();
+        staging.into_files().into_iter().collect()
+    }
+
+    #[test]
+    fn the_search_script_is_its_parts_joined_in_order() {
+        let files = shipped_assets(&[]);
+        let joined: String = SEARCH_JS_PARTS.iter().map(|(_, text)| *text).collect();
+        assert_eq!(files[SEARCH_JS], joined.as_bytes());
+        assert!(files.keys().all(|name| !name.starts_with("assets/search/")), "no part is shipped alone");
+        let first = SEARCH_JS_PARTS[0].1;
+        let last = SEARCH_JS_PARTS[SEARCH_JS_PARTS.len() - 1].1;
+        assert!(
+            first.contains("(function () {") && last.trim_end().ends_with("})();"),
+            "one closure, opened and closed"
+        );
+    }
+
+    #[test]
+    fn a_library_overrides_one_part_or_the_whole_script() {
+        let part = vec![("assets/search/view.js".to_string(), b"/* my view */\n".to_vec())];
+        let files = shipped_assets(&part);
+        let script = String::from_utf8(files[SEARCH_JS].clone()).unwrap();
+        assert!(script.contains("/* my view */"));
+        assert!(!script.contains(SEARCH_JS_PARTS[4].1), "the built-in view part is replaced");
+        assert!(script.starts_with(SEARCH_JS_PARTS[0].1) && script.ends_with(SEARCH_JS_PARTS[5].1));
+        let whole = vec![(SEARCH_JS.to_string(), b"// mine\n".to_vec())];
+        assert_eq!(shipped_assets(&whole)[SEARCH_JS], b"// mine\n");
+    }
 }

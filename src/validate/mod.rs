@@ -121,7 +121,8 @@ pub fn validate(
             let hint = format!("one of: {}", vocab_names.join(", "));
             let what = if role == "profile" { "profile vocabulary" } else { "start_from vocabulary" };
             diags.push(
-                Diagnostic::error("casebook.toml", "config", format!("{what} `{name}` is not in the taxonomy")).hint(hint),
+                Diagnostic::error("casebook.toml", "config", format!("{what} `{name}` is not in the taxonomy"))
+                    .hint(hint),
             );
         }
     }

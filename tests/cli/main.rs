@@ -17,6 +17,5 @@ mod fuzz;
 mod new;
 mod pages;
 mod search;
-mod search_js;
 mod serve;
 mod site;
