@@ -12,7 +12,6 @@
 //! and which one the home page starts from come from the library's configuration.
 
 mod data;
-pub mod dependencies;
 mod i18n;
 mod markdown;
 mod pages;
@@ -32,18 +31,20 @@ use std::sync::OnceLock;
 use views::PageBase;
 
 pub use crate::html::escape;
-pub use dependencies::{pages_of_place, pages_of_term, pages_showing, related};
+// Where render puts the pages, for serve's page-dependency graph (`serve::dependencies`).
 pub use markdown::markdown_to_html;
+pub(crate) use pages::places::place_slug;
+pub(crate) use views::page_path;
 
 // moved: re-export until the merge
 pub use crate::progress::Progress;
 
 /// Cases per page of the matrix (it is a table: denser than a list).
-const MATRIX_PAGE: usize = 200;
+pub(crate) const MATRIX_PAGE: usize = 200;
 /// Related cases shown on a case page.
-const RELATED: usize = 8;
+pub(crate) const RELATED: usize = 8;
 /// Cases in the Atom feed.
-const FEED_ENTRIES: usize = 100;
+pub(crate) const FEED_ENTRIES: usize = 100;
 
 /// Everything the page and data functions share while a site is rendered.
 struct Renderer<'a> {
@@ -82,8 +83,7 @@ pub fn render(lib: &Library, overrides: &[(String, Vec<u8>)], staging: &Staging,
 /// Renders only the pages and data files named in `only` (paths inside the site, such as
 /// `cases/ID.html`), the way [`render`] renders them; names of pages the library does not have
 /// are skipped. Theme assets and the browser search index are not written. For `serve`, which
-/// re-renders the pages that depend on an edited case ([`pages_showing`], [`pages_of_term`],
-/// [`pages_of_place`]).
+/// re-renders the pages that depend on an edited case (see `serve::dependencies`).
 pub fn render_only(
     lib: &Library,
     overrides: &[(String, Vec<u8>)],
@@ -140,7 +140,7 @@ fn render_with(
 }
 
 /// The vocabularies that get navigation and pages.
-fn shown(lib: &Library) -> Vec<usize> {
+pub(crate) fn shown(lib: &Library) -> Vec<usize> {
     match &lib.config.vocabularies {
         Some(names) => names.iter().filter_map(|n| lib.taxonomy.vocabulary_index(n)).collect(),
         None => (0..lib.taxonomy.vocabularies.len()).collect(),
