@@ -16,6 +16,12 @@ pub fn singular(name: &str) -> &str {
     name.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(name)
 }
 
+/// How a written name is compared with ids (in hints and search filters): trimmed, lower-case,
+/// `_` and spaces read as `-`.
+pub fn normalize(s: &str) -> String {
+    s.trim().to_lowercase().replace(['_', ' '], "-")
+}
+
 /// A URL- and file-safe slug: lower-case letters and digits (any script) joined by `-`.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();

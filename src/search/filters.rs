@@ -121,12 +121,7 @@ pub(super) fn colons_as_text(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
-/// How names are compared: trimmed, lower-case, `_` and spaces read as `-`.
-// merge: validate.rs has a private copy of this; it should use this one (or both move to
-// model::vocabulary).
-pub(crate) fn normalize(s: &str) -> String {
-    s.trim().to_lowercase().replace(['_', ' '], "-")
-}
+pub(crate) use crate::model::vocabulary::normalize;
 
 /// Resolves a term named by id, label or alias.
 pub(super) fn resolve_term(meta: &Meta, v: usize, value: &str) -> Result<String> {

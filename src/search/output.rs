@@ -74,7 +74,7 @@ fn error_json(message: &str) -> String {
 /// The human listing; `color` marks matched words in bold (ANSI) for a terminal.
 pub fn render_human(results: &Results, color: bool) -> String {
     let mut out = String::new();
-    let (bold, dim, reset) = if color { ("\x1b[1m", "\x1b[2m", "\x1b[0m") } else { ("", "", "") };
+    let crate::console::Styles { bold, dim, reset, .. } = crate::console::Styles::new(color);
     let shown = results.hits.len();
     let what = plural(results.total, "case", "cases");
     let verb = if results.total == 1 { "matches" } else { "match" };

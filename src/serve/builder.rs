@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::model::Library;
 use crate::{index, search, BuildOptions};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -85,8 +84,7 @@ impl Builder {
             generation: 0,
             state,
             notices,
-            // merge: console
-            color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            color: crate::console::stderr_color(),
             current: None,
             broken: BTreeMap::new(),
             failed: None,

@@ -65,7 +65,7 @@ use state::{Snapshot, WorkDir};
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc, OnceLock};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch as channel};
@@ -83,12 +83,7 @@ pub struct ServeOptions {
     pub port: u16,
 }
 
-/// Is `CASEBOOK_TIMING` set? (Read once.)
-// merge: use progress::timing_enabled
-fn timing_enabled() -> bool {
-    static TIMING: OnceLock<bool> = OnceLock::new();
-    *TIMING.get_or_init(|| std::env::var_os("CASEBOOK_TIMING").is_some())
-}
+use crate::progress::timing_enabled;
 
 /// Runs `casebook serve` until Ctrl-C: binds, builds, prints `serving http://ADDRESS/` on
 /// stdout, then serves and rebuilds on change. Only usage and I/O problems end it with an

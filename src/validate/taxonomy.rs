@@ -11,9 +11,7 @@ use crate::parse::{self, At, RawTaxonomy, CASE_KEYS};
 use std::collections::HashMap;
 
 /// Ids and names compared loosely: case, outer spaces, `_` and ` ` for `-`.
-fn normalize(s: &str) -> String {
-    s.trim().to_lowercase().replace(['_', ' '], "-")
-}
+use crate::model::vocabulary::normalize;
 
 /// Validates the taxonomy alone. Returns it with the diagnostics about it.
 pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<Diagnostic>) {
