@@ -133,7 +133,13 @@ impl Renderer<'_> {
             name,
             alt,
             href: format!("{root}{}/{}.html", voc.name, term.id),
-            class: format!("tag v-{} t{}", voc.name, t % 8),
+            // The profile's terms share its colours whatever the vocabulary is called.
+            class: format!(
+                "tag v-{} t{}{}",
+                voc.name,
+                t % 8,
+                if self.lib.profile == Some(v) { " v-profile" } else { "" }
+            ),
             count: self.lib.usage[v][t].len(),
         }
     }

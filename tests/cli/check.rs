@@ -298,6 +298,38 @@ fn config_errors() {
     snapshot("config_unknown_vocabularies", &run.transcript());
 }
 
+#[test]
+fn vocabulary_roles_must_name_vocabularies_of_the_taxonomy() {
+    let lib = Lib::fixture("basic");
+    lib.write("casebook.toml", "profile = \"forces\"\nstart_from = \"problemz\"\n");
+    let run = lib.check(&[]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let said = run.transcript();
+    assert!(said.contains("error[config]: start_from vocabulary `problemz` is not in the taxonomy"), "{said}");
+    assert!(said.contains("one of: forces, problems, practices"), "{said}");
+    lib.write("casebook.toml", "profile = \"practices\"\nstart_from = \"problems\"\n");
+    assert_eq!(lib.check(&[]).code, 0);
+}
+
+#[test]
+fn the_home_page_starts_from_the_vocabulary_casebook_toml_names() {
+    let lib = Lib::fixture("basic");
+    let home = |lib: &Lib, name: &str| std::fs::read_to_string(lib.build(name, &[]).join("index.html")).unwrap();
+    lib.write("casebook.toml", "start_from = \"problems\"\n");
+    let with = home(&lib, "with");
+    lib.write("casebook.toml", "title = \"No roles\"\n");
+    let without = home(&lib, "without");
+    let section = |page: &str| {
+        page.split("id=\"h-start-from\"").nth(1).map(|rest| rest.split("</section>").next().unwrap().to_string())
+    };
+    let problems = section(&with).expect("a start-from section");
+    assert!(problems.contains("href=\"problems/"), "it lists the problems: {problems}");
+    assert_eq!(section(&without), None, "without start_from there is no start-from section");
+    lib.write("casebook.toml", "start_from = \"practices\"\n");
+    let practices = section(&home(&lib, "practices")).expect("a start-from section");
+    assert!(practices.contains("href=\"practices/") && !practices.contains("href=\"problems/"), "{practices}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Warnings, many errors, JSON, exit codes
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ mod check;
 mod fuzz;
 mod new;
 mod pages;
+mod pipe;
 mod search;
 mod serve;
 mod site;

@@ -48,6 +48,8 @@ impl Lib {
     pub fn shipped() -> Lib {
         let lib = Lib::new();
         copy_dir(&Path::new(MANIFEST_DIR).join("cases"), &lib.root().join("cases"));
+        // The shipped library's settings (its vocabulary roles) are part of it.
+        fs::copy(Path::new(MANIFEST_DIR).join("casebook.toml"), lib.root().join("casebook.toml")).unwrap();
         lib
     }
 
