@@ -6,12 +6,16 @@
 //! This file is the public surface: one function per command. `check` is the first half of
 //! `build`: both call [`analyze`], so they can never disagree about what is valid.
 
+pub mod analysis;
+pub mod browser_index;
 pub mod config;
 pub mod diag;
 pub mod error;
+pub mod freshness;
 pub mod html;
 pub mod index;
 pub mod load;
+pub mod markdown;
 pub mod model;
 pub mod parse;
 pub mod render;
