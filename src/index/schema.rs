@@ -32,7 +32,7 @@ pub const TEXT_FIELDS: [(&str, f32); 6] =
 /// | `case_ord` | u64 fast | the case's rank by id |
 /// | `spans` | u64 fast | per tagged section, in order: the token positions of its text in `body`, `start << 32 \| end` |
 ///
-/// Text fields use [`ANALYZER`] with positions; the ×N are the query boosts used by search.
+/// Text fields use [`ANALYZER`] with positions; the ×N are their query boosts ([`TEXT_FIELDS`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
     pub kind: Field,
@@ -91,6 +91,18 @@ pub fn schema() -> Schema {
 }
 
 impl Fields {
+    /// The fields of [`TEXT_FIELDS`], in its order.
+    pub fn text_fields(&self) -> [Field; TEXT_FIELDS.len()] {
+        TEXT_FIELDS.map(|(name, _)| match name {
+            "title" => self.title,
+            "title_zh" => self.title_zh,
+            "summary" => self.summary,
+            "body" => self.body,
+            "place_text" => self.place_text,
+            _ => self.tagtext,
+        })
+    }
+
     pub fn new(schema: &Schema) -> Result<Fields> {
         let f = |name: &str| {
             schema.get_field(name).map_err(|_| Error::index(format!("the index has no field `{name}`; rebuild it")))
@@ -112,5 +124,19 @@ impl Fields {
             case_ord: f("case_ord")?,
             spans: f("spans")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_fields_are_the_schemas_by_name() {
+        let schema = schema();
+        let fields = Fields::new(&schema).unwrap();
+        for ((name, _), field) in TEXT_FIELDS.iter().zip(fields.text_fields()) {
+            assert_eq!(schema.get_field(name).unwrap(), field, "{name}");
+        }
     }
 }
