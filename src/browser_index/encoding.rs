@@ -86,8 +86,8 @@ impl Reader<'_> {
         }
     }
 
-    /// (truncated, cases, floor, [(case, document, weight)])
-    pub fn postings(&mut self, n: usize) -> (bool, Vec<u32>, f32, Vec<(u32, u32, f32)>) {
+    /// One token's postings.
+    pub fn postings(&mut self, n: usize) -> Decoded {
         let truncated = self.varint() & 1 == 1;
         let count = self.varint();
         let (mut floor, mut set) = (0.0, None);
@@ -109,8 +109,18 @@ impl Reader<'_> {
             c
         });
         assert_eq!(cases.len() as u64, count);
-        (truncated, cases, floor, docs)
+        Decoded { truncated, cases, floor, docs }
     }
+}
+
+/// Postings as [`Reader::postings`] reads them.
+#[cfg(test)]
+pub(crate) struct Decoded {
+    pub truncated: bool,
+    pub cases: Vec<u32>,
+    pub floor: f32,
+    /// (case, document, weight)
+    pub docs: Vec<(u32, u32, f32)>,
 }
 
 #[cfg(test)]

@@ -390,7 +390,7 @@ pub(crate) fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::browser_index::encoding::Reader;
+    use crate::browser_index::encoding::{Decoded, Reader};
     use std::collections::HashMap;
     use std::path::Path;
 
@@ -402,7 +402,7 @@ mod tests {
         let e = encode(&docs, &documents, n as usize);
         // The case set (a bitmap here) and about TRUNCATED_BUDGET letters of documents.
         assert!(e.postings.len() <= n as usize / 6 + TRUNCATED_BUDGET * 11 / 10 + 20, "{}", e.postings.len());
-        let (truncated, cases, floor, kept) = Reader(e.postings.as_bytes(), 0).postings(n as usize);
+        let Decoded { truncated, cases, floor, docs: kept } = Reader(e.postings.as_bytes(), 0).postings(n as usize);
         assert!(truncated);
         assert_eq!(cases.len(), n as usize);
         assert!(kept.len() > TRUNCATED_BUDGET / 8, "{}", kept.len());
@@ -411,10 +411,12 @@ mod tests {
         assert!(docs.iter().filter(|d| d.1 > floor + 0.005).count() <= kept.len());
     }
 
+    /// The shipped library, its tantivy index and the encoded postings.
+    type Shipped = (Library, tempfile::TempDir, Vec<(String, Encoded)>);
+
     /// The shipped library, its tantivy index and the encoded postings, built once.
-    fn shipped() -> &'static (Library, tempfile::TempDir, Vec<(String, Encoded)>) {
-        static CELL: std::sync::OnceLock<(Library, tempfile::TempDir, Vec<(String, Encoded)>)> =
-            std::sync::OnceLock::new();
+    fn shipped() -> &'static Shipped {
+        static CELL: std::sync::OnceLock<Shipped> = std::sync::OnceLock::new();
         CELL.get_or_init(|| {
             let lib = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
             let tmp = tempfile::tempdir().unwrap();
@@ -434,7 +436,7 @@ mod tests {
         let mut per_doc: HashMap<(u32, u32), (usize, f32)> = HashMap::new();
         for t in tokens {
             let (_, e) = postings.iter().find(|(k, _)| k == t).unwrap_or_else(|| panic!("no token {t}"));
-            let (truncated, _, _, docs) = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
+            let Decoded { truncated, docs, .. } = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
             assert!(!truncated);
             for (c, d, w) in docs {
                 let slot = per_doc.entry((c, d)).or_default();
@@ -456,7 +458,7 @@ mod tests {
     fn a_token_lists_the_sections_holding_it_with_their_case_weight() {
         let (lib, _, postings) = shipped();
         let (_, e) = postings.iter().find(|(k, _)| k == "红墙").unwrap();
-        let (_, _, _, docs) = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
+        let Decoded { docs, .. } = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
         let c = lib.cases.iter().position(|c| c.id == "west-changan").unwrap();
         let tagged: Vec<&str> =
             lib.cases[c].sections.iter().filter(|s| s.is_tagged()).map(|s| s.anchor.as_str()).collect();

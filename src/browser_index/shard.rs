@@ -42,16 +42,21 @@ pub(crate) fn write_dictionary(
     surfaces: &[(String, String)],
     staging: &Staging,
 ) -> Result<Vec<String>> {
-    // Shard key → token numbers (ranks in sorted order), and surfaces.
-    let mut shards: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    /// What goes into one shard file: token numbers (ranks in sorted order), and surfaces.
+    #[derive(Default)]
+    struct Shard {
+        tokens: Vec<usize>,
+        words: Vec<usize>,
+    }
+    let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
     for (rank, (token, _)) in postings.iter().enumerate() {
-        shards.entry(shard_of(token)).or_default().0.push(rank);
+        shards.entry(shard_of(token)).or_default().tokens.push(rank);
     }
     for (i, (s, _)) in surfaces.iter().enumerate() {
-        shards.entry(shard_of(s)).or_default().1.push(i);
+        shards.entry(shard_of(s)).or_default().words.push(i);
     }
-    let shards: Vec<(String, (Vec<usize>, Vec<usize>))> = shards.into_iter().collect();
-    shards.par_iter().try_for_each(|(key, (tokens, words))| -> Result<()> {
+    let shards: Vec<(String, Shard)> = shards.into_iter().collect();
+    shards.par_iter().try_for_each(|(key, Shard { tokens, words })| -> Result<()> {
         // Inline the shortest postings while the shard stays small; the rest get files.
         let len = |r: usize| postings[r].1.postings.len();
         let mut by_len: Vec<usize> = tokens.iter().copied().filter(|&r| len(r) <= INLINE_MAX).collect();

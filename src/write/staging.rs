@@ -33,9 +33,16 @@ pub struct Staging {
     memory: Option<std::sync::Mutex<Files>>,
     /// The writer threads and their queues (on disk only; empty once finished): lane 0 for
     /// the pages, lane `k` for the files under `lanes[k - 1]`.
-    writers: Vec<(SyncSender<(String, Vec<u8>)>, JoinHandle<Result<()>>)>,
+    writers: Vec<Writer>,
     /// The folders (inside the site) that have a writer of their own.
     lanes: Vec<String>,
+}
+
+/// A writer thread and its queue of (path inside the site, bytes).
+#[derive(Debug)]
+struct Writer {
+    queue: SyncSender<(String, Vec<u8>)>,
+    thread: JoinHandle<Result<()>>,
 }
 
 /// Files queued for a writer before a renderer waits.
@@ -102,7 +109,7 @@ impl Staging {
                 .name("casebook-writer".into())
                 .spawn(move || write_queued(&dir, &shown, rx))
                 .map_err(|e| Error::io("start a writer thread for", out, e))?;
-            staging.writers.push((queue, thread));
+            staging.writers.push(Writer { queue, thread });
         }
         Ok(staging)
     }
@@ -146,7 +153,7 @@ impl Staging {
         } else {
             let stopped =
                 || Error::io("write", self.out.join(rel), std::io::Error::other("the writer stopped after an error"));
-            let (queue, _) = self.writers.get(writer_of(&self.lanes, rel)).ok_or_else(stopped)?;
+            let Writer { queue, .. } = self.writers.get(writer_of(&self.lanes, rel)).ok_or_else(stopped)?;
             queue.send((rel.to_string(), bytes)).map_err(|_| stopped())?;
         }
         self.files.fetch_add(1, Ordering::Relaxed);
@@ -156,7 +163,7 @@ impl Staging {
     /// Waits until every queued file is written; the first write error, if any. Call it before
     /// reporting any other error of the build, which may only be a consequence.
     pub fn finish(&mut self) -> Result<()> {
-        let (queues, threads): (Vec<_>, Vec<_>) = self.writers.drain(..).unzip();
+        let (queues, threads): (Vec<_>, Vec<_>) = self.writers.drain(..).map(|w| (w.queue, w.thread)).unzip();
         drop(queues);
         let results = threads
             .into_iter()
