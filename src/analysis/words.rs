@@ -57,9 +57,8 @@ impl Words {
     /// Chinese between punctuation, an English word, a number — whatever surrounds it, and
     /// hands out every other character as a token of its own. So the text is cut run by run
     /// with the same result, and a short run is cut once and then recalled: English words, and
-    /// the short clauses and set phrases Chinese text repeats (形式主义, 红墙意识, 党建联盟…);
-    /// about half the runs of the shipped cases come back within them. (A test compares this
-    /// with jieba on whole texts.)
+    /// the short clauses and set phrases Chinese text repeats (形式主义, 红墙意识, 党建联盟…),
+    /// which come back often. (A test compares this with jieba on whole texts.)
     fn cut(&mut self, text: &str) {
         let Words { jieba, before, cuts, runs } = self;
         cuts.clear();
