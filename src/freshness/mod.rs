@@ -8,10 +8,10 @@
 
 pub mod stamp;
 
-use crate::analysis::fxhash;
-use crate::index::meta::{read_meta, write_meta, FORMAT};
+use crate::index::meta::{fingerprint, read_meta, write_meta, FORMAT};
+// moved: re-export until the merge
+pub use crate::index::meta::library_fingerprint;
 use crate::load::{Sources, CASES_DIR};
-use crate::model::{Library, Taxonomy};
 use rayon::prelude::*;
 use stamp::Stamp;
 use std::fs;
@@ -38,80 +38,6 @@ pub fn stamp(root: &Path) -> Option<String> {
         stamp.file(rel, &m?);
     }
     Some(stamp.finish())
-}
-
-/// A 128-bit, non-cryptographic hash: it detects edits, not attacks.
-struct Fingerprint(u64, u64);
-
-impl Fingerprint {
-    fn new() -> Self {
-        Fingerprint(0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344)
-    }
-
-    fn word(&mut self, w: u64) {
-        // The first lane is FxHash; the second, another multiplier and rotation.
-        self.0 = fxhash::mix(self.0, w);
-        self.1 = (self.1.rotate_left(23) ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.word(bytes.len() as u64);
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.word(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
-        }
-        let mut last = [0u8; 8];
-        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.word(u64::from_le_bytes(last));
-    }
-
-    fn str(&mut self, s: &str) {
-        self.bytes(s.as_bytes());
-    }
-
-    fn finish(&self) -> String {
-        let mix = |mut x: u64| {
-            x ^= x >> 33;
-            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-            x ^= x >> 33;
-            x
-        };
-        format!("{:016x}{:016x}", mix(self.0), mix(self.1))
-    }
-}
-
-/// The fingerprint of what an index is made of: the casebook version and index format, the
-/// taxonomy's vocabularies (names, term ids, labels, aliases) and every case file (path and text).
-fn fingerprint<'a>(taxonomy: &Taxonomy, cases: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let mut h = Fingerprint::new();
-    h.str(env!("CARGO_PKG_VERSION"));
-    h.word(FORMAT as u64);
-    for v in &taxonomy.vocabularies {
-        h.str(&v.name);
-        h.word(v.terms.len() as u64);
-        for t in &v.terms {
-            h.str(&t.id);
-            h.str(&t.label);
-            h.str(t.label_zh.as_deref().unwrap_or(""));
-            h.word(t.aliases.len() as u64);
-            for a in &t.aliases {
-                h.str(a);
-            }
-        }
-    }
-    let mut files: Vec<(&str, &str)> = cases.into_iter().collect();
-    files.sort_unstable();
-    h.word(files.len() as u64);
-    for (path, text) in files {
-        h.str(path);
-        h.str(text);
-    }
-    h.finish()
-}
-
-/// The fingerprint of a validated library.
-pub fn library_fingerprint(library: &Library) -> String {
-    fingerprint(&library.taxonomy, library.cases.iter().map(|c| (c.path.as_str(), c.text.as_str())))
 }
 
 /// The fingerprint the library would have, computed from the files alone (only the taxonomy is

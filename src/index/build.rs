@@ -9,12 +9,11 @@
 //! timing); the search results are, and so is the meta file.
 
 use super::document::{CaseDocuments, Doc, InFlight};
-use super::meta::{write_meta, Meta};
+use super::meta::{library_fingerprint, write_meta, Meta};
 use super::schema::{schema, Fields};
 use super::INDEX_DIR;
 use crate::analysis::{indexing_analyzer, ANALYZER};
 use crate::error::{Error, Result};
-use crate::freshness::library_fingerprint;
 use crate::model::Library;
 use crate::write::{is_ours, mark_site_dir, replace_dir};
 use std::fs;
