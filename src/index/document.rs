@@ -331,6 +331,26 @@ mod tests {
     /// The index writer's memo gives every text the tokens of a fresh analysis, and the span a
     /// case document records for each tagged section says where the section's words are.
     #[test]
+    fn the_builder_waits_until_the_writer_has_taken_enough_documents() {
+        let in_flight = Arc::new(InFlight::default());
+        for _ in 0..3 {
+            in_flight.enter();
+        }
+        // Nobody takes any: the wait gives up after the stall.
+        assert!(!in_flight.wait_for_at_most(1, Duration::from_millis(20)));
+        let writer = Arc::clone(&in_flight);
+        let thread = std::thread::spawn(move || {
+            for _ in 0..2 {
+                std::thread::sleep(Duration::from_millis(5));
+                writer.leave();
+            }
+        });
+        assert!(in_flight.wait_for_at_most(1, Duration::from_secs(10)));
+        assert!(*in_flight.count() <= 1);
+        thread.join().unwrap();
+    }
+
+    #[test]
     fn remembered_analysis_and_section_spans_match_a_fresh_analysis() {
         let library = crate::check(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().library.unwrap();
         let f = Fields::new(&schema()).unwrap();

@@ -17,14 +17,14 @@ pub mod update;
 
 pub use build::{build_index, build_index_cancellable, rebuild_site_index};
 pub use document::{term_text, SectionSpan};
-pub use meta::{read_meta, write_meta, Meta, MetaTerm, MetaVocabulary, FORMAT, META_FILE};
+pub use meta::{library_fingerprint, read_meta, write_meta, Meta, MetaTerm, MetaVocabulary, FORMAT, META_FILE};
 pub use schema::{schema, Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT, TEXT_FIELDS};
 pub use update::Updater;
 
 // moved: re-export until the merge
 pub use crate::analysis::{analyze, analyzer, tokens, warm_up, Analyzed, ANALYZER};
 // moved: re-export until the merge
-pub use crate::freshness::{freshness, library_fingerprint, restamp, sources_fingerprint, stamped, Freshness};
+pub use crate::freshness::{freshness, restamp, sources_fingerprint, stamped, Freshness};
 // moved: re-export until the merge
 pub use crate::markdown::plain_text;
 // moved: re-export until the merge
