@@ -14,14 +14,18 @@
 //! - the other products: [`search`] (the `search` command's queries), [`tags`] (the taxonomy
 //!   report), [`scaffold`] (`new`), [`serve`] (the preview server).
 
+pub mod analysis;
+pub mod browser_index;
 pub mod commands;
 pub mod config;
 pub mod console;
 pub mod diag;
 pub mod error;
+pub mod freshness;
 pub mod html;
 pub mod index;
 pub mod load;
+pub mod markdown;
 pub mod model;
 pub mod parse;
 pub mod progress;

@@ -7,6 +7,7 @@
 use crate::config::{self, Config, CONFIG_FILE};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
+use crate::freshness::stamp::Stamp;
 use rayon::prelude::*;
 use std::fs;
 use std::io::Read;
@@ -16,6 +17,9 @@ use walkdir::WalkDir;
 pub const CASES_DIR: &str = "cases";
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 pub const TEMPLATES_DIR: &str = "templates";
+
+// moved: re-export until the merge
+pub use crate::freshness::stamp;
 
 /// One text file of the library, with its path relative to the root (`/`-separated).
 #[derive(Clone, Debug)]
@@ -122,60 +126,16 @@ pub fn load(root: &Path) -> Result<Sources> {
 }
 
 /// The files [`load`] reads: `cases/**/*.md` and the taxonomy, sorted.
-fn library_files(root: &Path, cases_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
+pub(crate) fn library_files(
+    root: &Path,
+    cases_dir: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, String)> {
     let taxonomy_rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
     walk(root, cases_dir, diagnostics)
         .into_iter()
         .filter(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel)
         .collect()
-}
-
-/// The stamp of the library at `root` as it is now, from the files' metadata alone (nothing
-/// is read): a hash of every taxonomy and case file's path, size, modification and change
-/// times and inode. It equals the [`Sources::stamp`] of a [`load`] of the same files, so a
-/// stamp kept from a build tells in a few milliseconds that no file was added, removed or
-/// written since (`casebook search` then skips reading the library). A file changes its stamp
-/// whenever it is written, even with the same content; a stamp cannot be set back by hand the
-/// way a modification time can, since the change time (on Unix) follows every write. `None`
-/// when the folder cannot be walked cleanly.
-pub fn stamp(root: &Path) -> Option<String> {
-    let canonical_root = root.canonicalize().ok()?;
-    let mut diagnostics = Vec::new();
-    let files = library_files(&canonical_root, &root.join(CASES_DIR), &mut diagnostics);
-    if !diagnostics.is_empty() {
-        return None;
-    }
-    let metadata: Vec<Option<fs::Metadata>> = files.par_iter().map(|(path, _)| fs::metadata(path).ok()).collect();
-    let mut stamp = Stamp::new();
-    for ((_, rel), m) in files.iter().zip(metadata) {
-        stamp.file(rel, &m?);
-    }
-    Some(stamp.finish())
-}
-
-/// The hash behind [`stamp`] (deterministic: std's SipHash with its fixed keys).
-struct Stamp(std::hash::DefaultHasher);
-
-impl Stamp {
-    fn new() -> Stamp {
-        Stamp(std::hash::DefaultHasher::new())
-    }
-
-    fn file(&mut self, rel: &str, m: &fs::Metadata) {
-        use std::hash::Hash;
-        rel.hash(&mut self.0);
-        m.len().hash(&mut self.0);
-        m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).hash(&mut self.0);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            (m.ctime(), m.ctime_nsec(), m.ino(), m.dev()).hash(&mut self.0);
-        }
-    }
-
-    fn finish(&self) -> String {
-        format!("{:016x}", std::hash::Hasher::finish(&self.0))
-    }
 }
 
 fn display_root(root: &Path) -> String {

@@ -1,17 +1,19 @@
-//! Write: put the built site on disk atomically.
+//! Staging: a temporary output folder that becomes the site on [`Staging::commit`].
 //!
 //! Pages go to a temporary sibling folder; only when everything has been written is it swapped
-//! into place, so a failed build leaves the previous site byte-for-byte intact. The output
-//! folder carries a marker file: `build` refuses to replace a non-empty folder without it, so
-//! it can never wipe a user's own files.
+//! into place ([`super::replace_dir`]), so a failed build leaves the previous site
+//! byte-for-byte intact.
 //!
-//! Files are written by two writer threads, fed through bounded channels, while the renderers
-//! go on: one for the pages, one for the browser's search index, so that the index's
-//! thousands of small files are created while the pages still are. Never more than one per
-//! folder: creating files in one folder from several threads at once only makes them queue
-//! for the folder's lock (measured: about a seventh of a 10,000-case build's CPU went to
-//! spinning on it). A write error stops its writer; [`Staging::finish`] reports it.
+//! Files queued with [`Staging::write`] are written by writer threads, fed through bounded
+//! channels, while the renderers go on: one *lane* for the pages, and one more for each folder
+//! the caller names ([`Staging::with_lanes`]; `build` names the browser's search index, so that
+//! its thousands of small files are created while the pages still are). A lane's files are
+//! written by one thread, since creating files in one folder from several threads at once only
+//! makes them queue for the folder's lock. That holds for queued files only: a file written with
+//! [`Staging::write_with`] is written on the caller's thread, next to the lane that has its
+//! folder. A write error stops its writer; [`Staging::finish`] reports it.
 
+use super::{is_ours, mark_site_dir, replace_dir};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::fs;
@@ -19,10 +21,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::thread::JoinHandle;
-
-/// Marks a folder as casebook output.
-pub const MARKER: &str = ".casebook-site";
-const MARKER_TEXT: &str = "This folder is written by `casebook build` and replaced as a whole on every build.\n";
 
 /// A temporary output folder that becomes the site on [`Staging::commit`].
 #[derive(Debug)]
@@ -33,27 +31,43 @@ pub struct Staging {
     committed: bool,
     /// Set for [`Staging::in_memory`]: the files written, kept instead of written to disk.
     memory: Option<std::sync::Mutex<Files>>,
-    /// The writer threads and their queues (on disk only; empty once finished).
-    writers: Vec<(SyncSender<(String, Vec<u8>)>, JoinHandle<Result<()>>)>,
+    /// The writer threads and their queues (on disk only; empty once finished): lane 0 for
+    /// the pages, lane `k` for the files under `lanes[k - 1]`.
+    writers: Vec<Writer>,
+    /// The folders (inside the site) that have a writer of their own.
+    lanes: Vec<String>,
+}
+
+/// A writer thread and its queue of (path inside the site, bytes).
+#[derive(Debug)]
+struct Writer {
+    queue: SyncSender<(String, Vec<u8>)>,
+    thread: JoinHandle<Result<()>>,
 }
 
 /// Files queued for a writer before a renderer waits.
 const QUEUE: usize = 64;
-/// Writer threads: one for the pages, one for the browser's search index (see [`writer_of`]).
-const WRITERS: usize = 2;
 
-/// The writer of the file at `rel`: the search index's files (under `_search/`) have their
-/// own, so that its thousands of small files are created while the pages still are.
-fn writer_of(rel: &str) -> usize {
-    usize::from(rel.strip_prefix(crate::static_index::DIR).is_some_and(|rest| rest.starts_with('/')))
+/// The lane of the file at `rel`: `k` when it lies under `lanes[k - 1]`, 0 otherwise.
+fn writer_of(lanes: &[String], rel: &str) -> usize {
+    let under = |dir: &String| rel.strip_prefix(dir.as_str()).is_some_and(|rest| rest.starts_with('/'));
+    lanes.iter().position(under).map_or(0, |k| k + 1)
 }
 
 /// Files as (path inside the site, bytes).
 type Files = Vec<(String, Vec<u8>)>;
 
 impl Staging {
-    /// Checks that `out` may be replaced and creates the temporary sibling folder.
+    /// [`Staging::with_lanes`] with the browser's search index in a lane of its own.
+    // moved: re-export until the merge (the build command passes the lanes)
     pub fn create(out: &Path) -> Result<Staging> {
+        Staging::with_lanes(out, &[crate::browser_index::DIR])
+    }
+
+    /// Checks that `out` may be replaced and creates the temporary sibling folder, with a
+    /// writer thread for the pages and one for each folder of `lanes` (`/`-separated paths
+    /// inside the site).
+    pub fn with_lanes(out: &Path, lanes: &[&str]) -> Result<Staging> {
         if out.exists() {
             if !out.is_dir() {
                 return Err(Error::Usage(format!(
@@ -61,8 +75,7 @@ impl Staging {
                     out.display()
                 )));
             }
-            let non_empty = fs::read_dir(out).map_err(|e| Error::io("read", out, e))?.next().is_some();
-            if non_empty && !out.join(MARKER).is_file() {
+            if !is_ours(out)? {
                 return Err(Error::Usage(format!(
                     "{} is not empty and was not written by casebook; refusing to replace it (choose another --out, or empty it)",
                     out.display()
@@ -86,16 +99,17 @@ impl Staging {
             files: AtomicUsize::new(0),
             committed: false,
             memory: None,
-            writers: Vec::with_capacity(WRITERS),
+            writers: Vec::with_capacity(lanes.len() + 1),
+            lanes: lanes.iter().map(|l| l.trim_end_matches('/').to_string()).collect(),
         };
-        for _ in 0..WRITERS {
+        for _ in 0..=lanes.len() {
             let (queue, rx) = std::sync::mpsc::sync_channel(QUEUE);
             let (dir, shown) = (staging.tmp.clone(), out.to_path_buf());
             let thread = std::thread::Builder::new()
                 .name("casebook-writer".into())
                 .spawn(move || write_queued(&dir, &shown, rx))
                 .map_err(|e| Error::io("start a writer thread for", out, e))?;
-            staging.writers.push((queue, thread));
+            staging.writers.push(Writer { queue, thread });
         }
         Ok(staging)
     }
@@ -111,6 +125,7 @@ impl Staging {
             committed: false,
             memory: Some(std::sync::Mutex::new(Vec::new())),
             writers: Vec::new(),
+            lanes: Vec::new(),
         }
     }
 
@@ -138,7 +153,7 @@ impl Staging {
         } else {
             let stopped =
                 || Error::io("write", self.out.join(rel), std::io::Error::other("the writer stopped after an error"));
-            let (queue, _) = self.writers.get(writer_of(rel)).ok_or_else(stopped)?;
+            let Writer { queue, .. } = self.writers.get(writer_of(&self.lanes, rel)).ok_or_else(stopped)?;
             queue.send((rel.to_string(), bytes)).map_err(|_| stopped())?;
         }
         self.files.fetch_add(1, Ordering::Relaxed);
@@ -148,7 +163,7 @@ impl Staging {
     /// Waits until every queued file is written; the first write error, if any. Call it before
     /// reporting any other error of the build, which may only be a consequence.
     pub fn finish(&mut self) -> Result<()> {
-        let (queues, threads): (Vec<_>, Vec<_>) = self.writers.drain(..).unzip();
+        let (queues, threads): (Vec<_>, Vec<_>) = self.writers.drain(..).map(|w| (w.queue, w.thread)).unzip();
         drop(queues);
         let results = threads
             .into_iter()
@@ -188,25 +203,9 @@ impl Staging {
             return Err(Error::internal("an in-memory staging area has no folder to commit"));
         }
         self.finish()?;
-        fs::write(self.tmp.join(MARKER), MARKER_TEXT).map_err(|e| Error::io("write", self.tmp.join(MARKER), e))?;
-        let old = self.tmp.with_file_name(format!(
-            "{}.old",
-            self.tmp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-        ));
-        let had_old = self.out.exists();
-        if had_old {
-            fs::rename(&self.out, &old).map_err(|e| Error::io("move aside", &self.out, e))?;
-        }
-        if let Err(e) = fs::rename(&self.tmp, &self.out) {
-            if had_old {
-                let _ = fs::rename(&old, &self.out);
-            }
-            return Err(Error::io("move into place", &self.out, e));
-        }
+        mark_site_dir(&self.tmp)?;
+        replace_dir(&self.tmp, &self.out)?;
         self.committed = true;
-        if had_old {
-            let _ = fs::remove_dir_all(&old);
-        }
         Ok(self.files.load(Ordering::Relaxed))
     }
 }
@@ -266,10 +265,12 @@ mod tests {
 
     #[test]
     fn the_search_index_has_its_own_writer() {
-        assert_eq!(writer_of("_search/d/1.js"), 1);
-        assert_eq!(writer_of("_search/meta.js"), 1);
+        let lanes = ["_search".to_string(), "feeds".to_string()];
+        assert_eq!(writer_of(&lanes, "_search/d/1.js"), 1);
+        assert_eq!(writer_of(&lanes, "_search/meta.js"), 1);
+        assert_eq!(writer_of(&lanes, "feeds/a.xml"), 2);
         for pages in ["index.html", "cases/a.html", "_searchable/x.html", "_search"] {
-            assert_eq!(writer_of(pages), 0, "{pages}");
+            assert_eq!(writer_of(&lanes, pages), 0, "{pages}");
         }
         // An error of the second writer is reported too.
         let dir = tempfile::tempdir().unwrap();

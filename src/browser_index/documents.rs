@@ -1,0 +1,144 @@
+//! The document store (`d/N.js`: what a result shows), the facet sets (`f.js`) and the meta
+//! file (`meta.js`, with the rules search.js shares with Rust).
+
+use super::encoding::{case_set, js};
+use super::postings::WEIGHT_SCALE;
+use super::{DIR, FORMAT};
+use crate::config::Language;
+use crate::error::Result;
+use crate::model::{Case, Library, Localized};
+use crate::write::Staging;
+use rayon::prelude::*;
+
+/// Cases per file of the document store, at least: four keep what a page of results loads
+/// small with half the files two would make (README has the measurements).
+pub const CHUNK: usize = 4;
+/// Files of the document store, at most: past 20,000 cases the chunks grow instead, since
+/// creating a file costs more than loading a few more kilobytes (the facet file of such a
+/// library is larger than a chunk anyway).
+pub const MAX_DOCUMENT_FILES: usize = 5_000;
+
+/// Cases per file of the document store for a library of `cases` cases.
+pub fn chunk_size(cases: usize) -> usize {
+    cases.div_ceil(MAX_DOCUMENT_FILES).max(CHUNK)
+}
+/// Characters of a summary or a section kept for snippets.
+const EXCERPT_CHARS: usize = 160;
+
+pub(crate) fn write_meta(lib: &Library, documents: usize, shards: &[String], staging: &Staging) -> Result<()> {
+    let vocabularies: Vec<serde_json::Value> = lib
+        .taxonomy
+        .vocabularies
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "name": v.name,
+                "singular": crate::model::vocabulary::singular(&v.name),
+                "terms": v.terms.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let meta = serde_json::json!({
+        "format": FORMAT,
+        "cases": lib.cases.len(),
+        "documents": documents,
+        "chunk": chunk_size(lib.cases.len()),
+        "scale": WEIGHT_SCALE,
+        "vocabularies": vocabularies,
+        "levels": crate::model::vocabulary::LEVELS,
+        "provinces": provinces(lib),
+        // The rules search.js shares with Rust, as data (see FORMAT.md).
+        "rules": {
+            "han": crate::analysis::han::HAN.map(|(first, last)| [first, last]),
+            "shard_prefix": super::SHARD_PREFIX,
+        },
+        "shards": shards.join(" "),
+    });
+    staging.write(&format!("{DIR}/meta.js"), format!("CASEBOOK_SEARCH.m({});\n", js(&meta)).as_bytes())
+}
+
+/// The provinces of the library, sorted (the values of the search page's place checkboxes).
+fn provinces(lib: &Library) -> Vec<&str> {
+    let set: std::collections::BTreeSet<&str> = lib.cases.iter().map(|c| c.place.province.as_str()).collect();
+    set.into_iter().collect()
+}
+
+pub(crate) fn write_facets(lib: &Library, staging: &Staging) -> Result<()> {
+    let n = lib.cases.len();
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    for usage in &lib.usage {
+        for cases in usage {
+            sets.push(cases.iter().map(|&c| c as u32).collect());
+        }
+    }
+    for level in crate::model::vocabulary::LEVELS {
+        sets.push((0..n as u32).filter(|&c| lib.cases[c as usize].level == *level).collect());
+    }
+    for p in provinces(lib) {
+        sets.push((0..n as u32).filter(|&c| lib.cases[c as usize].place.province == p).collect());
+    }
+    let encoded: Vec<String> = sets
+        .iter()
+        .map(|s| {
+            let mut out = String::new();
+            case_set(&mut out, s, n);
+            out
+        })
+        .collect();
+    staging.write(&format!("{DIR}/f.js"), format!("CASEBOOK_SEARCH.f({});\n", js(&encoded)).as_bytes())
+}
+
+/// The start of a text on one line, at most [`EXCERPT_CHARS`] characters, `…` when cut.
+fn excerpt(text: &str) -> String {
+    let mut out = String::new();
+    let mut space = false;
+    let mut chars = 0;
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if chars >= EXCERPT_CHARS {
+            out.push('…');
+            return out;
+        }
+        if space {
+            out.push(' ');
+            chars += 1;
+            space = false;
+        }
+        out.push(c);
+        chars += 1;
+    }
+    out
+}
+
+pub(crate) fn write_documents(lib: &Library, staging: &Staging) -> Result<()> {
+    let lang = lib.config.language;
+    let zh = lang == Language::ZhCn;
+    let chunks: Vec<&[Case]> = lib.cases.chunks(chunk_size(lib.cases.len())).collect();
+    chunks.par_iter().enumerate().try_for_each(|(n, cases)| {
+        let entries: Vec<serde_json::Value> = cases
+            .iter()
+            .map(|c| {
+                let (title, alt) = Localized::new(&c.title, c.title_zh.as_deref()).names(lang);
+                let alt = alt.unwrap_or("");
+                let (place_en, place_zh) = (c.place.describe(), c.place.describe_zh());
+                let place = Localized::new(&place_en, place_zh.as_deref()).pick(lang);
+                let mut summaries = vec![excerpt(&c.summary)];
+                if let Some(s) = &c.summary_zh {
+                    summaries.insert(usize::from(!zh), excerpt(s));
+                }
+                let mut sections: Vec<String> = Vec::new();
+                for s in c.sections.iter().filter(|s| s.is_tagged()) {
+                    sections.push(s.anchor.clone());
+                    sections.push(s.title.clone());
+                    sections.push(excerpt(&crate::markdown::plain_text(c.section_markdown(s))));
+                }
+                serde_json::json!([c.id, title, alt, place, summaries.join("\n"), sections])
+            })
+            .collect();
+        let text = format!("CASEBOOK_SEARCH.d({n},{});\n", js(&entries));
+        staging.write(&format!("{DIR}/d/{n}.js"), text.as_bytes())
+    })
+}

@@ -1,0 +1,40 @@
+//! The stamp of a library's files: a hash of their metadata, taken by `load` as it reads them
+//! and by [`super::stamp`] without reading them. It imports nothing of the crate, so that `load`
+//! can use it while the rest of [`super`] reads what `load` returns.
+
+use std::fs;
+
+/// The hash behind a stamp: std's SipHash with its fixed keys ([`std::hash::DefaultHasher`]).
+/// Its value is stable within one binary, which is all a stamp needs (a stamp written by
+/// another casebook only costs a look at the files' content); it is not promised across Rust
+/// releases.
+pub struct Stamp(std::hash::DefaultHasher);
+
+impl Default for Stamp {
+    fn default() -> Stamp {
+        Stamp::new()
+    }
+}
+
+impl Stamp {
+    pub fn new() -> Stamp {
+        Stamp(std::hash::DefaultHasher::new())
+    }
+
+    /// Adds one file: its path (relative to the library, `/`-separated) and metadata.
+    pub fn file(&mut self, rel: &str, m: &fs::Metadata) {
+        use std::hash::Hash;
+        rel.hash(&mut self.0);
+        m.len().hash(&mut self.0);
+        m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).hash(&mut self.0);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            (m.ctime(), m.ctime_nsec(), m.ino(), m.dev()).hash(&mut self.0);
+        }
+    }
+
+    pub fn finish(&self) -> String {
+        format!("{:016x}", std::hash::Hasher::finish(&self.0))
+    }
+}

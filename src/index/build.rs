@@ -1,0 +1,105 @@
+//! Building the index: a fresh index of a library, and the index of a site folder replaced in
+//! place.
+//!
+//! Building streams the documents to tantivy's writer (two indexing threads, one commit), a few
+//! hundred cases at a time prepared on the calling thread (`build` runs it alongside the page
+//! rendering, which has rayon's threads), with at most `IN_FLIGHT` documents waiting, so memory
+//! stays flat whatever the library size. Tantivy's segment files are not byte-for-byte
+//! reproducible (segment ids are random, and two indexing threads split the documents by
+//! timing); the search results are, and so is the meta file.
+
+use super::document::{CaseDocuments, Doc, InFlight};
+use super::meta::{library_fingerprint, write_meta, Meta};
+use super::schema::{schema, Fields};
+use super::INDEX_DIR;
+use crate::analysis::{indexing_analyzer, ANALYZER};
+use crate::error::{Error, Result};
+use crate::model::Library;
+use crate::write::{is_ours, mark_site_dir, replace_dir};
+use std::fs;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tantivy::{Index, IndexSettings};
+
+/// Memory the index writer may use for its buffers, all threads together.
+const WRITER_HEAP: usize = 192 * 1024 * 1024;
+/// Cases analyzed together before their documents go to the index writer.
+const CHUNK: usize = 256;
+/// Documents handed to the index writer but not yet indexed, at most (bounds memory: tantivy's
+/// own queue holds up to 10,000).
+const IN_FLIGHT: usize = 2_000;
+/// How long the writer may take no document at all before the build gives up on it.
+const STALL: Duration = Duration::from_secs(120);
+
+/// Writes a fresh index of `library` into `dir` (created if needed; it must not hold an index).
+pub fn build_index(library: &Library, dir: &Path) -> Result<()> {
+    build_index_cancellable(library, dir, &AtomicBool::new(false))
+}
+
+/// [`build_index`], giving up (with [`Error::Cancelled`]) as soon as `cancel` is set: `build`
+/// sets it when the pages it renders meanwhile fail, so the error is not held back by the index.
+pub fn build_index_cancellable(library: &Library, dir: &Path, cancel: &AtomicBool) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    let index = Index::builder()
+        .schema(schema())
+        .settings(IndexSettings::default())
+        .create_in_dir(dir)
+        .map_err(|e| Error::index_because(format!("cannot create the index in {}", dir.display()), e))?;
+    index.tokenizers().register(ANALYZER, indexing_analyzer());
+    let f = Fields::new(&index.schema())?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2);
+    let mut writer = index.writer_with_num_threads::<Doc>(threads, WRITER_HEAP)?;
+
+    let in_flight = Arc::new(InFlight::default());
+    let documents = CaseDocuments::new(library, f, Arc::clone(&in_flight));
+
+    // Documents are prepared here, a slice of the library at a time (bounding the memory held
+    // by documents not yet indexed); tantivy's threads analyze and index them.
+    for (n, chunk) in library.cases.chunks(CHUNK).enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        for (i, case) in chunk.iter().enumerate() {
+            writer.add_document(documents.document(n * CHUNK + i, case))?;
+        }
+        // Let the writer catch up before analyzing more (and notice if it stopped).
+        if !in_flight.wait_for_at_most(IN_FLIGHT, STALL) {
+            return Err(Error::index("the index writer stopped indexing documents"));
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    write_meta(dir, &Meta::new(library, library_fingerprint(library), library.stamp.clone()))
+}
+
+/// Rebuilds the index of a site folder in place: into a temporary sibling of
+/// `SITE/_search/tantivy`, then swapped for it ([`replace_dir`]), so a search running meanwhile
+/// sees the old index or the new one. A missing site folder is created (with the marker that
+/// lets `build` replace it later); a folder not written by casebook is refused.
+pub fn rebuild_site_index(library: &Library, site: &Path) -> Result<()> {
+    if site.is_dir() {
+        if !is_ours(site)? {
+            return Err(Error::Usage(format!(
+                "{} is not empty and was not written by casebook; refusing to put a search index there (choose another --site)",
+                site.display()
+            )));
+        }
+    } else {
+        fs::create_dir_all(site).map_err(|e| Error::io("create", site, e))?;
+        mark_site_dir(site)?;
+    }
+    let target = site.join(INDEX_DIR);
+    let parent = target.parent().map(Path::to_path_buf).unwrap_or_else(|| site.to_path_buf());
+    fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
+    let tmp = parent.join(format!(".tantivy.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
+    }
+    if let Err(e) = build_index(library, &tmp) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    replace_dir(&tmp, &target)
+}

@@ -1,0 +1,68 @@
+//! Index: the tantivy index built with casebook's analysis ([`crate::analysis`]), and opening it.
+//!
+//! - [`schema`]: the fields and their boosts ([`TEXT_FIELDS`]);
+//! - [`document`]: a case's document, its tagged sections and facets;
+//! - [`build`]: a fresh index, and a site's index replaced in place;
+//! - [`update`]: `serve`'s in-place updates of a few cases;
+//! - [`meta`]: the meta file beside the index.
+//!
+//! This module only builds, opens and describes the index; querying is [`mod@crate::search`],
+//! and whether an index is still fresh is [`crate::freshness`]'s question.
+
+pub mod build;
+pub mod document;
+pub mod meta;
+pub mod schema;
+pub mod update;
+
+pub use build::{build_index, build_index_cancellable, rebuild_site_index};
+pub use document::{term_text, SectionSpan};
+pub use meta::{library_fingerprint, read_meta, write_meta, Meta, MetaTerm, MetaVocabulary, FORMAT, META_FILE};
+pub use schema::{schema, Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT, TEXT_FIELDS};
+pub use update::Updater;
+
+// moved: re-export until the merge
+pub use crate::analysis::{analyze, analyzer, tokens, warm_up, Analyzed, ANALYZER};
+// moved: re-export until the merge
+pub use crate::freshness::{freshness, restamp, sources_fingerprint, stamped, Freshness};
+// moved: re-export until the merge
+pub use crate::markdown::plain_text;
+// moved: re-export until the merge
+pub use build::build_index_cancellable as build_index_unless;
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use tantivy::Index;
+
+/// Where the tantivy index lives, relative to the site folder.
+pub const INDEX_DIR: &str = "_search/tantivy";
+
+/// An opened index with its fields and meta.
+pub struct Opened {
+    pub index: Index,
+    pub fields: Fields,
+    pub meta: Meta,
+    pub dir: PathBuf,
+}
+
+/// Opens the index in `dir` and registers the analyzer.
+pub fn open(dir: &Path) -> Result<Opened> {
+    let meta = read_meta(dir).ok_or_else(|| {
+        Error::index(format!(
+            "no casebook index in {} (run `casebook build` or `casebook search` to create it)",
+            dir.display()
+        ))
+    })?;
+    if meta.format != FORMAT {
+        return Err(Error::index(format!(
+            "the index in {} has format {}, this casebook reads {FORMAT}; rebuild it",
+            dir.display(),
+            meta.format
+        )));
+    }
+    let index =
+        Index::open_in_dir(dir).map_err(|e| Error::index_because(format!("cannot open {}", dir.display()), e))?;
+    index.tokenizers().register(ANALYZER, analyzer());
+    let fields = Fields::new(&index.schema())?;
+    Ok(Opened { index, fields, meta, dir: dir.to_path_buf() })
+}
