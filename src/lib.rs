@@ -33,7 +33,6 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
-pub mod static_index;
 pub mod tags;
 pub mod validate;
 pub mod write;
@@ -47,6 +46,3 @@ pub use commands::tags::tags;
 pub use diag::{Diagnostic, Severity};
 pub use error::{Error, Result};
 pub use model::Library;
-
-// moved: re-export until the merge
-pub use commands::build::build_for_serve as build_keeping;

@@ -18,9 +18,6 @@ pub const CASES_DIR: &str = "cases";
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 pub const TEMPLATES_DIR: &str = "templates";
 
-// moved: re-export until the merge
-pub use crate::freshness::stamp;
-
 /// One text file of the library, with its path relative to the root (`/`-separated).
 #[derive(Clone, Debug)]
 pub struct SourceFile {

@@ -6,14 +6,14 @@
 //! **Suggestions** (`--suggest`): for each case, the terms whose label or alias (English or
 //! Chinese) occurs in its title, summary or body but that the case is not tagged with, with the
 //! sentence as evidence and the file and line where the words stand. Names and text are cut by
-//! the search analyzer ([`crate::index::analyze`]) and matched as a phrase is in search —
+//! the search analyzer ([`crate::analysis::analyze`]) and matched as a phrase is in search —
 //! the name's tokens at the same relative positions — so `Party building alliance` matches
 //! "party-building alliances" but not "party building work and the alliance", and 红墙 does not
 //! match inside an unrelated word. Heading attributes, link targets and HTML tags are not text.
 //!
 //! Pure: reads the validated [`Library`], writes nothing.
 
-use crate::index::{self, Analyzed};
+use crate::analysis::{self, Analyzed};
 use crate::model::{Case, Library};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -137,7 +137,7 @@ fn patterns(library: &Library) -> Vec<Pattern> {
 /// emitted whole; its parts suffice (so "red-wall" also matches "red wall").
 fn pattern_of(name: &str) -> Vec<(usize, String)> {
     let tokens: Vec<Analyzed> =
-        index::analyze(name).into_iter().filter(|a| a.text.chars().all(char::is_alphanumeric)).collect();
+        analysis::analyze(name).into_iter().filter(|a| a.text.chars().all(char::is_alphanumeric)).collect();
     let Some(base) = tokens.iter().map(|a| a.position).min() else { return Vec::new() };
     let mut rel: Vec<(usize, String)> = tokens.into_iter().map(|a| (a.position - base, a.text)).collect();
     rel.sort();
@@ -167,7 +167,7 @@ fn suggest_case(library: &Library, case: &Case, by_first: &HashMap<&str, Vec<&Pa
     let mut found: HashMap<(usize, usize), Suggestion> = HashMap::new();
     for range in sentences(&masked, case) {
         let sentence = &masked[range.clone()];
-        let tokens = index::analyze(sentence);
+        let tokens = analysis::analyze(sentence);
         let at: HashSet<(usize, &str)> = tokens.iter().map(|a| (a.position, a.text.as_str())).collect();
         for anchor in &tokens {
             let Some(candidates) = by_first.get(anchor.text.as_str()) else { continue };
@@ -450,7 +450,7 @@ mod tests {
     fn names_match_as_phrases() {
         let found = |name: &str, text: &str| {
             let pattern = pattern_of(name);
-            let tokens = index::analyze(text);
+            let tokens = analysis::analyze(text);
             let at: HashSet<(usize, &str)> = tokens.iter().map(|a| (a.position, a.text.as_str())).collect();
             tokens.iter().any(|a| a.text == pattern[0].1 && stands_at(&pattern, &at, a.position))
         };

@@ -69,7 +69,7 @@ mod tests {
         let build = || {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("site");
-            let staging = Staging::create(&out).unwrap();
+            let staging = Staging::with_lanes(&out, &[DIR]).unwrap();
             crate::index::build_index(lib, &staging.path().join(crate::index::INDEX_DIR)).unwrap();
             write_from_library(lib, &staging).unwrap();
             write_from_index(lib, &staging).unwrap();

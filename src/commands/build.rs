@@ -4,7 +4,8 @@
 use super::check::analyze;
 use crate::diag::Diagnostic;
 use crate::model::Library;
-use crate::{config, index, load, render, static_index, write, Error, Result};
+use crate::progress::Progress;
+use crate::{analysis, browser_index, config, index, load, render, write, Error, Result};
 use std::path::PathBuf;
 
 /// Options of `casebook build`.
@@ -50,9 +51,9 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
     // jieba's dictionary loads while the library is read and checked, which leaves a core
     // partly idle, rather than at the start of the indexing. The indexer joins the thread, so
     // none outlives the build.
-    let warming = std::thread::spawn(index::warm_up);
+    let warming = std::thread::spawn(analysis::warm_up);
     let mut sources = load::load(&opts.root)?;
-    let progress = render::Progress::new(opts.progress, sources.cases.len());
+    let progress = Progress::new(opts.progress, sources.cases.len());
     progress.stage("check", sources.cases.len());
     let overrides = std::mem::take(&mut sources.templates);
     let checked = analyze(sources);
@@ -63,7 +64,7 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
     if let Some(base) = &opts.base_path {
         library.config.base_path = config::normalize_base_path(base);
     }
-    let mut staging = write::Staging::create(&opts.out)?;
+    let mut staging = write::Staging::with_lanes(&opts.out, &[browser_index::DIR])?;
     // The search indexes are built while the pages are rendered: the writer threads spend much
     // of the page stages creating files, which leaves CPU to tantivy; the browser index, read
     // out of the tantivy index, follows as soon as that is committed.
@@ -72,13 +73,13 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
         let indexing = scope.spawn(|| {
             // A panic while warming up is the indexer's own to meet again: ignore it here.
             let _ = warming.join();
-            index::build_index_unless(&library, &staging.path().join(index::INDEX_DIR), &stop)?;
+            index::build_index_cancellable(&library, &staging.path().join(index::INDEX_DIR), &stop)?;
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
                 return Err(Error::Cancelled);
             }
-            static_index::write_from_index(&library, &staging)
+            browser_index::write_from_index(&library, &staging)
         });
-        let documents = scope.spawn(|| static_index::write_from_library(&library, &staging));
+        let documents = scope.spawn(|| browser_index::write_from_library(&library, &staging));
         let pages = render::render(&library, &overrides, &staging, &progress);
         if pages.is_err() {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);

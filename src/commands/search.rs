@@ -2,6 +2,7 @@
 //! that index (and only it) when it is missing or no longer matches the library.
 
 use super::check::analyze;
+use crate::freshness::{self, Freshness};
 use crate::search::{Query, Searched, Searcher};
 use crate::{diag, index, load, Error, Result};
 use std::path::Path;
@@ -12,18 +13,18 @@ use std::path::Path;
 pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
     let dir = site.join(index::INDEX_DIR);
     // No file written since the index was built: no need to read the library.
-    let stamp = load::stamp(root);
-    if stamp.as_deref().is_some_and(|stamp| index::stamped(&dir, stamp)) {
+    let stamp = freshness::stamp(root);
+    if stamp.as_deref().is_some_and(|stamp| freshness::stamped(&dir, stamp)) {
         let results = Searcher::open(&dir)?.search(query)?;
         return Ok(Searched { results, rebuilt: None });
     }
     let sources = load::load(root)?;
-    let freshness = index::freshness(&sources, &dir);
-    let rebuilt = if freshness == index::Freshness::Fresh {
+    let freshness = freshness::freshness(&sources, &dir);
+    let rebuilt = if freshness == Freshness::Fresh {
         // Files were written again with the same content (or the stamp is new): remember
         // their stamp, so that the next search takes the short way.
         if stamp.as_deref().is_some_and(|stamp| stamp == sources.stamp) {
-            index::restamp(&dir, &sources.stamp);
+            freshness::restamp(&dir, &sources.stamp);
         }
         None
     } else {
@@ -32,8 +33,7 @@ pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
             return Err(Error::Content(checked.diagnostics));
         };
         index::rebuild_site_index(&library, site)?;
-        let why =
-            if freshness == index::Freshness::Missing { "there was no search index" } else { "the library changed" };
+        let why = if freshness == Freshness::Missing { "there was no search index" } else { "the library changed" };
         Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
     };
     let results = Searcher::open(&dir)?.search(query)?;

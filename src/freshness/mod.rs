@@ -9,8 +9,6 @@
 pub mod stamp;
 
 use crate::index::meta::{fingerprint, read_meta, write_meta, FORMAT};
-// moved: re-export until the merge
-pub use crate::index::meta::library_fingerprint;
 use crate::load::{Sources, CASES_DIR};
 use rayon::prelude::*;
 use stamp::Stamp;
@@ -94,6 +92,7 @@ pub fn freshness(sources: &Sources, dir: &Path) -> Freshness {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::meta::library_fingerprint;
 
     #[test]
     fn fingerprint_of_sources_matches_library() {

@@ -21,15 +21,6 @@ pub use meta::{library_fingerprint, read_meta, write_meta, Meta, MetaTerm, MetaV
 pub use schema::{schema, Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT, TEXT_FIELDS};
 pub use update::Updater;
 
-// moved: re-export until the merge
-pub use crate::analysis::{analyze, analyzer, tokens, warm_up, Analyzed, ANALYZER};
-// moved: re-export until the merge
-pub use crate::freshness::{freshness, restamp, sources_fingerprint, stamped, Freshness};
-// moved: re-export until the merge
-pub use crate::markdown::plain_text;
-// moved: re-export until the merge
-pub use build::build_index_cancellable as build_index_unless;
-
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 use tantivy::Index;
@@ -62,7 +53,7 @@ pub fn open(dir: &Path) -> Result<Opened> {
     }
     let index =
         Index::open_in_dir(dir).map_err(|e| Error::index_because(format!("cannot open {}", dir.display()), e))?;
-    index.tokenizers().register(ANALYZER, analyzer());
+    index.tokenizers().register(crate::analysis::ANALYZER, crate::analysis::analyzer());
     let fields = Fields::new(&index.schema())?;
     Ok(Opened { index, fields, meta, dir: dir.to_path_buf() })
 }

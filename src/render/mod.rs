@@ -20,6 +20,7 @@ mod views;
 
 use crate::error::{Error, Result};
 use crate::model::Library;
+use crate::progress::Progress;
 use crate::write::Staging;
 use i18n::Ui;
 use pages::places::PlaceTree;
@@ -35,9 +36,6 @@ pub use crate::html::escape;
 pub use markdown::markdown_to_html;
 pub(crate) use pages::places::place_slug;
 pub(crate) use views::page_path;
-
-// moved: re-export until the merge
-pub use crate::progress::Progress;
 
 /// Cases per page of the matrix (it is a table: denser than a list).
 pub(crate) const MATRIX_PAGE: usize = 200;

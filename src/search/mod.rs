@@ -205,7 +205,7 @@ impl Searcher {
         for v in &opened.meta.vocabularies {
             for t in &v.terms {
                 let all = std::iter::once(&t.label).chain(&t.label_zh).chain(&t.aliases);
-                let tokens = all.map(|n| index::tokens(n)).filter(|t| !t.is_empty()).collect();
+                let tokens = all.map(|n| crate::analysis::tokens(n)).filter(|t| !t.is_empty()).collect();
                 names.push(TermNames { vocabulary: v.name.clone(), id: t.id.clone(), names: tokens });
             }
         }
@@ -375,7 +375,7 @@ impl Searcher {
         // The section the hit points at: the first whose text holds every word of the query.
         let holds_every_word = |s: &index::SectionSpan| {
             let found: HashSet<String> =
-                index::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
+                crate::analysis::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
             terms.keys().all(|w| found.contains(w))
         };
         let section = if browsing || terms.is_empty() {

@@ -4,7 +4,7 @@
 //! offsets only grow.
 
 use super::Segment;
-use crate::index;
+
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -15,7 +15,7 @@ pub fn snippet_of(text: &str, terms: &HashMap<String, f32>, max_chars: usize) ->
         return Vec::new();
     }
     // Matched byte ranges, merged; each with the weight of its word.
-    let mut matches: Vec<(Range<usize>, String)> = index::analyze(text)
+    let mut matches: Vec<(Range<usize>, String)> = crate::analysis::analyze(text)
         .into_iter()
         .filter(|t| {
             terms.contains_key(&t.text) && text.is_char_boundary(t.range.start) && text.is_char_boundary(t.range.end)

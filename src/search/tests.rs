@@ -156,7 +156,7 @@ fn facet_counts_count_cases() {
     for (v, vocab) in library.taxonomy.vocabularies.iter().enumerate() {
         for (t, term) in vocab.terms.iter().enumerate() {
             assert_eq!(
-                count(&all, crate::validate::singular(&vocab.name), &term.id),
+                count(&all, crate::model::vocabulary::singular(&vocab.name), &term.id),
                 library.usage[v][t].len(),
                 "{}",
                 term.id
@@ -207,7 +207,7 @@ fn bad_queries_are_clear_errors() {
 fn snippets_mark_words_and_keep_characters_whole() {
     let text = "甲".repeat(300) + "党建联盟是抓手。" + &"乙".repeat(300) + " alliance & <b>";
     let mut terms = HashMap::new();
-    for t in index::tokens("联盟 alliance") {
+    for t in crate::analysis::tokens("联盟 alliance") {
         terms.insert(t, 0.5);
     }
     for max in [5, 17, 40, 160, 1000] {

@@ -180,7 +180,7 @@ impl Builder {
         let out = self.work.join(format!("site-{}", self.generation));
         let opts =
             BuildOptions { root: self.root.clone(), out: out.clone(), base_path: Some("/".into()), progress: initial };
-        match crate::build_keeping(&opts) {
+        match crate::build_for_serve(&opts) {
             Ok(built) => {
                 self.print_diagnostics(&built.summary.warnings);
                 // The old index writer lets go of the old folder before it can be deleted.

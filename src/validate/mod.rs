@@ -14,15 +14,12 @@
 pub mod case;
 pub mod taxonomy;
 
-// moved: re-export until the merge
-pub use crate::diag::suggest::nearest;
-// moved: re-export until the merge
-pub use crate::model::vocabulary::{singular, valid_id, LEVELS};
 pub use taxonomy::validate_taxonomy;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
+use crate::model::vocabulary::{singular, valid_id};
 use crate::model::{slug, Case, CaseId, Library, TagSets, Taxonomy};
 use crate::parse::{At, RawCase, CASE_KEYS};
 use std::collections::{HashMap, HashSet};

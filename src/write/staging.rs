@@ -58,12 +58,6 @@ fn writer_of(lanes: &[String], rel: &str) -> usize {
 type Files = Vec<(String, Vec<u8>)>;
 
 impl Staging {
-    /// [`Staging::with_lanes`] with the browser's search index in a lane of its own.
-    // moved: re-export until the merge (the build command passes the lanes)
-    pub fn create(out: &Path) -> Result<Staging> {
-        Staging::with_lanes(out, &[crate::browser_index::DIR])
-    }
-
     /// Checks that `out` may be replaced and creates the temporary sibling folder, with a
     /// writer thread for the pages and one for each folder of `lanes` (`/`-separated paths
     /// inside the site).
@@ -247,14 +241,14 @@ mod tests {
         let out = dir.path().join("site");
         fs::create_dir(&out).unwrap();
         fs::write(out.join("precious.txt"), "mine").unwrap();
-        assert!(matches!(Staging::create(&out), Err(Error::Usage(_))));
+        assert!(matches!(Staging::with_lanes(&out, &["_search"]), Err(Error::Usage(_))));
 
         let out2 = dir.path().join("site2");
-        let s = Staging::create(&out2).unwrap();
+        let s = Staging::with_lanes(&out2, &["_search"]).unwrap();
         s.write("a/b.html", b"x").unwrap();
         assert_eq!(s.commit().unwrap(), 1);
         assert_eq!(fs::read(out2.join("a/b.html")).unwrap(), b"x");
-        let s = Staging::create(&out2).unwrap();
+        let s = Staging::with_lanes(&out2, &["_search"]).unwrap();
         s.write("c.html", b"y").unwrap();
         drop(s); // not committed: the old site stays
         assert!(out2.join("a/b.html").is_file());
@@ -275,7 +269,7 @@ mod tests {
         // An error of the second writer is reported too.
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
-        let mut s = Staging::create(&out).unwrap();
+        let mut s = Staging::with_lanes(&out, &["_search"]).unwrap();
         fs::write(s.path().join("_search"), "in the way").unwrap();
         s.write("index.html", b"a page".as_slice()).unwrap();
         let _ = s.write("_search/d/0.js", b"x".as_slice());
@@ -288,11 +282,11 @@ mod tests {
     fn a_write_error_is_reported_and_the_old_site_kept() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
-        let s = Staging::create(&out).unwrap();
+        let s = Staging::with_lanes(&out, &["_search"]).unwrap();
         s.write("index.html", b"old".as_slice()).unwrap();
         s.commit().unwrap();
 
-        let mut s = Staging::create(&out).unwrap();
+        let mut s = Staging::with_lanes(&out, &["_search"]).unwrap();
         s.write("a", b"a file".as_slice()).unwrap();
         // `a` is a file, so `a/b.html` cannot be written; later writes may or may not be queued.
         let _ = s.write("a/b.html", b"x".as_slice());

@@ -21,9 +21,9 @@ fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after
 
     // As built: the stamp of the files is the build's, and the index is used as it is.
     let stamp = files(&lib.read("site/_search/tantivy/casebook-index.json"));
-    assert_eq!(Some(stamp.clone()), casebook::load::stamp(&root));
+    assert_eq!(Some(stamp.clone()), casebook::freshness::stamp(&root));
     let index_dir = lib.path("site/_search/tantivy");
-    assert!(casebook::index::stamped(&index_dir, &stamp), "the short way is taken");
+    assert!(casebook::freshness::stamped(&index_dir, &stamp), "the short way is taken");
     let run = search();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("alpha") && run.stderr.is_empty(), "{}{}", run.stdout, run.stderr);
@@ -31,20 +31,20 @@ fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after
     // A file written again with the same content: the content check finds the index fresh
     // (nothing rebuilt) and the new stamp is remembered.
     lib.write("cases/alpha.md", lib.read("cases/alpha.md"));
-    let restamped = casebook::load::stamp(&root).unwrap();
+    let restamped = casebook::freshness::stamp(&root).unwrap();
     assert_ne!(restamped, stamp, "a write changes the stamp");
-    assert!(!casebook::index::stamped(&index_dir, &restamped), "the content is looked at");
+    assert!(!casebook::freshness::stamped(&index_dir, &restamped), "the content is looked at");
     let run = search();
     assert!(run.code == 0 && run.stderr.is_empty(), "{}", run.stderr);
     assert_eq!(files(&fs::read_to_string(&meta_file).unwrap()), restamped);
-    assert!(casebook::index::stamped(&index_dir, &restamped));
+    assert!(casebook::freshness::stamped(&index_dir, &restamped));
 
     // A changed file, then a removed one: the index is rebuilt before the search.
     lib.edit("cases/alpha.md", "worked separately", "formed a coalition");
     let run = search();
     assert!(run.stderr.contains("the library changed; rebuilt"), "{}", run.stderr);
     assert!(run.code == 0 && !run.stdout.contains("alpha"), "the old text is no longer found:\n{}", run.stdout);
-    assert_eq!(files(&fs::read_to_string(&meta_file).unwrap()), casebook::load::stamp(&root).unwrap());
+    assert_eq!(files(&fs::read_to_string(&meta_file).unwrap()), casebook::freshness::stamp(&root).unwrap());
     let gamma = lib
         .read("cases/district/beta.md")
         .replace("id: beta", "id: gamma")
