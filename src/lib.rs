@@ -41,8 +41,10 @@ pub use commands::build::{build, build_for_serve, BuildOptions, BuildSummary, Bu
 pub use commands::check::{analyze, check, Checked};
 pub use commands::new::new_case;
 pub use commands::search::search;
-pub use commands::serve::serve;
 pub use commands::tags::tags;
 pub use diag::{Diagnostic, Severity};
 pub use error::{Error, Result};
 pub use model::Library;
+/// `casebook serve`: build the library into a temporary folder and serve it over HTTP, with
+/// pages that reload on change and `/api/search`, until Ctrl-C (see [`mod@serve`]).
+pub use serve::run as serve;

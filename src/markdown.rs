@@ -1,7 +1,17 @@
-//! Markdown helpers of casebook's dialect (its options are `crate::parse::markdown_options`):
-//! Markdown to plain text, for the index and the browser index's excerpts.
+//! casebook's Markdown dialect ([`markdown_options`]: the parser, the renderer and the index
+//! read case bodies alike), and Markdown to plain text, for the index and the browser index's
+//! excerpts.
 
-use pulldown_cmark::{Event, Parser, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
+
+/// The Markdown dialect of case bodies: CommonMark with tables, footnotes, strikethrough and
+/// heading attributes (`{#anchor practice=…}` marks a tagged section).
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
 
 /// Markdown to plain text: the text of every block, a newline after each block, no markup.
 /// Raw HTML is left out.
@@ -14,7 +24,7 @@ pub fn plain_text(markdown: &str) -> String {
 pub(crate) fn plain_text_mapped(markdown: &str, cuts: &[usize]) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(markdown.len());
     let mut mapped = Vec::with_capacity(cuts.len());
-    for (event, range) in Parser::new_ext(markdown, crate::parse::markdown_options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         while mapped.len() < cuts.len() && cuts[mapped.len()] <= range.start {
             mapped.push(out.len());
         }

@@ -61,6 +61,7 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
     let Some(mut library) = checked.library else {
         return Err(Error::Content(checked.diagnostics));
     };
+    let stamp = checked.stamp;
     if let Some(base) = &opts.base_path {
         library.config.base_path = config::normalize_base_path(base);
     }
@@ -73,7 +74,7 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
         let indexing = scope.spawn(|| {
             // A panic while warming up is the indexer's own to meet again: ignore it here.
             let _ = warming.join();
-            index::build_index_cancellable(&library, &staging.path().join(index::INDEX_DIR), &stop)?;
+            index::build_index_cancellable(&library, &stamp, &staging.path().join(index::INDEX_DIR), &stop)?;
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
                 return Err(Error::Cancelled);
             }

@@ -14,6 +14,9 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were read.
     pub files: usize,
+    /// The stamp of the files read ([`crate::load::stamp`]), for the index's meta file; empty
+    /// when unknown.
+    pub stamp: String,
 }
 
 impl Checked {
@@ -56,9 +59,8 @@ pub fn analyze(sources: load::Sources) -> Checked {
             }
         }
         diag::sort(&mut diagnostics);
-        return Checked { library: None, diagnostics, files: files_seen };
+        return Checked { library: None, diagnostics, files: files_seen, stamp };
     }
     let (library, diagnostics) = validate::validate(config, taxonomy, parsed, diagnostics);
-    let library = library.map(|library| Library { stamp, ..library });
-    Checked { library, diagnostics, files: files_seen }
+    Checked { library, diagnostics, files: files_seen, stamp }
 }

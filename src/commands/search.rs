@@ -32,7 +32,7 @@ pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
         let Some(library) = checked.library else {
             return Err(Error::Content(checked.diagnostics));
         };
-        index::rebuild_site_index(&library, site)?;
+        index::rebuild_site_index(&library, &checked.stamp, site)?;
         let why = if freshness == Freshness::Missing { "there was no search index" } else { "the library changed" };
         Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
     };

@@ -33,14 +33,16 @@ const IN_FLIGHT: usize = 2_000;
 /// How long the writer may take no document at all before the build gives up on it.
 const STALL: Duration = Duration::from_secs(120);
 
-/// Writes a fresh index of `library` into `dir` (created if needed; it must not hold an index).
+/// Writes a fresh index of `library` into `dir` (created if needed; it must not hold an index),
+/// with no stamp of the files it was read from (so `search` looks at their content).
 pub fn build_index(library: &Library, dir: &Path) -> Result<()> {
-    build_index_cancellable(library, dir, &AtomicBool::new(false))
+    build_index_cancellable(library, "", dir, &AtomicBool::new(false))
 }
 
 /// [`build_index`], giving up (with [`Error::Cancelled`]) as soon as `cancel` is set: `build`
 /// sets it when the pages it renders meanwhile fail, so the error is not held back by the index.
-pub fn build_index_cancellable(library: &Library, dir: &Path, cancel: &AtomicBool) -> Result<()> {
+/// `stamp` is that of the files `library` was read from ([`crate::load::Sources::stamp`]).
+pub fn build_index_cancellable(library: &Library, stamp: &str, dir: &Path, cancel: &AtomicBool) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     let index = Index::builder()
         .schema(schema())
@@ -71,14 +73,14 @@ pub fn build_index_cancellable(library: &Library, dir: &Path, cancel: &AtomicBoo
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
-    write_meta(dir, &Meta::new(library, library_fingerprint(library), library.stamp.clone()))
+    write_meta(dir, &Meta::new(library, library_fingerprint(library), stamp.to_string()))
 }
 
 /// Rebuilds the index of a site folder in place: into a temporary sibling of
 /// `SITE/_search/tantivy`, then swapped for it ([`replace_dir`]), so a search running meanwhile
 /// sees the old index or the new one. A missing site folder is created (with the marker that
 /// lets `build` replace it later); a folder not written by casebook is refused.
-pub fn rebuild_site_index(library: &Library, site: &Path) -> Result<()> {
+pub fn rebuild_site_index(library: &Library, stamp: &str, site: &Path) -> Result<()> {
     if site.is_dir() {
         if !is_ours(site)? {
             return Err(Error::Usage(format!(
@@ -97,7 +99,7 @@ pub fn rebuild_site_index(library: &Library, site: &Path) -> Result<()> {
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
     }
-    if let Err(e) = build_index(library, &tmp) {
+    if let Err(e) = build_index_cancellable(library, stamp, &tmp, &AtomicBool::new(false)) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }

@@ -28,13 +28,11 @@ pub struct Library {
     pub cases: Vec<Case>,
     /// `usage[v][t]`: indices of the cases tagged with term `t` of vocabulary `v`, in case order.
     pub usage: Vec<Vec<Vec<CaseId>>>,
-    /// Index of the vocabulary drawn as the profile and the matrix (`forces` by default).
+    /// Index of the vocabulary drawn as the profile and the matrix (`profile` in casebook.toml,
+    /// else the first).
     pub profile: Option<VocabId>,
     /// Every case's tags as numbers, in one array (see [`TagSets`]).
     pub tag_sets: TagSets,
-    /// The stamp of the files the library was read from ([`crate::load::stamp`]); empty when
-    /// unknown.
-    pub stamp: String,
 }
 
 #[derive(Debug, Default)]

@@ -4,7 +4,8 @@
 
 use super::{At, RawBody, RawSection};
 use crate::diag::LineIndex;
-use pulldown_cmark::{Event, HeadingLevel, Options as MdOptions, Parser, Tag, TagEnd};
+use crate::markdown::markdown_options;
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// A heading being read: what its start tag said, and its text so far.
@@ -92,15 +93,6 @@ pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
         }
     }
     RawBody { offset: 0, first_line, sections, case_links }
-}
-
-/// The Markdown dialect of case bodies (the renderer uses the same). It is to move to
-/// `crate::markdown` with `plain_text` once that module exists.
-pub fn markdown_options() -> MdOptions {
-    MdOptions::ENABLE_TABLES
-        | MdOptions::ENABLE_FOOTNOTES
-        | MdOptions::ENABLE_STRIKETHROUGH
-        | MdOptions::ENABLE_HEADING_ATTRIBUTES
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

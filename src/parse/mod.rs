@@ -14,7 +14,7 @@ pub mod front_matter;
 pub mod taxonomy;
 mod yaml;
 
-pub use body::{markdown_options, parse_body};
+pub use body::parse_body;
 pub use front_matter::parse_case;
 pub use taxonomy::parse_taxonomy;
 

@@ -3,8 +3,8 @@
 //! ammonia; links are made relative or dropped when their scheme is unsafe; remote images become
 //! links (the site loads nothing from outside). Pure: no templates, no files.
 
+use crate::markdown::markdown_options;
 use crate::model::{Case, Section};
-use crate::parse::markdown_options;
 use pulldown_cmark::{html, Alignment, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::sync::OnceLock;
 

@@ -192,15 +192,14 @@ impl Searcher {
         let opened = index::open(dir)?;
         let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let f = opened.fields;
-        let mut parser = QueryParser::for_index(
-            &opened.index,
-            vec![f.title, f.title_zh, f.summary, f.body, f.place_text, f.tagtext],
-        );
+        let mut parser = QueryParser::for_index(&opened.index, f.text_fields().to_vec());
         parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, 3.0);
-        parser.set_field_boost(f.title_zh, 3.0);
-        parser.set_field_boost(f.summary, 2.0);
-        parser.set_field_boost(f.tagtext, 0.5);
+        // The boosts are the schema's, which the browser index's weights use too.
+        for (field, (_, boost)) in f.text_fields().into_iter().zip(index::TEXT_FIELDS) {
+            if boost != 1.0 {
+                parser.set_field_boost(field, boost);
+            }
+        }
         let mut names = Vec::new();
         for v in &opened.meta.vocabularies {
             for t in &v.terms {
@@ -326,7 +325,7 @@ impl Searcher {
     /// The words of the query, as index terms, with a weight (rarer is heavier).
     fn query_terms(&self, searcher: &tantivy::Searcher, query: &dyn TantivyQuery) -> Result<HashMap<String, f32>> {
         let f = self.opened.fields;
-        let text_fields = [f.title, f.title_zh, f.summary, f.body, f.place_text, f.tagtext];
+        let text_fields = f.text_fields();
         let mut words = BTreeSet::new();
         query.query_terms(&mut |term, _| {
             if text_fields.contains(&term.field()) {

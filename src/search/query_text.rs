@@ -3,17 +3,12 @@
 //! the place where the query breaks).
 
 use super::filters::{filter_names, QUERY_FIELDS};
+use crate::analysis::han::is_han;
 use crate::diag::suggest::Suggestion;
 use crate::error::Error;
 use crate::index::Meta;
 use tantivy::query::QueryParserError;
 use tantivy::tokenizer::{TokenStream, Tokenizer};
-
-/// The Han ideographs (CJK unified, extensions and compatibility).
-// merge: analysis may own the one definition of a Han character; use it then.
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-}
 
 /// Puts a space between the words of each bare run of Han characters (outside quotes, not
 /// right after `:`, `+` or `-`), so that the query parser ANDs them instead of asking for

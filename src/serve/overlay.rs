@@ -69,7 +69,6 @@ pub(super) fn render_into(
 }
 
 /// Replaces (or, for `None`, removes) one file of a site folder atomically.
-// merge: use write::atomic
 fn write_file(dir: &Path, rel: &str, bytes: Option<&[u8]>) -> Result<()> {
     let path = dir.join(rel);
     match bytes {
@@ -77,9 +76,7 @@ fn write_file(dir: &Path, rel: &str, bytes: Option<&[u8]>) -> Result<()> {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
             }
-            let tmp = path.with_file_name(format!(".casebook-serve-{}.tmp", std::process::id()));
-            std::fs::write(&tmp, bytes).map_err(|e| Error::io("write", &tmp, e))?;
-            std::fs::rename(&tmp, &path).map_err(|e| Error::io("write", &path, e))
+            crate::write::atomic::write_atomic(&path, bytes)
         }
         None => match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io("remove", &path, e)),

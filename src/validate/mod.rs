@@ -138,7 +138,7 @@ pub fn validate(
         return (None, diags);
     }
     let tag_sets = TagSets::new(&taxonomy, &cases);
-    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, stamp: String::new() }), diags)
+    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets }), diags)
 }
 
 /// `usage[v][t]`: the indices of the cases tagged with term `t` of vocabulary `v`, in case order.
@@ -195,12 +195,12 @@ pub fn replace_case(
     if case.id != library.cases[index].id {
         return Replacement::NewId { library };
     }
-    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, stamp: _ } = library;
+    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _ } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
     let usage = usage(&taxonomy, &cases);
     let tag_sets = TagSets::new(&taxonomy, &cases);
     Replacement::Valid {
-        library: Library { config, taxonomy, cases, usage, profile, tag_sets, stamp: String::new() },
+        library: Library { config, taxonomy, cases, usage, profile, tag_sets },
         old: Box::new(old),
         warnings: diags,
     }

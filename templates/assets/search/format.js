@@ -1,5 +1,5 @@
-// casebook search page: a client of the static index in _search/ (written by src/static_index.rs,
-// whose module doc describes the files and their encodings). No network beyond the site's own
+// casebook search page: a client of the browser index in _search/ (written by src/browser_index/,
+// whose FORMAT.md describes the files and their encodings). No network beyond the site's own
 // files, loaded with <script src> so that the page works from file:// as well as over HTTP, under
 // any sub-path: every URL is relative to the page (the form's data-index). No eval, no inline
 // handlers, no style attributes (the page's Content-Security-Policy allows none of them).
@@ -35,7 +35,7 @@
   for (var a = 0; a < 64; a++) VALUE[ALPHABET.charCodeAt(a)] = a;
 
   // ---------------------------------------------------------------------------------------------
-  // Decoding (varints of 5 bits per letter, bitmaps of 6; see static_index.rs)
+  // Decoding (varints of 5 bits per letter, bitmaps of 6; see src/browser_index/FORMAT.md)
 
   function Reader(text) { this.s = text; this.i = 0; }
   Reader.prototype.v = function () {

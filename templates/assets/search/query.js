@@ -4,7 +4,7 @@
   // ---------------------------------------------------------------------------------------------
   // Queries
 
-  /** A Chinese character: within one of the ranges of meta.rules.han (search.rs's is_han). */
+  /** A Chinese character: within one of the ranges of meta.rules.han (analysis::han::is_han). */
   function isHan(c) {
     var han = rules().han;
     for (var i = 0; i < han.length; i++) if (c >= han[i][0] && c <= han[i][1]) return true;
@@ -61,21 +61,20 @@
   function groupNamed(groups, name) {
     for (var i = 0; i < groups.length; i++) {
       var g = groups[i];
-      if (g.name === name || singular(g.name) === name || singular(name) === g.name) return g;
+      if (g.name === name || singular(g.name) === name) return g;
     }
     return null;
   }
   /**
-   * A vocabulary's singular name, as Rust computes it (meta.vocabularies[i].singular). Names meta
-   * does not list (level, place, a typed word) and, until the merge, an index whose meta has no
-   * `singular` yet: the rule of model::vocabulary::singular (one trailing "s" dropped).
+   * A vocabulary's singular name, as Rust gives it (meta.vocabularies[i].singular); a name that
+   * is not a vocabulary's (level, place) stays as it is.
    */
   function singular(name) {
-    var vocabularies = (store.meta && store.meta.vocabularies) || [];
+    var vocabularies = store.meta.vocabularies;
     for (var i = 0; i < vocabularies.length; i++) {
-      if (vocabularies[i].name === name && vocabularies[i].singular) return vocabularies[i].singular;
+      if (vocabularies[i].name === name) return vocabularies[i].singular;
     }
-    return name.replace(/(.)s$/, "$1");
+    return name;
   }
 
   /**

@@ -35,16 +35,15 @@
 
 
   // ---------------------------------------------------------------------------------------------
-  // Shards (static_index::shard_of; its one number comes in meta.rules.shard_prefix)
+  // Shards (browser_index::shard::shard_of; its one number comes in meta.rules.shard_prefix)
 
   /**
-   * The rules Rust shares with this page (meta.rules: `han`, inclusive code-point ranges of a
-   * Chinese character; `shard_prefix`, how many leading ASCII letters or digits name a shard).
-   * FALLBACK until the merge: an index whose meta.js has no `rules` yet, and `shardOf` called
-   * before meta.js has loaded (the browser tests call it from outside), get today's values.
+   * The rules Rust shares with this page, as data in meta.js (never a second copy here):
+   * `han`, the inclusive code-point ranges of a Chinese character; `shard_prefix`, how many
+   * leading ASCII letters or digits name a shard. Everything that uses them runs after meta.js
+   * has loaded.
    */
-  var FALLBACK_RULES = { han: [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xf900, 0xfaff], [0x20000, 0x2fa1f]], shard_prefix: 2 };
-  function rules() { return (store.meta && store.meta.rules) || FALLBACK_RULES; }
+  function rules() { return store.meta.rules; }
 
   function isAsciiAlnum(c) { return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122); }
   /** Up to `shard_prefix` leading ASCII letters or digits, lower-cased ("_" after fewer); else "u" and the first code point in hex. */

@@ -6,12 +6,10 @@
 //! file was written since, `search` can tell it without reading them. This is a question of the
 //! `search` command, not of the index stage: the index only writes what is asked here.
 
-pub mod stamp;
-
 use crate::index::meta::{fingerprint, read_meta, write_meta, FORMAT};
+use crate::load::stamp::Stamp;
 use crate::load::{Sources, CASES_DIR};
 use rayon::prelude::*;
-use stamp::Stamp;
 use std::fs;
 use std::path::Path;
 

@@ -7,8 +7,10 @@
 use crate::config::{self, Config, CONFIG_FILE};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::freshness::stamp::Stamp;
+pub mod stamp;
+
 use rayon::prelude::*;
+use stamp::Stamp;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
