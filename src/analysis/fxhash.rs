@@ -21,6 +21,7 @@ pub struct FxHasher(u64);
 pub type FxBuildHasher = BuildHasherDefault<FxHasher>;
 
 impl Hasher for FxHasher {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for word in &mut words {
@@ -30,14 +31,17 @@ impl Hasher for FxHasher {
         self.0 = mix(self.0, last ^ bytes.len() as u64);
     }
 
+    #[inline]
     fn write_u8(&mut self, b: u8) {
         self.0 = mix(self.0, u64::from(b));
     }
 
+    #[inline]
     fn write_u64(&mut self, v: u64) {
         self.0 = mix(self.0, v);
     }
 
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }

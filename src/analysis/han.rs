@@ -19,6 +19,7 @@ pub const HAN: [(u32, u32); 4] = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0
 
 /// A Han character, as the query side counts them: CJK Unified Ideographs, their extensions A
 /// to F and the compatibility ideographs ([`HAN`]).
+#[inline]
 pub fn is_han(c: char) -> bool {
     let n = c as u32;
     HAN.iter().any(|&(first, last)| (first..=last).contains(&n))
@@ -26,6 +27,7 @@ pub fn is_han(c: char) -> bool {
 
 /// A Han character as jieba counts one when it cuts a run of word characters (jieba-rs's
 /// `is_han_default`, without its ASCII part).
+#[inline]
 pub fn is_jieba_han(c: char) -> bool {
     matches!(c,
         '\u{4E00}'..='\u{9FFF}'
@@ -40,12 +42,14 @@ pub fn is_jieba_han(c: char) -> bool {
 }
 
 /// A CJK Unified Ideograph of the Basic Multilingual Plane (U+4E00–U+9FFF).
+#[inline]
 pub fn is_cjk_unified(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}')
 }
 
 /// A character of U+3000–U+9FFF (CJK punctuation, kana, Hangul letters, ideographs…), none of
 /// which has a lower-case form: lower-casing may skip them.
+#[inline]
 pub fn is_caseless_cjk(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{9FFF}')
 }

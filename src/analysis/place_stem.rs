@@ -9,6 +9,7 @@ pub const PLACE_SUFFIXES: &[&str] = &["自治区", "街道", "社区", "市", "�
 
 /// The stem of a Chinese place name: `乌鲁木齐市` → `乌鲁木齐`; None when nothing would be left
 /// but a single character, or when the word is not Chinese.
+#[inline]
 pub fn place_stem(word: &str) -> Option<&str> {
     if !word.chars().all(han::is_cjk_unified) {
         return None;

@@ -32,6 +32,7 @@ const RUN_CUTS_MAX: usize = 150_000;
 /// The characters jieba cuts into words, a maximal run of them at a time (jieba-rs's
 /// `is_han_default`): its Han characters ([`han::is_jieba_han`]), ASCII letters and digits, and
 /// `+#&._%-`. Every other character jieba hands out on its own.
+#[inline]
 fn is_run_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
@@ -95,6 +96,7 @@ impl Words {
 
 /// The character at byte `i` of valid UTF-8 and its length in bytes (a hand-written decoder:
 /// the analysis decodes every character of the library).
+#[inline]
 fn decode(bytes: &[u8], i: usize) -> (char, usize) {
     let b = u32::from(bytes[i]);
     let cont = |k: usize| u32::from(bytes[i + k] & 0x3F);
@@ -170,6 +172,7 @@ static BMP_WORD_CHARS: LazyLock<Box<[u64]>> = LazyLock::new(|| {
 
 /// A letter or digit: `char::is_alphanumeric`, looked up in a table for the BMP (Chinese
 /// punctuation is otherwise the slow case of the Unicode tables).
+#[inline]
 pub fn is_word_char(c: char) -> bool {
     let n = c as usize;
     if c.is_ascii() {

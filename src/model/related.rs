@@ -32,6 +32,7 @@ impl TagSets {
     }
 
     /// The tags of case `i`.
+    #[inline]
     pub fn of(&self, i: CaseId) -> &[u32] {
         &self.ids[self.starts[i]..self.starts[i + 1]]
     }
@@ -46,6 +47,7 @@ impl TagSets {
     }
 
     /// How many tags of case `i` are in `mask`.
+    #[inline]
     pub fn count_in(&self, i: CaseId, mask: &[u64]) -> usize {
         self.of(i).iter().filter(|&&t| mask[t as usize / 64] & (1 << (t % 64)) != 0).count()
     }

@@ -32,13 +32,11 @@ struct Row {
     cells: Vec<Cell>,
 }
 
+/// One cell: its score (see [`profile_scores`]) and its class (`h0` for none; else the shade
+/// `h1` … `h4` and the term's colour). A tuple struct, so that templates get `[score, class]`:
+/// the matrix has a cell per case and term, and Tera builds an array much faster than a map.
 #[derive(Serialize)]
-struct Cell {
-    /// See [`profile_scores`].
-    score: usize,
-    /// `h0` for none; else the shade (`h1` … `h4`) and the term's colour.
-    class: String,
-}
+struct Cell(usize, String);
 
 impl Renderer<'_> {
     pub(crate) fn matrices(&self) -> Result<()> {
@@ -92,5 +90,5 @@ impl Renderer<'_> {
 /// The cell of term `t` with `score`.
 fn cell(t: usize, score: usize) -> Cell {
     let class = if score == 0 { "h0".to_string() } else { format!("h{} t{}", score.min(4), t % 8) };
-    Cell { score, class }
+    Cell(score, class)
 }
