@@ -550,3 +550,45 @@ fn a_byte_order_mark_is_ignored() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("--> cases/alpha.md:2:5"), "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Output paths: every page its own file, every file name one the file system accepts
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn names_that_would_make_two_pages_share_a_file_are_errors() {
+    let lib = Lib::fixture("basic");
+    // cases/index.html and cases/index-2.html are the list of all cases.
+    lib.write("cases/index.md", case_like_alpha("index"));
+    lib.write("cases/index-2.md", case_like_alpha("index-2"));
+    let cases = lib.check(&[]);
+    assert_eq!(cases.code, 1);
+    // (The cases are checked only against a valid taxonomy: two runs.)
+    lib.remove("cases/index.md");
+    lib.remove("cases/index-2.md");
+    // forces/index.html is the vocabulary's page; forces/mass-cohesion-2.html page 2 of a term.
+    let term = |id: &str| format!("    - id: {id}\n      label: L {id}\n      definition: D.\n");
+    lib.edit("cases/taxonomy.yaml", "  terms:\n", &format!("  terms:\n{}{}", term("index"), term("mass-cohesion-2")));
+    // A vocabulary named like a folder of the site.
+    lib.write("cases/taxonomy.yaml", format!("{}places:\n{}", lib.read("cases/taxonomy.yaml"), term("alpha")));
+    let run = lib.check(&[]);
+    assert_eq!(run.code, 1);
+    snapshot("output_path_collisions", &format!("{}{}", cases.transcript(), run.transcript()));
+}
+
+#[test]
+fn control_characters_and_over_long_names_are_errors() {
+    let lib = Lib::fixture("basic");
+    lib.edit("cases/alpha.md", "title: \"Alpha Street:", "title: \"Alpha \\x01 \\f \\0 \\uFFFF Street:");
+    // 90 Han characters are 270 bytes: places/….html would be longer than 255.
+    lib.edit("cases/district/beta.md", "province: Beijing", &format!("province: {}", "河".repeat(90)));
+    lib.write("cases/long.md", case_like_alpha(&"a".repeat(260)));
+    let cases = lib.check(&[]);
+    assert_eq!(cases.code, 1);
+    lib.remove("cases/long.md");
+    lib.edit("cases/taxonomy.yaml", "label: Mass cohesion\n", "label: \"Mass \\e[31m cohesion\"\n");
+    lib.edit("cases/taxonomy.yaml", "label_zh: 群众凝聚力\n", "label_zh: \"群众\\x7f\"\n");
+    let run = lib.check(&[]);
+    assert_eq!(run.code, 1);
+    snapshot("control_characters_and_long_names", &format!("{}{}", cases.transcript(), run.transcript()));
+}
