@@ -75,3 +75,25 @@ fn a_load_warning_does_not_make_every_search_rebuild_the_index() {
         assert!(run.stdout.contains("alpha"), "{}", run.stdout);
     }
 }
+
+#[test]
+fn deeply_nested_parentheses_are_a_clear_error_not_a_stack_overflow() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let built = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let query = format!("{}separately{}", "(".repeat(3000), ")".repeat(3000));
+    let run = lib.run_in(&root, &["search", &query, "--root", root_arg]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert_eq!(first, "error: cannot read the query: parentheses nested deeper than 100 levels");
+    // The caret is under the parenthesis that opens level 101.
+    let caret = run.stderr.lines().nth(2).unwrap_or_default();
+    assert_eq!(caret, format!("  {}^", " ".repeat(100)));
+    // 100 levels are a query like any other.
+    let query = format!("{}separately{}", "(".repeat(100), ")".repeat(100));
+    let run = lib.run_in(&root, &["search", &query, "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("alpha"), "{}", run.stdout);
+}
