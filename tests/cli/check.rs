@@ -592,3 +592,37 @@ fn control_characters_and_over_long_names_are_errors() {
     assert_eq!(run.code, 1);
     snapshot("control_characters_and_long_names", &format!("{}{}", cases.transcript(), run.transcript()));
 }
+
+#[cfg(unix)]
+#[test]
+fn casebook_toml_and_templates_linked_out_of_the_library_are_skipped_with_a_warning() {
+    use std::os::unix::fs::symlink;
+    let lib = Lib::fixture("basic");
+    let outside = lib.tmp.path().join("passwd");
+    fs::write(&outside, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    lib.remove("casebook.toml");
+    symlink(&outside, lib.path("casebook.toml")).unwrap();
+    fs::create_dir(lib.tmp.path().join("theme")).unwrap();
+    symlink(lib.tmp.path().join("theme"), lib.path("templates")).unwrap();
+    let run = lib.check(&[]);
+    assert!(!run.stderr.contains("root:x"), "the file out of the library is not read:\n{}", run.stderr);
+    snapshot("symlinks_config_templates", &run.transcript());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cases_folder_linked_inside_the_library_works_and_one_linked_outside_is_refused() {
+    use std::os::unix::fs::symlink;
+    let lib = Lib::fixture("basic");
+    fs::rename(lib.path("cases"), lib.path("data")).unwrap();
+    symlink(lib.path("data"), lib.path("cases")).unwrap();
+    let run = lib.check(&[]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, "0 errors, 0 warnings in 3 files\n"));
+
+    let elsewhere = Lib::empty();
+    fs::remove_dir(elsewhere.path("cases")).unwrap();
+    symlink(lib.path("data"), elsewhere.path("cases")).unwrap();
+    let run = elsewhere.check(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("`cases/` is a symbolic link to a folder outside the library"), "{}", run.stderr);
+}
