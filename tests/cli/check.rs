@@ -626,3 +626,15 @@ fn a_cases_folder_linked_inside_the_library_works_and_one_linked_outside_is_refu
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("`cases/` is a symbolic link to a folder outside the library"), "{}", run.stderr);
 }
+
+#[test]
+fn terminal_escapes_from_files_are_shown_escaped_in_the_human_report() {
+    let lib = Lib::fixture("basic");
+    lib.remove("cases/alpha.md");
+    let case = alpha().replace("level: street", "level: \"str\u{1b}[2Jeet\"  # \u{1b}]0;TITLE\u{7}");
+    lib.write("cases/\u{1b}]0;TITLE\u{7}\u{1b}[31m.md", case);
+    let run = lib.check(&[]);
+    assert_eq!(run.code, 1);
+    assert!(!run.stderr.contains(['\u{1b}', '\u{7}']), "{:?}", run.stderr);
+    snapshot("terminal_escapes", &run.transcript());
+}
