@@ -1,6 +1,7 @@
 //! `casebook check`: clean libraries, one kind of error at a time, warnings, many errors in many
-//! files, the JSON format, exit codes, a fourth vocabulary, and files on disk (symbolic links,
-//! hidden files, CRLF, a byte order mark). Each test compares the whole transcript — stdout,
+//! files, the JSON format, exit codes, a fourth vocabulary, files on disk (symbolic links,
+//! hidden files, CRLF, a byte order mark), and output paths (names two pages would share, names
+//! too long for a file, control characters, terminal escapes). Each test compares the whole transcript — stdout,
 //! stderr, the exit code — with a reviewed snapshot in `tests/snapshots/`.
 
 use std::fs;
