@@ -20,12 +20,14 @@ use std::path::Path;
 /// added, removed or written since (`casebook search` then skips reading the library). A file
 /// changes its stamp whenever it is written, even with the same content; a stamp cannot be set
 /// back by hand the way a modification time can, since the change time (on Unix) follows every
-/// write. `None` when the folder cannot be walked cleanly.
+/// write. `None` when the folder cannot be walked cleanly. A warning of the walk (a link out
+/// of the library or a broken one, skipped) leaves the stamp known: the same links are skipped
+/// the same way every time, and a link that starts to resolve adds a file, which changes it.
 pub fn stamp(root: &Path) -> Option<String> {
     let canonical_root = root.canonicalize().ok()?;
     let mut diagnostics = Vec::new();
     let files = crate::load::library_files(&canonical_root, &root.join(CASES_DIR), &mut diagnostics);
-    if !diagnostics.is_empty() {
+    if diagnostics.iter().any(crate::Diagnostic::is_error) {
         return None;
     }
     let metadata: Vec<Option<fs::Metadata>> = files.par_iter().map(|(path, _)| fs::metadata(path).ok()).collect();
@@ -37,9 +39,10 @@ pub fn stamp(root: &Path) -> Option<String> {
 }
 
 /// The fingerprint the library would have, computed from the files alone (only the taxonomy is
-/// parsed). `None` when the sources cannot make a valid library as they are.
+/// parsed). `None` when the sources cannot make a valid library as they are; a warning (a
+/// skipped link) does not change what the library is made of.
 pub fn sources_fingerprint(sources: &Sources) -> Option<String> {
-    if !sources.diagnostics.is_empty() {
+    if sources.diagnostics.iter().any(crate::Diagnostic::is_error) {
         return None;
     }
     let file = sources.taxonomy.as_ref()?;

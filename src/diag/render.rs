@@ -1,6 +1,7 @@
 //! How a diagnostic looks: the human format (a rustc-like report with the source line and a
 //! caret under the column, coloured through [`crate::console`]) and the JSON array editors and CI
-//! read. Rendering only; no I/O.
+//! read. Rendering only; no I/O. Control characters from files are shown escaped in the human
+//! format (JSON escapes them itself).
 
 use super::{Diagnostic, Severity};
 use crate::console::Styles;
@@ -24,11 +25,12 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
         Severity::Warning => ("warning", yellow),
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{c}{word}[{}]{reset}{bold}: {}{reset}", d.code, d.message);
+    let _ = writeln!(out, "{c}{word}[{}]{reset}{bold}: {}{reset}", d.code, escaped(&d.message));
+    let file = escaped(&d.file);
     let loc = match (d.line, d.column) {
-        (0, _) => d.file.clone(),
-        (l, 0) => format!("{}:{l}", d.file),
-        (l, col) => format!("{}:{l}:{col}", d.file),
+        (0, _) => file,
+        (l, 0) => format!("{file}:{l}"),
+        (l, col) => format!("{file}:{l}:{col}"),
     };
     let width = d.line.max(1).to_string().len();
     let pad = " ".repeat(width);
@@ -36,12 +38,12 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
     if let Some(shown) = &d.source {
         let src = &shown.text;
         let _ = writeln!(out, "{pad} {blue}|{reset}");
-        let _ = writeln!(out, "{blue}{:>width$} |{reset} {src}", d.line);
+        let _ = writeln!(out, "{blue}{:>width$} |{reset} {}", d.line, escaped(src));
         if d.column > 0 {
             let before: String = src
                 .chars()
                 .take((d.column - 1).saturating_sub(shown.skip))
-                .map(|ch| if ch == '\t' { "\t".to_string() } else { " ".repeat(ch.width().unwrap_or(0)) })
+                .map(|ch| if ch == '\t' { "\t".to_string() } else { " ".repeat(shown_width(ch)) })
                 .collect();
             let column = d.column.saturating_sub(shown.skip).max(1);
             let marker_len = if d.width > 0 { d.width.min(60) as usize } else { marker_len(src, column) };
@@ -49,9 +51,32 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
         }
     }
     if !d.hint.is_empty() {
-        let _ = writeln!(out, "{pad} {blue}={reset} {bold}hint{reset}: {}", d.hint);
+        let _ = writeln!(out, "{pad} {blue}={reset} {bold}hint{reset}: {}", escaped(&d.hint));
     }
     out
+}
+
+/// Whether `c` is shown escaped: a control character other than tab. Written raw, one from a
+/// file name or a source line would act on the terminal (set its title, clear the screen).
+fn is_escaped(c: char) -> bool {
+    c.is_control() && c != '\t'
+}
+
+/// `text` with its control characters written as Rust escapes (`\u{1b}`).
+fn escaped(text: &str) -> String {
+    if !text.chars().any(is_escaped) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if is_escaped(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+}
+
+/// The columns `c` takes as shown by [`escaped`].
+fn shown_width(c: char) -> usize {
+    if is_escaped(c) {
+        c.escape_unicode().count()
+    } else {
+        c.width().unwrap_or(0)
+    }
 }
 
 /// The length of the marker: the token that starts at `column` (up to a separator), at least 1.
@@ -65,7 +90,7 @@ fn marker_len(src: &str, column: usize) -> usize {
         if separator {
             break;
         }
-        n += c.width().unwrap_or(0);
+        n += shown_width(c);
     }
     n.clamp(1, 60)
 }
@@ -94,6 +119,21 @@ mod tests {
              2 | forces: [politcal-leadership]\n  \
              |          ^^^^^^^^^^^^^^^^^^^\n  \
              = hint: did you mean `political-leadership`?\n"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_stays_under_its_column() {
+        let d =
+            Diagnostic::error("a\u{1b}[2J.md", "x", "bad `\u{7}`").at("k: \u{1b}]0;T\u{7} x\n", 1, 11).hint("h\u{0}");
+        assert_eq!(
+            render_human(&d, false),
+            "error[x]: bad `\\u{7}`\n \
+             --> a\\u{1b}[2J.md:1:11\n  \
+             |\n\
+             1 | k: \\u{1b}]0;T\\u{7} x\n  \
+             |                    ^\n  \
+             = hint: h\\u{0}\n"
         );
     }
 

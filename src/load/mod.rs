@@ -57,11 +57,22 @@ pub fn load(root: &Path) -> Result<Sources> {
         )));
     }
     let canonical_root = root.canonicalize().map_err(|e| Error::io("read", root, e))?;
+    // A `cases/` linked to a folder elsewhere would have casebook read files out of the
+    // library: refused as a whole (its files are not skipped one by one, which would report
+    // the taxonomy missing). A link to a folder inside the library is read as `cases/`.
+    let canonical_cases = cases_dir.canonicalize().map_err(|e| Error::io("read", &cases_dir, e))?;
+    if !canonical_cases.starts_with(&canonical_root) {
+        return Err(Error::Usage(format!(
+            "`{CASES_DIR}/` is a symbolic link to a folder outside the library ({}); casebook reads no file \
+             outside the library — move the folder into it, or pass --root with the folder that holds it",
+            canonical_cases.display()
+        )));
+    }
     let mut diagnostics = Vec::new();
 
     let mut config = Config::default();
     let config_path = root.join(CONFIG_FILE);
-    if config_path.is_file() {
+    if inside(&canonical_root, &config_path, CONFIG_FILE, &mut diagnostics) && config_path.is_file() {
         match read_text(&config_path, CONFIG_FILE, config::DEFAULT_MAX_FILE_SIZE) {
             Ok(text) => match config::parse(&text) {
                 Ok(c) => config = c,
@@ -113,7 +124,7 @@ pub fn load(root: &Path) -> Result<Sources> {
 
     let mut templates = Vec::new();
     let templates_dir = root.join(TEMPLATES_DIR);
-    if templates_dir.is_dir() {
+    if inside(&canonical_root, &templates_dir, TEMPLATES_DIR, &mut diagnostics) && templates_dir.is_dir() {
         for (path, rel) in walk(&canonical_root, &templates_dir, &mut diagnostics) {
             let name = rel.trim_start_matches(TEMPLATES_DIR).trim_start_matches('/').to_string();
             let bytes = fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
@@ -137,6 +148,24 @@ pub(crate) fn library_files(
         .collect()
 }
 
+/// Whether `path` (named `rel`) may be read: not a symbolic link, or one that resolves inside
+/// the library (like every file of the walk). A link out of it gets the walk's warning.
+fn inside(root: &Path, path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link || path.canonicalize().is_ok_and(|target| target.starts_with(root)) {
+        return true;
+    }
+    if path.exists() {
+        diagnostics.push(symlink_outside(rel));
+    }
+    false
+}
+
+fn symlink_outside(rel: &str) -> Diagnostic {
+    Diagnostic::warning(rel, "symlink-outside", "symbolic link points outside the library; skipped")
+        .hint("copy the file into the library instead of linking to it")
+}
+
 fn display_root(root: &Path) -> String {
     if root.as_os_str().is_empty() || root == Path::new(".") {
         "the current folder".to_string()
@@ -148,7 +177,15 @@ fn display_root(root: &Path) -> String {
 /// Regular files under `dir`, sorted, hidden entries skipped; symbolic links are followed only
 /// when they resolve inside `root`. Returns (path, path relative to root with `/`).
 fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(PathBuf, String)> {
+    // Paths are named by where they are in the library (`cases/…`), also when the folder is a
+    // link to another folder inside it: relative to the canonical folder, then prefixed.
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let rel_of = |path: &Path| match path.strip_prefix(&dir) {
+        Ok(rest) if rest.as_os_str().is_empty() => name.clone(),
+        Ok(rest) => format!("{name}/{}", relative(Path::new(""), rest)),
+        Err(_) => relative(root, path),
+    };
     let mut out = Vec::new();
     let walker = WalkDir::new(&dir)
         .follow_links(false)
@@ -159,12 +196,12 @@ fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(Path
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let rel = e.path().map(|p| relative(root, p)).unwrap_or_default();
+                let rel = e.path().map(rel_of).unwrap_or_default();
                 diagnostics.push(Diagnostic::error(&rel, "unreadable", format!("cannot read: {e}")));
                 continue;
             }
         };
-        let rel = relative(root, entry.path());
+        let rel = rel_of(entry.path());
         let ft = entry.file_type();
         if ft.is_file() {
             out.push((entry.path().to_path_buf(), rel));
@@ -172,10 +209,7 @@ fn walk(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<(Path
             match entry.path().canonicalize() {
                 Ok(target) if target.starts_with(root) && target.is_file() => out.push((target, rel)),
                 Ok(target) if target.starts_with(root) => {} // a link to a folder inside: its files are walked anyway
-                Ok(_) => diagnostics.push(
-                    Diagnostic::warning(&rel, "symlink-outside", "symbolic link points outside the library; skipped")
-                        .hint("copy the file into the library instead of linking to it"),
-                ),
+                Ok(_) => diagnostics.push(symlink_outside(&rel)),
                 Err(e) => {
                     diagnostics.push(Diagnostic::warning(&rel, "broken-symlink", format!("broken symbolic link: {e}")))
                 }

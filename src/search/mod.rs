@@ -47,7 +47,7 @@ use collect::{count_facets, Candidate, CaseCollector};
 use filters::{
     filter_names, key_of, place_facets, resolve_level, resolve_place, resolve_term, take_filters, Filter, Key,
 };
-use query_text::{parse_error, split_han_runs};
+use query_text::{check_nesting, parse_error, split_han_runs};
 use snippet::shorten;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -265,6 +265,8 @@ impl Searcher {
         let text_query: Option<Box<dyn TantivyQuery>> = if masked.trim().is_empty() {
             None
         } else {
+            // Before the parser, which recurses once per parenthesis.
+            check_nesting(&query.text)?;
             let (_, errors) = self.parser.parse_query_lenient(&masked);
             if let Some(e) = errors.first() {
                 return Err(parse_error(&query.text, e, meta));

@@ -1,6 +1,6 @@
 //! Query text: what tantivy's query parser is given (runs of Han characters cut into words, so
 //! that they are ANDed), and its errors as a user reads them ([`Error::Query`], a caret under
-//! the place where the query breaks).
+//! the place where the query breaks, or the parenthesis that nests too deep).
 
 use super::filters::{filter_names, QUERY_FIELDS};
 use crate::analysis::han::is_han;
@@ -67,6 +67,37 @@ pub(super) fn parse_error(original: &str, error: &QueryParserError, meta: &Meta)
         }
         other => (other.to_string(), None),
     };
+    query_error(original, &message, at)
+}
+
+/// The deepest nesting of parentheses a query may have. tantivy's parser recurses once per
+/// level and overflows the stack (an abort, not an error) at a few thousand; a query a person
+/// writes has a handful.
+pub(super) const MAX_NESTING: usize = 100;
+
+/// An error, with a caret under the parenthesis that opens one level too many, when the
+/// parentheses of `original` (outside quotes) nest deeper than [`MAX_NESTING`].
+pub(super) fn check_nesting(original: &str) -> Result<(), Error> {
+    let (mut depth, mut in_quotes) = (0usize, false);
+    for (at, c) in original.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '(' if !in_quotes => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    let message = format!("parentheses nested deeper than {MAX_NESTING} levels");
+                    return Err(query_error(original, &message, Some(at)));
+                }
+            }
+            ')' if !in_quotes => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The message, the query and a caret under byte `at` of it, and the hint on query syntax.
+fn query_error(original: &str, message: &str, at: Option<usize>) -> Error {
     let mut text = format!("cannot read the query: {message}");
     if let Some(at) = at.filter(|&a| a <= original.len() && original.is_char_boundary(a)) {
         let col = unicode_width::UnicodeWidthStr::width(&original[..at]);

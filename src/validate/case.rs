@@ -4,7 +4,7 @@
 //! [`Case`]; links are checked by the caller, once every case's id is known.
 
 use super::taxonomy::{resolve, unknown_id};
-use super::{bad_id, unknown_key};
+use super::{bad_id, names, unknown_key};
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
 use crate::model::vocabulary::{singular, valid_id, LEVELS};
@@ -64,6 +64,36 @@ fn fields<'a>(file: &SourceFile, raw: &'a RawCase, known_keys: &[&str], diags: &
     if let Some(id) = id {
         if !valid_id(&id.value) {
             diags.push(bad_id(path, text, id));
+        } else if let Some(clash) = names::case_id_clash(&id.value) {
+            diags.push(
+                Diagnostic::error(path, "path-collision", format!("case id `{}` names a page of the site", id.value))
+                    .at(text, id.line, id.column)
+                    .hint(format!("{clash}; give the case another id")),
+            );
+        }
+        diags.extend(names::too_long(path, text, "the case id", &id.value, id.line, id.column));
+    }
+    // Text that reaches pages and feed.xml: no control characters.
+    let texts = [("title", &raw.title), ("title_zh", &raw.title_zh), ("summary", &raw.summary)];
+    let texts = texts.into_iter().chain([("summary_zh", &raw.summary_zh), ("level", &raw.level)]);
+    for (field, value) in texts.filter_map(|(f, v)| v.as_ref().map(|v| (f, v))) {
+        diags.extend(names::control_char(path, text, field, &value.value, value.line, value.column));
+    }
+    for source in raw.sources.iter().flat_map(|s| &s.value) {
+        diags.extend(names::control_char(path, text, "sources", &source.value, source.line, source.column));
+    }
+    if let Some(p) = &raw.place {
+        let n = &p.value.names;
+        let all = [("province", &n.province), ("province_zh", &n.province_zh), ("city", &n.city)];
+        let all = all.into_iter().chain([("city_zh", &n.city_zh), ("district", &n.district)]);
+        let all = all.chain([("district_zh", &n.district_zh), ("unit", &n.unit), ("unit_zh", &n.unit_zh)]);
+        for (key, value) in all.filter_map(|(k, v)| v.as_deref().map(|v| (k, v))) {
+            let field = format!("place.{key}");
+            diags.extend(names::control_char(path, text, &field, value, p.line, p.column));
+            // The province and the city name place pages (places/PROVINCE/CITY.html).
+            if matches!(key, "province" | "city") {
+                diags.extend(names::too_long(path, text, &format!("`{field}`"), value, p.line, p.column));
+            }
         }
     }
     let title = required(file, &raw.title, "title", "\"Unit: the practice in a few words\"", diags);

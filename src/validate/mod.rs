@@ -6,12 +6,14 @@
 //! `check` stops after this stage; `build` runs exactly the same code and goes on.
 //!
 //! [`taxonomy`] checks the taxonomy and resolves ids against it; [`case`] checks one case (its
-//! fields, tags, sections and links); this module checks the library as a whole and replaces
+//! fields, tags, sections and links); `names` has the rules for names that become file names
+//! (no two pages on one path, no name too long) and for control characters; this module checks the library as a whole and replaces
 //! one case of it for `serve`. Vocabulary facts (levels, singulars) are
 //! [`crate::model::vocabulary`]'s and "did you mean" is [`crate::diag::suggest`]'s, not this
 //! stage's.
 
 pub mod case;
+mod names;
 pub mod taxonomy;
 
 pub use taxonomy::validate_taxonomy;

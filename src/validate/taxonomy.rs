@@ -2,7 +2,7 @@
 //! the links between terms resolved, and the one way every stage resolves a written id to a
 //! term, with the hint for an id that does not exist.
 
-use super::{bad_id, unknown_key};
+use super::{bad_id, names, unknown_key};
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
 use crate::model::vocabulary::{singular, valid_id};
@@ -35,6 +35,25 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
                     .hint("a vocabulary name is lower-case letters, digits and `-`, and not a front-matter field such as `title`"),
             );
         }
+        if names::SITE_FOLDERS.contains(&rv.name.value.as_str()) {
+            diags.push(
+                err(
+                    "path-collision",
+                    format!("a vocabulary cannot be named `{}`", rv.name.value),
+                    rv.name.line,
+                    rv.name.column,
+                )
+                .hint(format!(
+                    "{}/ is a folder of the site ({}); give the vocabulary another name",
+                    rv.name.value,
+                    names::SITE_FOLDERS.join(", ")
+                )),
+            );
+        }
+        diags.extend(names::too_long(path, text, "the vocabulary name", &rv.name.value, rv.name.line, rv.name.column));
+        for value in [&rv.label, &rv.label_zh].into_iter().flatten() {
+            diags.extend(names::control_char(path, text, "label", value, rv.name.line, rv.name.column));
+        }
         for k in &rv.unknown_keys {
             diags.push(unknown_key(path, text, k, parse::vocabulary_keys()));
         }
@@ -55,6 +74,29 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
             };
             if !valid_id(&id.value) {
                 diags.push(bad_id(path, text, id));
+            } else if let Some(clash) = page_clash(rv, &id.value) {
+                diags.push(
+                    err(
+                        "path-collision",
+                        format!("term id `{}` names a page of the site", id.value),
+                        id.line,
+                        id.column,
+                    )
+                    .hint(format!("{}/{}.html is {clash}; give the term another id", rv.name.value, id.value)),
+                );
+            }
+            diags.extend(names::too_long(path, text, "the term id", &id.value, id.line, id.column));
+            for (field, value) in [("label", &rt.label), ("definition", &rt.definition)] {
+                if let Some(v) = value {
+                    diags.extend(names::control_char(path, text, field, &v.value, v.line, v.column));
+                }
+            }
+            let others = [("label_zh", &rt.label_zh), ("definition_zh", &rt.definition_zh)];
+            let others = others.into_iter().chain([("countermeasure", &rt.countermeasure)]);
+            let others = others.chain([("countermeasure_zh", &rt.countermeasure_zh)]);
+            let others = others.filter_map(|(f, v)| v.as_deref().map(|v| (f, v)));
+            for (field, value) in others.chain(rt.aliases.iter().map(|a| ("aliases", a.as_str()))) {
+                diags.extend(names::control_char(path, text, field, value, id.line, id.column));
             }
             if let Some(first) = seen.insert(id.value.as_str(), id.line) {
                 diags.push(
@@ -131,6 +173,19 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
         }
     }
     (taxonomy, diags)
+}
+
+/// What page a term `id` of `rv` would overwrite: the vocabulary's page (`VOCAB/index.html`) or
+/// page N of another term `T` (`VOCAB/T-N.html`).
+fn page_clash(rv: &parse::RawVocabulary, id: &str) -> Option<String> {
+    if id == "index" {
+        return Some("the page of the vocabulary".to_string());
+    }
+    rv.terms
+        .iter()
+        .filter_map(|t| t.id.as_ref())
+        .find(|other| names::is_later_page_of(id, &other.value))
+        .map(|other| format!("a later page of term `{}` (line {})", other.value, other.line))
 }
 
 /// English labels for the vocabularies DESIGN.md names, when the taxonomy gives none.

@@ -54,3 +54,46 @@ fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after
     assert!(run.stderr.contains("the library changed; rebuilt"), "{}", run.stderr);
     assert!(run.stdout.contains("alpha") && run.stdout.contains("gamma"), "{}", run.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_load_warning_does_not_make_every_search_rebuild_the_index() {
+    let lib = Lib::fixture("basic");
+    let outside = lib.tmp.path().join("outside.md");
+    fs::write(&outside, "not a case").unwrap();
+    std::os::unix::fs::symlink(&outside, lib.path("cases/outside.md")).unwrap();
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let built = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let stamp = casebook::freshness::stamp(&root);
+    assert!(stamp.is_some(), "a warning leaves the files' stamp known");
+    assert!(casebook::freshness::stamped(&lib.path("site/_search/tantivy"), &stamp.unwrap()));
+    for _ in 0..2 {
+        let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "nothing rebuilt");
+        assert!(run.stdout.contains("alpha"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn deeply_nested_parentheses_are_a_clear_error_not_a_stack_overflow() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let built = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let query = format!("{}separately{}", "(".repeat(3000), ")".repeat(3000));
+    let run = lib.run_in(&root, &["search", &query, "--root", root_arg]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert_eq!(first, "error: cannot read the query: parentheses nested deeper than 100 levels");
+    // The caret is under the parenthesis that opens level 101.
+    let caret = run.stderr.lines().nth(2).unwrap_or_default();
+    assert_eq!(caret, format!("  {}^", " ".repeat(100)));
+    // 100 levels are a query like any other.
+    let query = format!("{}separately{}", "(".repeat(100), ")".repeat(100));
+    let run = lib.run_in(&root, &["search", &query, "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("alpha"), "{}", run.stdout);
+}
