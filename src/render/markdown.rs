@@ -206,7 +206,7 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     if has_raw_html {
-        out = remote_images_to_links(&sanitizer().clean(&out).to_string());
+        out = remote_images_to_links(&sanitizer().clean(&cap_nesting(&out)).to_string());
     }
     out
 }
@@ -289,6 +289,71 @@ fn attr_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let key = format!(" {name}=\"");
     let at = tag.find(&key)? + key.len();
     tag[at..].find('"').map(|end| &tag[at..at + end])
+}
+
+/// How deep raw HTML may nest elements, as in browsers (Chromium's parser stops nesting at
+/// 512): html5ever looks through all open elements for each new one, so a case of 100,000
+/// nested `<div>` would cost time quadratic in its depth.
+const MAX_DEPTH: usize = 512;
+
+/// `html` (Markdown's rendering, raw HTML included) without the start and end tags of the
+/// elements nested deeper than [`MAX_DEPTH`]; their content stays, one level up. Linear: the
+/// elements it keeps open are at most `MAX_DEPTH`, the dropped ones are only counted.
+fn cap_nesting(html: &str) -> std::borrow::Cow<'_, str> {
+    let mut open: Vec<&str> = Vec::new();
+    let mut dropped: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(off) = html[at..].find('<') {
+        let start = at + off;
+        let rest = &html[start..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            at = after.find("-->").map_or(html.len(), |e| start + 4 + e + 3);
+            continue;
+        }
+        let (closing, name_at) = if rest.starts_with("</") { (true, 2) } else { (false, 1) };
+        if !rest[name_at..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            at = start + 1;
+            continue;
+        }
+        let Some(end) = tag_end(rest) else { break };
+        let tag = &rest[name_at..end - 1];
+        let name = &tag[..tag.find(|c: char| c.is_ascii_whitespace() || c == '/').unwrap_or(tag.len())];
+        at = start + end;
+        let drop_tag = if closing {
+            let lower = name.to_ascii_lowercase();
+            match dropped.get_mut(&lower) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => {
+                    if let Some(i) = open.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
+                        open.truncate(i);
+                    }
+                    false
+                }
+            }
+        } else if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) || tag.ends_with('/') {
+            false
+        } else if open.len() < MAX_DEPTH {
+            open.push(name);
+            false
+        } else {
+            *dropped.entry(name.to_ascii_lowercase()).or_default() += 1;
+            true
+        };
+        if drop_tag {
+            out.push_str(&html[copied..start]);
+            copied = at;
+        }
+    }
+    if copied == 0 {
+        return html.into();
+    }
+    out.push_str(&html[copied..]);
+    out.into()
 }
 
 /// Elements that have no end tag.

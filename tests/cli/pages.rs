@@ -446,3 +446,30 @@ fn site_remote_images_become_links() {
     assert!(case.contains(">raw-pr</a>") && case.contains(">md-pr</a>"), "the alt text is the link text");
     assert!(case.contains(">&lt;b&gt;x&lt;/b&gt;</a>"), "alt text stays text");
 }
+
+/// 40,000 nested `<div>` in a tagged section build, with the text inside and after them on the
+/// case page and in the excerpt; elements deeper than browsers nest (512) lose their tags, not
+/// their content (review row #35: html5ever's cost grows with the depth of each new element,
+/// so the depth is capped before the sanitizer sees it).
+#[test]
+fn site_deeply_nested_raw_html_builds() {
+    let lib = Lib::fixture("basic");
+    let n = 40_000;
+    lib.edit(
+        "cases/alpha.md",
+        "like [Beta](case:beta).",
+        &format!("like [Beta](case:beta).\n\n{}deep text{}\n\nAfter the divs.", "<div>".repeat(n), "</div>".repeat(n)),
+    );
+    let site = lib.build("site", &[]);
+    let case = read(&site, "cases/alpha.html");
+    let body = &case[case.find("<h2 id=\"alliance\">").expect("the section")..];
+    let body = &body[..body.find("<h2 id=\"results\">").expect("the next section")];
+    assert!(body.contains("deep text") && case.contains("After the divs."), "the text survives");
+    assert!(case.contains("<h2 id=\"results\">") && case.contains("The units now meet every month."));
+    let opened = body.matches("<div>").count();
+    assert!((500..=512).contains(&opened), "{opened} nested <div> kept (at most 512)");
+    assert_eq!(body.matches("</div>").count(), opened, "each kept <div> is closed");
+    let excerpt = excerpts(&site).into_iter().find(|(_, x)| x.contains("deep text")).expect("the excerpt");
+    assert_eq!(unbalanced(&excerpt.1), None, "the excerpt is balanced");
+    assert!(excerpt.1.contains("After the divs."), "the excerpt shows the whole section");
+}
