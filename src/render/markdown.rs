@@ -505,4 +505,17 @@ mod tests {
         assert!(html.contains("<tr><td class=\"al\">5</td><td class=\"ar\"></td>"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }
+
+    #[test]
+    fn nesting_is_capped_and_content_kept() {
+        let deep = format!("{}x{}<p>after</p>", "<DIV class=\"a\">".repeat(600), "</div>".repeat(600));
+        let capped = cap_nesting(&deep);
+        assert_eq!(capped.matches("<DIV").count(), MAX_DEPTH);
+        assert_eq!(capped.matches("</div>").count(), MAX_DEPTH);
+        assert!(capped.contains("x") && capped.ends_with("<p>after</p>"), "{capped}");
+        assert!(is_balanced(&capped));
+        // Shallow HTML, stray end tags and comments pass unchanged.
+        let shallow = "</span><div><!-- <div> --><br><img src=\"a>b\"></div>";
+        assert_eq!(cap_nesting(shallow), shallow);
+    }
 }
