@@ -51,7 +51,8 @@ pub(crate) fn case_html(c: &Case, root: &str) -> CaseHtml {
         let close_at = open_at.and_then(|a| marked[a..].find(&close).map(|b| a + b));
         match (open_at, close_at) {
             (Some(a), Some(b)) if a + open.len() <= b => {
-                sections[k] = fit_for_other_page(&strip_marks(&marked[a + open.len()..b]), root, &c.id);
+                let cut = balanced(strip_marks(&marked[a + open.len()..b]));
+                sections[k] = fit_for_other_page(&cut, root, &c.id);
                 from = a;
             }
             // The sanitizer moved a marker (raw HTML around a heading), or a heading sits
@@ -195,7 +196,7 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 has_raw_html = true;
-                Event::Html(h)
+                Event::Html(defuse_raw_text(h))
             }
             other => other,
         };
@@ -205,9 +206,200 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     if has_raw_html {
-        out = sanitizer().clean(&out).to_string();
+        out = remote_images_to_links(&sanitizer().clean(&cap_nesting(&out)).to_string());
     }
     out
+}
+
+/// Elements whose content the HTML parser reads as raw text up to their end tag (or to the end
+/// of the input): a literal `<style>` or `<textarea>` in prose would swallow the rest of the
+/// body, so such a tag is written as text.
+const RAW_TEXT: [&str; 10] =
+    ["script", "style", "textarea", "title", "xmp", "noscript", "iframe", "plaintext", "noembed", "noframes"];
+
+/// `html` with the `<` of every start or end tag of a [`RAW_TEXT`] element escaped.
+fn defuse_raw_text(html: CowStr<'_>) -> CowStr<'_> {
+    let is_raw_tag = |after: &str| {
+        let name = after.strip_prefix('/').unwrap_or(after);
+        RAW_TEXT.iter().any(|t| {
+            name.get(..t.len()).is_some_and(|n| n.eq_ignore_ascii_case(t))
+                && name[t.len()..].chars().next().is_none_or(|c| c.is_ascii_whitespace() || c == '/' || c == '>')
+        })
+    };
+    let hits: Vec<usize> = html.match_indices('<').map(|(i, _)| i).filter(|&i| is_raw_tag(&html[i + 1..])).collect();
+    if hits.is_empty() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 3 * hits.len());
+    let mut from = 0;
+    for i in hits {
+        out.push_str(&html[from..i]);
+        out.push_str("&lt;");
+        from = i + 1;
+    }
+    out.push_str(&html[from..]);
+    out.into()
+}
+
+/// Sanitized HTML with every `<img>` whose source is not on this site replaced by a link to
+/// the image, its alt text (or its address) as the link text: the site loads nothing from
+/// outside. The input is the sanitizer's serialization: attribute values in double quotes.
+fn remote_images_to_links(html: &str) -> String {
+    if !html.contains("<img") {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img") {
+        out.push_str(&rest[..at]);
+        let tag_end = tag_end(&rest[at..]).map_or(rest.len(), |e| at + e);
+        let tag = &rest[at..tag_end];
+        let src = attr_value(tag, "src");
+        match src {
+            Some(src) if !is_local(&src.replace("&amp;", "&")) => {
+                let alt = attr_value(tag, "alt").filter(|a| !a.is_empty()).unwrap_or(src);
+                // An attribute value may hold `<` and `>` unescaped; as text they must not be.
+                let text = alt.replace('<', "&lt;").replace('>', "&gt;");
+                out.push_str(&format!("<a href=\"{src}\" rel=\"noopener noreferrer\">{text}</a>"));
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of the tag that starts `html` (up to and with its `>`, quotes respected).
+fn tag_end(html: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in html.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The raw (still escaped) value of attribute `name` in the serialized tag `tag`.
+fn attr_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let at = tag.find(&key)? + key.len();
+    tag[at..].find('"').map(|end| &tag[at..at + end])
+}
+
+/// How deep raw HTML may nest elements, as in browsers (Chromium's parser stops nesting at
+/// 512): html5ever looks through all open elements for each new one, so a case of 100,000
+/// nested `<div>` would cost time quadratic in its depth.
+const MAX_DEPTH: usize = 512;
+
+/// `html` (Markdown's rendering, raw HTML included) without the start and end tags of the
+/// elements nested deeper than [`MAX_DEPTH`]; their content stays, one level up. Linear: the
+/// elements it keeps open are at most `MAX_DEPTH`, the dropped ones are only counted.
+fn cap_nesting(html: &str) -> std::borrow::Cow<'_, str> {
+    let mut open: Vec<&str> = Vec::new();
+    let mut dropped: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(off) = html[at..].find('<') {
+        let start = at + off;
+        let rest = &html[start..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            at = after.find("-->").map_or(html.len(), |e| start + 4 + e + 3);
+            continue;
+        }
+        let (closing, name_at) = if rest.starts_with("</") { (true, 2) } else { (false, 1) };
+        if !rest[name_at..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            at = start + 1;
+            continue;
+        }
+        let Some(end) = tag_end(rest) else { break };
+        let tag = &rest[name_at..end - 1];
+        let name = &tag[..tag.find(|c: char| c.is_ascii_whitespace() || c == '/').unwrap_or(tag.len())];
+        at = start + end;
+        let drop_tag = if closing {
+            let lower = name.to_ascii_lowercase();
+            match dropped.get_mut(&lower) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => {
+                    if let Some(i) = open.iter().rposition(|o| o.eq_ignore_ascii_case(name)) {
+                        open.truncate(i);
+                    }
+                    false
+                }
+            }
+        } else if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) || tag.ends_with('/') {
+            false
+        } else if open.len() < MAX_DEPTH {
+            open.push(name);
+            false
+        } else {
+            *dropped.entry(name.to_ascii_lowercase()).or_default() += 1;
+            true
+        };
+        if drop_tag {
+            out.push_str(&html[copied..start]);
+            copied = at;
+        }
+    }
+    if copied == 0 {
+        return html.into();
+    }
+    out.push_str(&html[copied..]);
+    out.into()
+}
+
+/// Elements that have no end tag.
+const VOID: [&str; 14] =
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
+
+/// Whether every element opened in `html` (serialized HTML: casebook's or the sanitizer's) is
+/// closed in it, and every element closed was opened in it.
+fn is_balanced(html: &str) -> bool {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
+        }
+        let Some(end) = tag_end(rest) else { return false };
+        let tag = &rest[1..end - 1];
+        rest = &rest[end..];
+        let (closing, tag) = match tag.strip_prefix('/') {
+            Some(t) => (true, t),
+            None => (false, tag),
+        };
+        let name = &tag[..tag.find(|c: char| c.is_ascii_whitespace() || c == '/').unwrap_or(tag.len())];
+        if closing {
+            if open.pop().is_none_or(|o| !o.eq_ignore_ascii_case(name)) {
+                return false;
+            }
+        } else if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) && !tag.ends_with('/') {
+            open.push(name);
+        }
+    }
+    open.is_empty()
+}
+
+/// HTML cut out of a body, balanced on its own: an element that raw HTML left open (or closed)
+/// across a section boundary must not spread over the page the excerpt is shown on. Balanced
+/// cuts are returned as they are; the others go through the sanitizer's parser, which closes
+/// what is open and drops end tags that close nothing.
+fn balanced(html: String) -> String {
+    if is_balanced(&html) {
+        html
+    } else {
+        remote_images_to_links(&sanitizer().clean(&html).to_string())
+    }
 }
 
 /// The documented safe set for raw HTML in cases: ammonia's defaults (text formatting, lists,
@@ -235,8 +427,12 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
     })
 }
 
+/// Whether `url` points into this site: relative without a scheme and without a host (a
+/// protocol-relative `//host/…`, or `\\host` which browsers read the same way, is remote).
 fn is_local(url: &str) -> bool {
-    !url.contains(':') || url.starts_with("case:")
+    let url = url.trim_start();
+    let remote_host = url.len() >= 2 && url.as_bytes()[..2].iter().all(|b| matches!(b, b'/' | b'\\'));
+    url.starts_with("case:") || !url.contains(':') && !remote_host
 }
 
 /// Rewrites `case:ID#anchor` to a relative link and drops dangerous schemes.
@@ -308,5 +504,18 @@ mod tests {
         // A short row: its cells still count from the first column.
         assert!(html.contains("<tr><td class=\"al\">5</td><td class=\"ar\"></td>"), "{html}");
         assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn nesting_is_capped_and_content_kept() {
+        let deep = format!("{}x{}<p>after</p>", "<DIV class=\"a\">".repeat(600), "</div>".repeat(600));
+        let capped = cap_nesting(&deep);
+        assert_eq!(capped.matches("<DIV").count(), MAX_DEPTH);
+        assert_eq!(capped.matches("</div>").count(), MAX_DEPTH);
+        assert!(capped.contains("x") && capped.ends_with("<p>after</p>"), "{capped}");
+        assert!(is_balanced(&capped));
+        // Shallow HTML, stray end tags and comments pass unchanged.
+        let shallow = "</span><div><!-- <div> --><br><img src=\"a>b\"></div>";
+        assert_eq!(cap_nesting(shallow), shallow);
     }
 }

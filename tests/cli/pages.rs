@@ -272,3 +272,204 @@ fn site_picks_up_a_fourth_vocabulary() {
     assert!(field.contains("joint meeting every month"), "with its text");
     fail_if_any("links", &link_problems(&site));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile markup in case bodies
+// ---------------------------------------------------------------------------------------------
+
+/// The HTML of every excerpt on the term pages of `site`, with the page it is on.
+fn excerpts(site: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (page, html) in pages(site) {
+        for part in html.split("<div class=\"prose\">").skip(1) {
+            let Some(end) = part.find("<p class=\"in-context") else { continue };
+            let inner = part[..end].trim_end().strip_suffix("</div>").expect("an excerpt ends its prose div");
+            out.push((page.clone(), inner.to_string()));
+        }
+    }
+    out
+}
+
+/// Why `html` (serialized, quoted attributes) is not balanced: an element opened and not
+/// closed in it, or an end tag that closes nothing opened in it.
+fn unbalanced(html: &str) -> Option<String> {
+    const VOID: [&str; 8] = ["br", "hr", "img", "input", "wbr", "col", "source", "area"];
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        let end = rest.find('>')?;
+        let tag = &rest[..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('!') {
+            continue;
+        }
+        let name = |t: &str| t.split([' ', '/', '\n']).next().unwrap_or("").to_ascii_lowercase();
+        if let Some(closed) = tag.strip_prefix('/') {
+            match open.pop() {
+                Some(o) if o == name(closed) => {}
+                o => return Some(format!("</{}> closes {o:?}", name(closed))),
+            }
+        } else if !VOID.contains(&name(tag).as_str()) && !tag.ends_with('/') {
+            open.push(name(tag));
+        }
+    }
+    (!open.is_empty()).then(|| format!("left open: {open:?}"))
+}
+
+/// An element left open (or closed) across a section boundary by raw HTML stays inside the
+/// case page: each excerpt on a term page is balanced on its own, so nothing of it spreads over
+/// the other excerpts or the page (review row #19).
+#[test]
+fn site_excerpts_are_balanced_on_their_own() {
+    let lib = Lib::fixture("basic");
+    lib.edit(
+        "cases/alpha.md",
+        "like [Beta](case:beta).",
+        "like [Beta](case:beta).\n\n<a href=\"https://evil.example/\">\n\n<strong><em><code>\n\nStill open.",
+    );
+    let site = lib.build("site", &[]);
+    let all = excerpts(&site);
+    assert!(all.iter().any(|(_, x)| x.contains("Still open.")), "the excerpt keeps its text: {all:?}");
+    let problems: Vec<String> =
+        all.iter().filter_map(|(page, x)| unbalanced(x).map(|why| format!("{page}: {why} in {x}"))).collect();
+    fail_if_any("unbalanced excerpts", &problems);
+    let term = read(&site, "practices/party-building-alliance.html");
+    assert_eq!(term.matches("https://evil.example/").count(), 1, "one link, inside the excerpt:\n{term}");
+}
+
+/// Random raw tags opened and closed around tagged sections (a seeded generator, as in
+/// fuzz.rs): every excerpt on every term page is balanced, and a build never fails.
+#[test]
+fn fuzz_excerpts_are_balanced() {
+    let plan = crate::support::fuzz_plan(0x5EC7_10B5);
+    let lib = Lib::fixture("basic");
+    let mut rng = crate::support::Rng(plan.seed);
+    const BITS: [&str; 22] = [
+        "<a href=\"https://e.example/\">",
+        "</a>",
+        "<strong>",
+        "</strong>",
+        "<em>",
+        "</em>",
+        "<div>",
+        "</div>",
+        "<code>",
+        "</code>",
+        "<details>",
+        "</details>",
+        "<ul><li>",
+        "</li></ul>",
+        "<p>",
+        "</p>",
+        "<table><tr><td>",
+        "</td></tr></table>",
+        "**",
+        "*",
+        "word ",
+        "\n\n",
+    ];
+    let cases = (plan.iterations / 10).max(5);
+    for n in 0..cases {
+        let mut case = crate::support::case_like_alpha(&format!("fuzz-{n}"))
+            .replace("{#background}", "{#background practice=party-building-alliance}")
+            .replace("{#results}", "{#results practice=party-building-alliance}");
+        for heading in ["## Practice", "## Results"] {
+            let noise: String = (0..rng.below(12)).map(|_| *rng.pick(&BITS)).collect();
+            case = case.replacen(heading, &format!("{noise}\n\n{heading}"), 1);
+        }
+        let noise: String = (0..rng.below(12)).map(|_| *rng.pick(&BITS)).collect();
+        lib.write(&format!("cases/fuzz-{n}.md"), format!("{case}\n{noise}\n"));
+    }
+    let site = lib.build("site", &[]);
+    let all = excerpts(&site);
+    assert!(all.len() >= 3 * cases, "every fuzz case shows three excerpts: {}", all.len());
+    let problems: Vec<String> =
+        all.iter().filter_map(|(page, x)| unbalanced(x).map(|why| format!("{page}: {why} in {x}"))).collect();
+    fail_if_any(&format!("unbalanced excerpts (seed {:#x})", plan.seed), &problems);
+}
+
+/// A literal raw-text tag in prose (`<style>`, `<script>`, `<textarea>`, …) is shown as text,
+/// and everything after it stays on the page (review row #22).
+#[test]
+fn site_raw_text_tags_in_prose_keep_the_rest() {
+    let lib = Lib::fixture("basic");
+    let tags = ["style", "script", "textarea", "title", "xmp", "noscript", "iframe", "plaintext"];
+    for t in tags {
+        let case = crate::support::case_like_alpha(&format!("raw-{t}")).replacen(
+            "worked separately.",
+            &format!("worked separately. The office wrote \"<{t}>\" on the form."),
+            1,
+        );
+        lib.write(&format!("cases/raw-{t}.md"), case);
+    }
+    let site = lib.build("site", &[]);
+    for t in tags {
+        let page = read(&site, &format!("cases/raw-{t}.html"));
+        assert!(page.contains(&format!("&lt;{t}&gt;")), "<{t}> is shown as text");
+        for kept in ["<h2 id=\"alliance\">", "<h2 id=\"results\">", "The units now meet every month."] {
+            assert!(page.contains(kept), "after <{t}>, {kept:?} is still on the page");
+        }
+        assert!(!page.contains("&lt;h2"), "after <{t}>, the rest is not shown as escaped source");
+    }
+}
+
+/// Remote images, in Markdown or raw HTML, protocol-relative or not, become links to the
+/// image; no page holds an `<img>` that loads from outside (review row #18).
+#[test]
+fn site_remote_images_become_links() {
+    let lib = Lib::fixture("basic");
+    lib.edit(
+        "cases/alpha.md",
+        "The units now meet every month.",
+        "The units now meet every month. ![md-pr](//evil.example/a.png) ![md-bs](/\\evil.example/b.png) \
+         ![md-http](http://evil.example/c.png) <img src=\"//evil.example/d.png\" alt=\"raw-pr\"> \
+         <img src=\"http://evil.example/e.png\"> <img src=\"https://evil.example/f.png\" alt=\"<b>x</b>\">",
+    );
+    let site = lib.build("site", &[]);
+    for (page, html) in pages(&site) {
+        for t in scan(&html).iter().filter(|t| t.name == "img") {
+            assert!(!t.attr("src").unwrap_or("").contains("evil.example"), "{page}: live remote image {}", t.raw);
+        }
+    }
+    let case = read(&site, "cases/alpha.html");
+    for link in [
+        "//evil.example/a.png",
+        "/%5Cevil.example/b.png",
+        "http://evil.example/c.png",
+        "//evil.example/d.png",
+        "http://evil.example/e.png",
+        "https://evil.example/f.png",
+    ] {
+        assert!(hrefs(&case).contains(link), "a link to {link}:\n{case}");
+    }
+    assert!(case.contains(">raw-pr</a>") && case.contains(">md-pr</a>"), "the alt text is the link text");
+    assert!(case.contains(">&lt;b&gt;x&lt;/b&gt;</a>"), "alt text stays text");
+}
+
+/// 40,000 nested `<div>` in a tagged section build, with the text inside and after them on the
+/// case page and in the excerpt; elements deeper than browsers nest (512) lose their tags, not
+/// their content (review row #35: html5ever's cost grows with the depth of each new element,
+/// so the depth is capped before the sanitizer sees it).
+#[test]
+fn site_deeply_nested_raw_html_builds() {
+    let lib = Lib::fixture("basic");
+    let n = 40_000;
+    lib.edit(
+        "cases/alpha.md",
+        "like [Beta](case:beta).",
+        &format!("like [Beta](case:beta).\n\n{}deep text{}\n\nAfter the divs.", "<div>".repeat(n), "</div>".repeat(n)),
+    );
+    let site = lib.build("site", &[]);
+    let case = read(&site, "cases/alpha.html");
+    let body = &case[case.find("<h2 id=\"alliance\">").expect("the section")..];
+    let body = &body[..body.find("<h2 id=\"results\">").expect("the next section")];
+    assert!(body.contains("deep text") && case.contains("After the divs."), "the text survives");
+    assert!(case.contains("<h2 id=\"results\">") && case.contains("The units now meet every month."));
+    let opened = body.matches("<div>").count();
+    assert!((500..=512).contains(&opened), "{opened} nested <div> kept (at most 512)");
+    assert_eq!(body.matches("</div>").count(), opened, "each kept <div> is closed");
+    let excerpt = excerpts(&site).into_iter().find(|(_, x)| x.contains("deep text")).expect("the excerpt");
+    assert_eq!(unbalanced(&excerpt.1), None, "the excerpt is balanced");
+    assert!(excerpt.1.contains("After the divs."), "the excerpt shows the whole section");
+}
