@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::Library;
 use crate::write::{
     foreign, is_mount_point, list_apart, remove_dead, remove_dead_beside, replace_dir, temp_beside, write_marker,
+    MARKER,
 };
 use std::fs;
 use std::path::Path;
@@ -88,8 +89,11 @@ pub fn rebuild_site_index(library: &Library, stamp: &str, site: &Path) -> Result
     let search_dir = site.join(INDEX_DIR);
     let search_dir = search_dir.parent().unwrap_or(site);
     // Where older versions (and rebuilds in a mount point) built the new index, inside the
-    // published folder: a dead process's is removed before the folder is judged.
-    remove_dead(search_dir, ".tantivy.tmp-");
+    // published folder: a dead process's is removed before the folder is judged (in a folder
+    // that carries casebook's marker only: nothing is removed from anyone else's).
+    if site.join(MARKER).is_file() {
+        remove_dead(search_dir, ".tantivy.tmp-");
+    }
     if site.is_dir() {
         if let Some(reason) = foreign(site)? {
             return Err(Error::Usage(format!(
