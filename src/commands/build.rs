@@ -66,6 +66,9 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
         library.config.base_path = config::normalize_base_path(base);
     }
     let mut staging = write::Staging::with_lanes(&opts.out, &[browser_index::DIR])?;
+    // The tantivy index has a list of files of its own: `search` rebuilds it in place, and its
+    // segment files differ from build to build, which the site's marker must not.
+    staging.list_apart(index::INDEX_DIR);
     // The search indexes are built while the pages are rendered: the writer threads spend much
     // of the page stages creating files, which leaves CPU to tantivy; the browser index, read
     // out of the tantivy index, follows as soon as that is committed.

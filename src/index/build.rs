@@ -15,7 +15,10 @@ use super::INDEX_DIR;
 use crate::analysis::{indexing_analyzer, ANALYZER};
 use crate::error::{Error, Result};
 use crate::model::Library;
-use crate::write::{is_ours, mark_site_dir, replace_dir};
+use crate::write::{
+    foreign, is_mount_point, list_apart, remove_dead, remove_dead_beside, replace_dir, temp_beside, write_marker,
+    MARKER,
+};
 use std::fs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,32 +79,53 @@ pub fn build_index_cancellable(library: &Library, stamp: &str, dir: &Path, cance
     write_meta(dir, &Meta::new(library, library_fingerprint(library), stamp.to_string()))
 }
 
-/// Rebuilds the index of a site folder in place: into a temporary sibling of
-/// `SITE/_search/tantivy`, then swapped for it ([`replace_dir`]), so a search running meanwhile
-/// sees the old index or the new one. A missing site folder is created (with the marker that
-/// lets `build` replace it later); a folder not written by casebook is refused.
+/// Rebuilds the index of a site folder in place: into a temporary sibling of the site folder
+/// (outside what is served), then swapped for `SITE/_search/tantivy` ([`replace_dir`]), so a
+/// search running meanwhile sees the old index or the new one. The new index carries its own
+/// list of files, which the site's marker names, so that `build` may still replace the site. A
+/// missing site folder is created (with that marker); a folder not written by casebook is
+/// refused. Leftovers of rebuilds that were killed are removed first.
 pub fn rebuild_site_index(library: &Library, stamp: &str, site: &Path) -> Result<()> {
+    let search_dir = site.join(INDEX_DIR);
+    let search_dir = search_dir.parent().unwrap_or(site);
+    // Where older versions (and rebuilds in a mount point) built the new index, inside the
+    // published folder: a dead process's is removed before the folder is judged (in a folder
+    // that carries casebook's marker only: nothing is removed from anyone else's).
+    if site.join(MARKER).is_file() {
+        remove_dead(search_dir, ".tantivy.tmp-");
+    }
     if site.is_dir() {
-        if !is_ours(site)? {
+        if let Some(reason) = foreign(site)? {
             return Err(Error::Usage(format!(
-                "{} is not empty and was not written by casebook; refusing to put a search index there (choose another --site)",
-                site.display()
+                "{} {}; refusing to put a search index there (choose another --site)",
+                site.display(),
+                reason.describe()
             )));
         }
     } else {
         fs::create_dir_all(site).map_err(|e| Error::io("create", site, e))?;
-        mark_site_dir(site)?;
     }
-    let target = site.join(INDEX_DIR);
-    let parent = target.parent().map(Path::to_path_buf).unwrap_or_else(|| site.to_path_buf());
+    let real = site.canonicalize().map_err(|e| Error::io("read", site, e))?;
+    let target = real.join(INDEX_DIR);
+    let parent = target.parent().map(Path::to_path_buf).unwrap_or_else(|| real.clone());
     fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
-    let tmp = parent.join(format!(".tantivy.tmp-{}", std::process::id()));
+    let tmp = if is_mount_point(&real) {
+        // Nothing can be renamed into a mount point from outside it: the temporary folder goes
+        // inside (briefly published, and removed on failure or by the next rebuild).
+        parent.join(format!(".tantivy.tmp-{}", std::process::id()))
+    } else {
+        remove_dead_beside(&real);
+        temp_beside(&real, "tantivy-tmp")
+    };
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
     }
-    if let Err(e) = build_index_cancellable(library, stamp, &tmp, &AtomicBool::new(false)) {
+    let built = build_index_cancellable(library, stamp, &tmp, &AtomicBool::new(false))
+        .and_then(|()| write_marker(&tmp, &[]))
+        .and_then(|()| list_apart(&real, INDEX_DIR))
+        .and_then(|()| replace_dir(&tmp, &target));
+    if built.is_err() {
         let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
     }
-    replace_dir(&tmp, &target)
+    built
 }

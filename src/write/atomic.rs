@@ -2,6 +2,7 @@
 //! for another, so that a reader (a search, a browser) sees the old version or the new one,
 //! never half of either.
 
+use super::temp::remove_or_warn;
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,34 +18,68 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// The folder a replaced folder is moved to while its replacement moves in: `tmp`'s name with
-/// `.old` added.
+/// The folder a replaced folder is moved to while its replacement moves in, where the two
+/// cannot be exchanged: `tmp`'s name with `.old` added.
 fn aside(tmp: &Path) -> PathBuf {
     tmp.with_file_name(format!("{}.old", tmp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()))
 }
 
-/// Puts the folder `tmp` in the place of `target`: the old `target` (if any) is moved aside,
-/// `tmp` renamed to `target`, then the old one removed. If the rename fails, the old folder is
-/// put back. Between the two renames `target` is missing for an instant; it is never half
-/// written.
+/// Exchanges the folders `a` and `b` in one atomic step (Linux's `renameat2` with
+/// `RENAME_EXCHANGE`): at every instant each path names one whole folder.
+#[cfg(target_os = "linux")]
+pub fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are NUL-terminated strings that live across the call.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Where there is no `renameat2`, nothing can be exchanged.
+#[cfg(not(target_os = "linux"))]
+pub fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from_raw_os_error(libc::ENOSYS))
+}
+
+/// Whether an [`exchange`] failed only because the system or the file system cannot do it.
+fn unsupported(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP))
+}
+
+/// Puts the folder `tmp` in the place of `target`. An old `target` is exchanged with `tmp` in
+/// one atomic step, then removed: a reader (or a crash) finds the old folder or the new one,
+/// never none. Where the exchange is not supported, the old folder is moved aside and `tmp`
+/// renamed into place (a missing `target` for an instant; if the second rename fails, the old
+/// folder is put back). An old folder that cannot be removed is a warning, not an error: the
+/// new one is in place, and a later build removes the leftover once this process has ended.
 pub fn replace_dir(tmp: &Path, target: &Path) -> Result<()> {
     let old = aside(tmp);
     if old.exists() {
         fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
     }
-    let had_old = target.exists();
-    if had_old {
-        fs::rename(target, &old).map_err(|e| Error::io("move aside", target, e))?;
+    if fs::symlink_metadata(target).is_err() {
+        return fs::rename(tmp, target).map_err(|e| Error::io("move into place", target, e));
     }
-    if let Err(e) = fs::rename(tmp, target) {
-        if had_old {
-            let _ = fs::rename(&old, target);
+    match exchange(tmp, target) {
+        Ok(()) => {
+            remove_or_warn(tmp, "the previous version");
+            return Ok(());
         }
+        Err(e) if unsupported(&e) => {}
+        Err(e) => return Err(Error::io("move into place", target, e)),
+    }
+    fs::rename(target, &old).map_err(|e| Error::io("move aside", target, e))?;
+    if let Err(e) = fs::rename(tmp, target) {
+        let _ = fs::rename(&old, target);
         return Err(Error::io("move into place", target, e));
     }
-    if had_old {
-        let _ = fs::remove_dir_all(&old);
-    }
+    remove_or_warn(&old, "the previous version");
     Ok(())
 }
 
@@ -70,5 +105,26 @@ mod tests {
         let mut left: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         left.sort();
         assert_eq!(left, ["meta.json", "site"]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn two_folders_are_exchanged_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::write(a.join("in-a"), "a").unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(b.join("in-b"), "b").unwrap();
+        match exchange(&a, &b) {
+            // Where the file system cannot exchange, `replace_dir` takes the two renames.
+            Err(e) if unsupported(&e) => {}
+            r => {
+                r.unwrap();
+                assert!(a.join("in-b").is_file() && b.join("in-a").is_file());
+                assert!(!a.join("in-a").exists() && !b.join("in-b").exists());
+            }
+        }
+        assert!(exchange(&a, &dir.path().join("missing")).is_err(), "nothing to exchange with");
     }
 }

@@ -13,7 +13,7 @@
 //! [`Staging::write_with`] is written on the caller's thread, next to the lane that has its
 //! folder. A write error stops its writer; [`Staging::finish`] reports it.
 
-use super::{is_ours, mark_site_dir, replace_dir};
+use super::{foreign, is_mount_point, remove_dead_beside, replace_dir, temp_beside, write_marker};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 use std::fs;
@@ -25,8 +25,13 @@ use std::thread::JoinHandle;
 /// A temporary output folder that becomes the site on [`Staging::commit`].
 #[derive(Debug)]
 pub struct Staging {
+    /// `--out` as given, for messages.
     out: PathBuf,
+    /// The folder replaced: `out` made absolute, through a symbolic link if it is one.
+    target: PathBuf,
     tmp: PathBuf,
+    /// Folders inside the site that get a list of files of their own ([`super::write_marker`]).
+    apart: Vec<String>,
     files: AtomicUsize,
     committed: bool,
     /// Set for [`Staging::in_memory`]: the files written, kept instead of written to disk.
@@ -60,36 +65,45 @@ type Files = Vec<(String, Vec<u8>)>;
 impl Staging {
     /// Checks that `out` may be replaced and creates the temporary sibling folder, with a
     /// writer thread for the pages and one for each folder of `lanes` (`/`-separated paths
-    /// inside the site).
+    /// inside the site). `out` may be a symbolic link: the link stays, and the folder it points
+    /// to is replaced. Leftovers of builds that were killed are removed first.
     pub fn with_lanes(out: &Path, lanes: &[&str]) -> Result<Staging> {
-        if out.exists() {
-            if !out.is_dir() {
+        let target = resolve(out)?;
+        if fs::symlink_metadata(&target).is_ok() {
+            if !target.is_dir() {
                 return Err(Error::Usage(format!(
                     "{} exists and is not a folder; choose another --out",
                     out.display()
                 )));
             }
-            if !is_ours(out)? {
+            if is_mount_point(&target) {
                 return Err(Error::Usage(format!(
-                    "{} is not empty and was not written by casebook; refusing to replace it (choose another --out, or empty it)",
-                    out.display()
+                    "{} is a mount point, which cannot be replaced as a whole (casebook swaps the new site for the \
+                     old one); choose a folder inside it, such as --out {}",
+                    out.display(),
+                    out.join("site").display()
+                )));
+            }
+            if let Some(reason) = foreign(&target)? {
+                return Err(Error::Usage(format!(
+                    "{} {}; refusing to replace it, which would delete that. Choose an empty or new --out, or \
+                     remove the folder yourself and build again",
+                    out.display(),
+                    reason.describe()
                 )));
             }
         }
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
-        let tmp = parent.join(format!(".{name}.casebook-tmp-{}", std::process::id()));
+        remove_dead_beside(&target);
+        let tmp = temp_beside(&target, "casebook-tmp");
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
         }
         fs::create_dir(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
         let mut staging = Staging {
             out: out.to_path_buf(),
+            target,
             tmp,
+            apart: Vec::new(),
             files: AtomicUsize::new(0),
             committed: false,
             memory: None,
@@ -114,7 +128,9 @@ impl Staging {
     pub fn in_memory() -> Staging {
         Staging {
             out: PathBuf::new(),
+            target: PathBuf::new(),
             tmp: PathBuf::new(),
+            apart: Vec::new(),
             files: AtomicUsize::new(0),
             committed: false,
             memory: Some(std::sync::Mutex::new(Vec::new())),
@@ -131,6 +147,13 @@ impl Staging {
         };
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
+    }
+
+    /// Gives the folder `dir` (a `/`-separated path inside the site) a list of files of its own
+    /// in the site's marker, for a folder whose files change apart from the site (the index
+    /// that `search` rebuilds in place) or differ from build to build.
+    pub fn list_apart(&mut self, dir: &str) {
+        self.apart.push(dir.trim_end_matches('/').to_string());
     }
 
     /// The temporary folder (for writers that need a path, such as the search index).
@@ -197,11 +220,32 @@ impl Staging {
             return Err(Error::internal("an in-memory staging area has no folder to commit"));
         }
         self.finish()?;
-        mark_site_dir(&self.tmp)?;
-        replace_dir(&self.tmp, &self.out)?;
+        let apart: Vec<&str> = self.apart.iter().map(String::as_str).collect();
+        write_marker(&self.tmp, &apart)?;
+        replace_dir(&self.tmp, &self.target)?;
         self.committed = true;
         Ok(self.files.load(Ordering::Relaxed))
     }
+}
+
+/// The folder `out` names, absolute: a symbolic link is followed (it must lead to a folder);
+/// a missing folder's parent is created, so that the temporary sibling can be.
+fn resolve(out: &Path) -> Result<PathBuf> {
+    if fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return out.canonicalize().map_err(|e| {
+            Error::Usage(format!("--out {} is a symbolic link to a folder that cannot be reached: {e}", out.display()))
+        });
+    }
+    if out.exists() {
+        return out.canonicalize().map_err(|e| Error::io("read", out, e));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+    let name = out.file_name().ok_or_else(|| Error::Usage(format!("--out {} names no folder", out.display())))?;
+    Ok(parent.canonicalize().map_err(|e| Error::io("read", parent, e))?.join(name))
 }
 
 /// The writer thread: writes the queued files in order, creating folders as needed. Errors name

@@ -364,3 +364,138 @@ fn site_build_refuses_a_foreign_folder() {
     assert_eq!(fs::read_to_string(mine.join("precious.txt")).unwrap(), "my own file");
     assert_eq!(entries(lib.tmp.path()), BTreeSet::from(["lib".to_string(), "mine".to_string()]), "no leftovers");
 }
+
+/// A PID no process has (Linux's PIDs stay below 4,194,304): the leftovers of a killed build.
+const DEAD: u32 = 4_194_305;
+
+/// `cp -r site/. /var/www/` carries the marker into a web root full of other files: the next
+/// build into it refuses (naming the file it would delete and what to do) and deletes nothing.
+/// A site as built, and as `search` left it after rebuilding its index, is still replaced.
+#[test]
+fn site_build_keeps_the_files_of_a_folder_that_holds_a_copied_marker() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let site = lib.build("site", &[]);
+    let www = lib.outside("www");
+    fs::create_dir_all(www.join("other-app")).unwrap();
+    fs::write(www.join("other-app/important.txt"), "USER DATA").unwrap();
+    crate::support::copy_dir(&site, &www);
+    assert!(www.join(".casebook-site").is_file());
+    let o = build(&root, &www, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "refused with exit 2:\n{err}");
+    assert!(err.contains("other-app/") && err.contains("did not write"), "names what it would delete:\n{err}");
+    assert!(err.contains("empty or new --out") && err.contains("remove the folder"), "says what to do:\n{err}");
+    assert_eq!(fs::read_to_string(www.join("other-app/important.txt")).unwrap(), "USER DATA");
+
+    // A page changed by hand is not casebook's either; removed pages are.
+    fs::write(site.join("index.html"), "my own home page").unwrap();
+    let o = build(&root, &site, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("index.html"), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(site.join("index.html")).unwrap(), "my own home page");
+    fs::remove_file(site.join("index.html")).unwrap();
+    build_ok(&root, &site, &[]);
+
+    // An older casebook's marker lists nothing: refused, with the way out.
+    let old = lib.outside("old");
+    fs::create_dir_all(&old).unwrap();
+    fs::write(old.join(".casebook-site"), "This folder is written by `casebook build`.\n").unwrap();
+    fs::write(old.join("index.html"), "an old page").unwrap();
+    let o = build(&root, &old, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("older casebook") && stderr(&o).contains("remove the folder"), "{}", stderr(&o));
+    assert!(old.join("index.html").is_file());
+
+    // `search` rebuilds the index in place; the site stays casebook's.
+    let root_arg = root.to_str().unwrap();
+    lib.run_in(&root, &["build", "--root", root_arg]);
+    fs::remove_file(lib.path("site/_search/tantivy/casebook-index.json")).unwrap();
+    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("rebuilt"), "{}", run.stderr);
+    let run = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(run.code, 0, "after search's rebuild, the site is still casebook's:\n{}", run.stderr);
+}
+
+/// A rebuild swaps the whole folder: the old site's files are gone, nothing temporary is left,
+/// and folders that killed builds left (their PID is no longer alive) are removed.
+#[test]
+fn site_rebuild_replaces_the_old_site_whole_and_removes_dead_leftovers() {
+    let lib = Lib::fixture("basic");
+    let parent = lib.outside("out");
+    fs::create_dir_all(&parent).unwrap();
+    let site = parent.join("site");
+    lib.write("cases/extra.md", crate::support::case_like_alpha("extra"));
+    build_ok(&lib.root(), &site, &[]);
+    assert!(site.join("cases/extra.html").is_file());
+    for left in [format!(".site.casebook-tmp-{DEAD}"), format!(".site.casebook-tmp-{DEAD}.old")] {
+        fs::create_dir_all(parent.join(&left).join("cases")).unwrap();
+        fs::write(parent.join(&left).join("cases/x.html"), "half a build").unwrap();
+    }
+    lib.remove("cases/extra.md");
+    build_ok(&lib.root(), &site, &[]);
+    assert!(!site.join("cases/extra.html").exists(), "the old site's pages are gone");
+    assert!(site.join("index.html").is_file());
+    assert_eq!(entries(&parent), BTreeSet::from(["site".to_string()]), "no leftovers, dead builds' removed");
+}
+
+/// A killed `search` left its index rebuild behind (inside `_search/`, where older versions put
+/// it, or beside the site): the next search removes both, and rebuilds outside the published
+/// folder.
+#[test]
+fn site_search_removes_dead_index_rebuilds_and_publishes_nothing_temporary() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let run = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let site = lib.path("site");
+    let inside = site.join(format!("_search/.tantivy.tmp-{DEAD}"));
+    let beside = root.join(format!(".site.tantivy-tmp-{DEAD}"));
+    for dir in [&inside, &beside] {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join("segment.idx"), "half an index").unwrap();
+    }
+    fs::remove_file(site.join("_search/tantivy/casebook-index.json")).unwrap();
+    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!inside.exists() && !beside.exists(), "dead rebuilds are removed");
+    let hidden: Vec<String> = entries(&site.join("_search")).into_iter().filter(|n| n.starts_with('.')).collect();
+    assert!(hidden.is_empty(), "nothing temporary in the published folder: {hidden:?}");
+    let hidden: Vec<String> = entries(&root).into_iter().filter(|n| n.starts_with(".site.")).collect();
+    assert!(hidden.is_empty(), "nor beside it: {hidden:?}");
+}
+
+/// `--out` given as a symbolic link: the link stays, and the folder it leads to is updated.
+#[test]
+fn site_out_through_a_symlink_updates_its_target() {
+    let lib = Lib::fixture("basic");
+    let www = lib.outside("www");
+    fs::create_dir_all(&www).unwrap();
+    let kb = www.join("kb");
+    build_ok(&lib.root(), &kb, &[]);
+    let link = lib.outside("kblink");
+    std::os::unix::fs::symlink(&kb, &link).unwrap();
+    lib.write("cases/extra.md", crate::support::case_like_alpha("extra"));
+    build_ok(&lib.root(), &link, &[]);
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+    assert!(kb.join("cases/extra.html").is_file(), "its target holds the new site");
+    assert_eq!(entries(&www), BTreeSet::from(["kb".to_string()]), "no leftovers beside the target");
+    let beside: Vec<String> = entries(lib.tmp.path()).into_iter().filter(|n| n.starts_with('.')).collect();
+    assert!(beside.is_empty(), "nor beside the link: {beside:?}");
+}
+
+/// A mount point can never be renamed: `--out` naming one fails before anything is rendered,
+/// and says what to do. (`/proc` is one wherever it exists.)
+#[test]
+fn site_out_that_is_a_mount_point_is_refused_at_once() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let lib = Lib::fixture("basic");
+    let o = build(&lib.root(), Path::new("/proc"), &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("/proc is a mount point") && err.contains("--out /proc/site"), "{err}");
+}
