@@ -73,7 +73,7 @@ fn site_base_path_changes_only_sitemap_feed_and_404() {
     let plain = lib.build("plain", &[]);
     let kb = lib.build("kb", &["--base-path", "/kb/"]);
     let diff = differences(&tree(&plain), &tree(&kb));
-    let allowed = ["sitemap.xml", "feed.xml", "404.html"];
+    let allowed = ["sitemap.xml", "feed.xml", "404.html", ".casebook-site"];
     let unexpected: Vec<String> = diff.iter().filter(|d| !allowed.contains(&d.as_str())).cloned().collect();
     fail_if_any("files that depend on the base path", &unexpected);
 
