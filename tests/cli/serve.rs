@@ -360,3 +360,36 @@ fn a_bounded_load_on_loopback_has_no_errors() {
     assert!(errors.is_empty(), "{} errors, e.g. {:?}", errors.len(), &errors[..errors.len().min(5)]);
     assert_eq!(answered, requests);
 }
+
+#[test]
+fn redirects_stay_on_the_site_and_every_answer_says_nosniff() {
+    let lib = Lib::shipped();
+    let server = serve(&lib);
+    // A folder asked for with extra leading slashes is redirected to a path of this site,
+    // never to `//host/` (a protocol-relative address: another host).
+    for (target, location) in [
+        ("//forces", "/forces/"),
+        ("///forces", "/forces/"),
+        ("//forces?x=1", "/forces/?x=1"),
+        ("/forces?x=1", "/forces/?x=1"),
+    ] {
+        let r = server.get(target);
+        assert_eq!((r.status, r.header("location")), (308, location), "{target}");
+    }
+    // Every answer says nosniff, the 405s of the routes included.
+    for (method, path) in [
+        ("POST", "/api/search"),
+        ("PUT", "/api/search?q=x"),
+        ("DELETE", "/_casebook/events"),
+        ("POST", "/_casebook/live.js"),
+        ("OPTIONS", "/_casebook/live.css"),
+        ("POST", "/index.html"),
+    ] {
+        let r = server.raw(method, path);
+        assert_eq!(r.status, 405, "{method} {path}");
+        assert_eq!(r.header("x-content-type-options"), "nosniff", "{method} {path}: {:?}", r.headers);
+    }
+    for target in ["/api/search?q=x", "/api/search?q=%22unclosed", "/no/such", "/..%2f", "/forces"] {
+        assert_eq!(server.get(target).header("x-content-type-options"), "nosniff", "{target}");
+    }
+}
