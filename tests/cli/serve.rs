@@ -393,3 +393,52 @@ fn redirects_stay_on_the_site_and_every_answer_says_nosniff() {
         assert_eq!(server.get(target).header("x-content-type-options"), "nosniff", "{target}");
     }
 }
+
+/// The folders in `tmpdir` named like a server's work folder.
+fn work_dirs(tmpdir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(tmpdir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("casebook-serve-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_work_folder_is_private_unpredictable_and_leftovers_of_killed_servers_go() {
+    let lib = Lib::shipped();
+    let tmp = server_tmp(&lib);
+    // Left by killed servers: the old name `casebook-serve-PID`, and a new one with its PID
+    // inside (no process has a PID above pid_max's ceiling of 2^22).
+    for (name, owner) in [("casebook-serve-999999999", None), ("casebook-serve-dead00", Some("999999998"))] {
+        fs::create_dir_all(tmp.join(name).join("site-1")).unwrap();
+        fs::write(tmp.join(name).join("site-1/index.html"), "old").unwrap();
+        if let Some(pid) = owner {
+            fs::write(tmp.join(name).join("owner-pid"), pid).unwrap();
+        }
+    }
+    // A running server's folder (this test's own PID) stays.
+    fs::create_dir_all(tmp.join("casebook-serve-alive0")).unwrap();
+    fs::write(tmp.join("casebook-serve-alive0/owner-pid"), std::process::id().to_string()).unwrap();
+    let server = serve(&lib);
+    assert_eq!(server.get("/index.html").status, 200);
+    let names = work_dirs(&tmp);
+    assert_eq!(names.len(), 2, "the dead servers' folders are gone: {names:?}");
+    assert!(names.contains(&"casebook-serve-alive0".to_string()), "{names:?}");
+    let own = names.iter().find(|n| *n != "casebook-serve-alive0").unwrap();
+    assert_ne!(
+        own,
+        &format!("casebook-serve-{}", server.pid()),
+        "not named by the PID (another user could take it first)"
+    );
+    assert_eq!(fs::read_to_string(tmp.join(own).join("owner-pid")).unwrap(), server.pid().to_string());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(tmp.join(own)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "private: {mode:o}");
+    }
+    drop(server);
+    assert_eq!(work_dirs(&tmp), ["casebook-serve-alive0"], "a stopped server removes its folder");
+}
