@@ -66,6 +66,7 @@ pub(super) async fn serve_http(
         // Over the whole router: the answers axum makes itself (the 405s of the routes) get
         // the headers too.
         .layer(axum::middleware::map_response(|r: Response| async move { secure(r) }));
+    let listener = super::limits::CappedListener::new(listener, super::limits::Limits::from_env());
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             stop_signal().await;

@@ -442,3 +442,28 @@ fn the_work_folder_is_private_unpredictable_and_leftovers_of_killed_servers_go()
     drop(server);
     assert_eq!(work_dirs(&tmp), ["casebook-serve-alive0"], "a stopped server removes its folder");
 }
+
+/// More silent connections than the server has descriptors (`ulimit -n 256`): they are capped
+/// and time out, and a normal request is still answered (before: accept failed with EMFILE and
+/// every other client waited for as long as the silent ones stayed).
+#[cfg(unix)]
+#[test]
+fn silent_connections_beyond_the_file_limit_do_not_lock_others_out() {
+    let lib = Lib::shipped();
+    let server = Server::start_with(&lib.root(), &server_tmp(&lib), &[("CASEBOOK_SERVE_IDLE_SECS", "1")], Some(256));
+    assert_eq!(server.get("/index.html").status, 200);
+    let silent: Vec<std::net::TcpStream> =
+        (0..300).map(|_| std::net::TcpStream::connect(&server.addr).unwrap()).collect();
+    // The client's own read timeout (30 s) bounds the wait.
+    let mut conn = Conn::open(&server.addr);
+    let r =
+        conn.get(&server.addr, "/cases/tianhu.html").unwrap_or_else(|e| panic!("{e}; stderr:\n{}", server.stderr()));
+    assert_eq!(r.status, 200);
+    // The silent ones were closed by the server (read gives end of file, or a reset).
+    let mut first = &silent[0];
+    let mut buf = [0u8; 1];
+    first.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    assert!(matches!(std::io::Read::read(&mut first, &mut buf), Ok(0) | Err(_)));
+    drop(silent);
+    assert_eq!(server.get("/index.html").status, 200);
+}
