@@ -459,6 +459,10 @@ fn silent_connections_beyond_the_file_limit_do_not_lock_others_out() {
     let r =
         conn.get(&server.addr, "/cases/tianhu.html").unwrap_or_else(|e| panic!("{e}; stderr:\n{}", server.stderr()));
     assert_eq!(r.status, 200);
+    // An edit made meanwhile shows (before: its read failed with EMFILE and the case counted as
+    // broken until saved again).
+    lib.save_edit("cases/fujian/tianhu.md", "title: \"Tianhu Community:", "title: \"Tianhu Egretword Community:");
+    server.wait_for("/cases/tianhu.html", 60, |r| r.text().contains("Egretword"));
     // The silent ones were closed by the server (read gives end of file, or a reset).
     let mut first = &silent[0];
     let mut buf = [0u8; 1];
