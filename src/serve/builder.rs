@@ -130,8 +130,8 @@ impl Builder {
             }
             if !paths.is_empty() {
                 self.last_change = Instant::now();
+                watcher.watch_folders();
                 self.apply(paths);
-                watcher.watch_templates();
                 self.retire();
             }
             if refresh {

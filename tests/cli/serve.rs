@@ -471,3 +471,27 @@ fn silent_connections_beyond_the_file_limit_do_not_lock_others_out() {
     drop(silent);
     assert_eq!(server.get("/index.html").status, 200);
 }
+
+#[test]
+fn edits_show_after_cases_is_deleted_and_made_again() {
+    let lib = Lib::shipped();
+    let server = serve(&lib);
+    let mut events = server.events();
+    events.wait("hello", "", 10);
+    // As `git checkout` or `rsync --delete` do: a new folder in place of the old one.
+    let root = lib.root();
+    let status = Command::new("cp").arg("-r").arg(root.join("cases")).arg(root.join("cases.new")).status().unwrap();
+    assert!(status.success());
+    fs::remove_dir_all(root.join("cases")).unwrap();
+    fs::rename(root.join("cases.new"), root.join("cases")).unwrap();
+    events.wait("reload", "*", 60);
+    lib.save_edit(
+        "cases/henan/huaihe-road.md",
+        "title: \"Huaihe Road Street",
+        "title: \"Lapwingword Huaihe Road Street",
+    );
+    server.wait_for("/cases/huaihe-road.html", 30, |r| r.text().contains("Lapwingword"));
+    // And again: the new folder's watch is not the last one either.
+    lib.save_edit("cases/henan/huaihe-road.md", "Lapwingword Huaihe", "Ploverword Huaihe");
+    server.wait_for("/cases/huaihe-road.html", 30, |r| r.text().contains("Ploverword"));
+}
