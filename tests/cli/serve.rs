@@ -495,3 +495,24 @@ fn edits_show_after_cases_is_deleted_and_made_again() {
     lib.save_edit("cases/henan/huaihe-road.md", "Lapwingword Huaihe", "Ploverword Huaihe");
     server.wait_for("/cases/huaihe-road.html", 30, |r| r.text().contains("Ploverword"));
 }
+
+/// `casebook.toml` made a link to a file outside the library while serving: refused, and
+/// nothing of that file reaches the terminal or the open pages.
+#[cfg(unix)]
+#[test]
+fn a_casebook_toml_linked_out_of_the_library_is_not_read() {
+    let lib = Lib::shipped();
+    let server = serve(&lib);
+    let mut events = server.events();
+    events.wait("hello", "", 10);
+    let secret = lib.outside("passwd");
+    fs::write(&secret, "root:x:0:0:SECRET-c41d:/root:/bin/bash\n").unwrap();
+    let root = lib.root();
+    std::os::unix::fs::symlink(&secret, root.join("casebook.toml.link")).unwrap();
+    fs::rename(root.join("casebook.toml.link"), root.join("casebook.toml")).unwrap();
+    let error = events.wait("error", "casebook.toml", 60);
+    assert!(error.contains("symbolic link points outside the library"), "{error}");
+    assert!(!error.contains("SECRET-c41d"), "the event carries the linked file: {error}");
+    assert!(!server.stderr().contains("SECRET-c41d"), "{}", server.stderr());
+    assert_eq!(server.get("/index.html").status, 200, "the last good site stays");
+}
