@@ -378,6 +378,22 @@ impl Drop for Cleanup {
     }
 }
 
+/// A refusal of `casebook.toml` when it is a symbolic link to a file outside the library
+/// (the rule every file casebook reads follows).
+fn config_link_outside(root: &std::path::Path) -> Option<Diagnostic> {
+    let path = root.join(crate::config::CONFIG_FILE);
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return None;
+    }
+    let root = root.canonicalize().ok()?;
+    // A broken link: load says it cannot be read, and reads nothing.
+    let real = path.canonicalize().ok()?;
+    (!real.starts_with(&root)).then(|| {
+        Diagnostic::error(crate::config::CONFIG_FILE, "symlink-outside", "symbolic link points outside the library")
+            .hint("copy the file into the library instead of linking to it")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,20 +418,4 @@ mod tests {
         assert!(paths.iter().all(|p| !p.exists()), "{paths:?}");
         assert!(held.path.is_dir());
     }
-}
-
-/// A refusal of `casebook.toml` when it is a symbolic link to a file outside the library
-/// (the rule every file casebook reads follows).
-fn config_link_outside(root: &std::path::Path) -> Option<Diagnostic> {
-    let path = root.join(crate::config::CONFIG_FILE);
-    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return None;
-    }
-    let root = root.canonicalize().ok()?;
-    // A broken link: load says it cannot be read, and reads nothing.
-    let real = path.canonicalize().ok()?;
-    (!real.starts_with(&root)).then(|| {
-        Diagnostic::error(crate::config::CONFIG_FILE, "symlink-outside", "symbolic link points outside the library")
-            .hint("copy the file into the library instead of linking to it")
-    })
 }
