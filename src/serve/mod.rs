@@ -40,8 +40,9 @@
 //! `builder` (the change loop, full rebuilds, publishing), `incremental` (edits of one case,
 //! the second pass), `dependencies` (which pages show what), `overlay` (re-rendered pages
 //! over a built folder), and the HTTP side: `http` (router, static files), `api`
-//! (`/api/search`), `events` (server-sent events), `limits` (connection cap and timeouts), `paths` (request paths, content types)
-//! and `inject` (the reload script and the CSP). The HTTP side only reads snapshots; only the
+//! (`/api/search`), `events` (server-sent events), `limits` (the connection cap and
+//! timeouts), `paths` (request paths, content types) and `inject` (the reload script and the
+//! CSP). The HTTP side only reads snapshots; only the
 //! builder changes what is served.
 
 mod api;
