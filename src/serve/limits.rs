@@ -41,15 +41,19 @@ pub(super) struct Limits {
 
 impl Limits {
     /// The defaults, below this process's open-file limit. `CASEBOOK_SERVE_MAX_CONNECTIONS` and
-    /// `CASEBOOK_SERVE_IDLE_SECS` lower them (for tests; not documented as options).
+    /// `CASEBOOK_SERVE_IDLE_SECS` (the idle time; twice it for an unanswered request) lower them (for tests; not documented as options).
     pub(super) fn from_env() -> Limits {
         let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
         let mut connections = default_connections(open_file_limit());
         if let Some(n) = env("CASEBOOK_SERVE_MAX_CONNECTIONS") {
             connections = connections.min(n.max(1) as usize);
         }
-        let idle = env("CASEBOOK_SERVE_IDLE_SECS").map_or(IDLE, |s| Duration::from_secs(s.max(1)));
-        Limits { connections, idle, unanswered: UNANSWERED.max(idle) }
+        // A lowered idle time lowers the other in proportion (so a test need not wait a minute).
+        let (idle, unanswered) = match env("CASEBOOK_SERVE_IDLE_SECS") {
+            Some(s) => (Duration::from_secs(s.max(1)), Duration::from_secs(2 * s.max(1))),
+            None => (IDLE, UNANSWERED),
+        };
+        Limits { connections, idle, unanswered }
     }
 }
 

@@ -516,3 +516,35 @@ fn a_casebook_toml_linked_out_of_the_library_is_not_read() {
     assert!(!server.stderr().contains("SECRET-c41d"), "{}", server.stderr());
     assert_eq!(server.get("/index.html").status, 200, "the last good site stays");
 }
+
+/// A client that sends its request's headers a line at a time and never finishes them is
+/// closed (before: kept open for as long as it kept sending).
+#[test]
+fn a_request_that_never_ends_its_headers_is_closed() {
+    use std::io::Write as _;
+    let lib = Lib::shipped();
+    let server = Server::start_with(&lib.root(), &server_tmp(&lib), &[("CASEBOOK_SERVE_IDLE_SECS", "1")], None);
+    let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+    let mut closed = false;
+    // 80 lines, one every 250 ms (more often than the idle time): 20 s, ten times the 2 s the
+    // server allows an unanswered request.
+    for i in 0..80 {
+        if s.write_all(format!("GET / HTTP/1.1\r\nX-Slow-{i}: 1\r\n").as_bytes()).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    if !closed {
+        // Closed but not noticed by a write yet: reading reaches the end (or a reset); a read
+        // that times out means the connection is still open.
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut rest = Vec::new();
+        closed = match std::io::Read::read_to_end(&mut s, &mut rest) {
+            Ok(_) => true,
+            Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+        };
+    }
+    assert!(closed, "the slow request is still open");
+    assert_eq!(server.get("/index.html").status, 200);
+}
