@@ -130,8 +130,8 @@ impl Builder {
             }
             if !paths.is_empty() {
                 self.last_change = Instant::now();
+                watcher.watch_folders();
                 self.apply(paths);
-                watcher.watch_templates();
                 self.retire();
             }
             if refresh {
@@ -180,7 +180,13 @@ impl Builder {
         let out = self.work.join(format!("site-{}", self.generation));
         let opts =
             BuildOptions { root: self.root.clone(), out: out.clone(), base_path: Some("/".into()), progress: initial };
-        match crate::build_for_serve(&opts) {
+        // Serve sends its errors to every open page: a linked-out `casebook.toml` is refused
+        // before anything reads it, so no part of another file reaches a browser.
+        let built = match config_link_outside(&self.root) {
+            Some(d) => Err(Error::Content(vec![d])),
+            None => crate::build_for_serve(&opts),
+        };
+        match built {
             Ok(built) => {
                 self.print_diagnostics(&built.summary.warnings);
                 // The old index writer lets go of the old folder before it can be deleted.
@@ -370,6 +376,22 @@ impl Drop for Cleanup {
             let _ = thread.join();
         }
     }
+}
+
+/// A refusal of `casebook.toml` when it is a symbolic link to a file outside the library
+/// (the rule every file casebook reads follows).
+fn config_link_outside(root: &std::path::Path) -> Option<Diagnostic> {
+    let path = root.join(crate::config::CONFIG_FILE);
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return None;
+    }
+    let root = root.canonicalize().ok()?;
+    // A broken link: load says it cannot be read, and reads nothing.
+    let real = path.canonicalize().ok()?;
+    (!real.starts_with(&root)).then(|| {
+        Diagnostic::error(crate::config::CONFIG_FILE, "symlink-outside", "symbolic link points outside the library")
+            .hint("copy the file into the library instead of linking to it")
+    })
 }
 
 #[cfg(test)]

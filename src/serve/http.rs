@@ -62,7 +62,11 @@ pub(super) async fn serve_http(
         .route("/_casebook/live.css", get(|| async { asset(LIVE_CSS, "text/css; charset=utf-8") }))
         .route("/api/search", get(api::api_search))
         .fallback(static_file)
-        .with_state(app);
+        .with_state(app)
+        // Over the whole router: the answers axum makes itself (the 405s of the routes) get
+        // the headers too.
+        .layer(axum::middleware::map_response(|r: Response| async move { secure(r) }));
+    let listener = super::limits::CappedListener::new(listener, super::limits::Limits::from_env());
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             stop_signal().await;
@@ -208,8 +212,9 @@ async fn static_file(State(app): State<App>, method: Method, uri: Uri) -> Respon
             page_response(StatusCode::OK, &rel, &bytes)
         }
         Found::Folder => {
-            // Relative links need the trailing slash.
-            let mut location = format!("{raw}/");
+            // Relative links need the trailing slash. One leading slash only: `//forces/` would
+            // be a protocol-relative address, i.e. the host `forces` (an open redirect).
+            let mut location = format!("/{}/", raw.trim_start_matches('/'));
             if let Some(q) = uri.query() {
                 location.push('?');
                 location.push_str(q);

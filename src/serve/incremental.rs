@@ -44,7 +44,7 @@ impl Builder {
                 rebuild_all = true; // removed
                 break;
             }
-            let file = match load::read_file(&self.root, rel, cur.library.config.max_file_size) {
+            let file = match read_retrying(&self.root, rel, cur.library.config.max_file_size) {
                 Ok(f) => f,
                 Err(d) => {
                     self.broken.insert(rel.clone(), vec![d]);
@@ -277,4 +277,34 @@ fn update_related(cur: &mut Current, cases: Vec<usize>) -> Vec<String> {
         }
     }
     pages
+}
+
+/// [`load::read_file`], tried again a few times (with a short, growing pause) while the
+/// process is out of file descriptors: a file that cannot be opened for that reason is not
+/// broken, and counting it so would hide the edit until it is saved again.
+fn read_retrying(
+    root: &std::path::Path,
+    rel: &str,
+    max: u64,
+) -> std::result::Result<load::SourceFile, diag::Diagnostic> {
+    let mut pause = std::time::Duration::from_millis(25);
+    for _ in 0..6 {
+        match load::read_file(root, rel, max) {
+            Err(_) if out_of_descriptors(&root.join(rel)) => std::thread::sleep(pause),
+            done => return done,
+        }
+        pause *= 2;
+    }
+    load::read_file(root, rel, max)
+}
+
+/// Whether opening `path` fails for want of file descriptors (of the process or the system).
+fn out_of_descriptors(path: &std::path::Path) -> bool {
+    match std::fs::File::open(path) {
+        Ok(_) => false,
+        #[cfg(unix)]
+        Err(e) => matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)),
+        #[cfg(not(unix))]
+        Err(_) => false,
+    }
 }

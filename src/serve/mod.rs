@@ -40,8 +40,9 @@
 //! `builder` (the change loop, full rebuilds, publishing), `incremental` (edits of one case,
 //! the second pass), `dependencies` (which pages show what), `overlay` (re-rendered pages
 //! over a built folder), and the HTTP side: `http` (router, static files), `api`
-//! (`/api/search`), `events` (server-sent events), `paths` (request paths, content types)
-//! and `inject` (the reload script and the CSP). The HTTP side only reads snapshots; only the
+//! (`/api/search`), `events` (server-sent events), `limits` (the connection cap and
+//! timeouts), `paths` (request paths, content types) and `inject` (the reload script and the
+//! CSP). The HTTP side only reads snapshots; only the
 //! builder changes what is served.
 
 mod api;
@@ -51,6 +52,7 @@ mod events;
 mod http;
 mod incremental;
 mod inject;
+mod limits;
 mod overlay;
 mod paths;
 mod state;
@@ -98,6 +100,13 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
         .map_err(|e| Error::system(format!("listen on {}", SocketAddr::new(opts.bind, opts.port)), e))?;
     let addr = listener.local_addr().map_err(|e| Error::system("listen", e))?;
     listener.set_nonblocking(true).map_err(|e| Error::system(format!("listen on {addr}"), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd as _;
+        // A longer queue than std's 128: connections beyond the cap wait there for a slot.
+        // SAFETY: listen on a socket we own; calling it again only changes the queue's length.
+        unsafe { libc::listen(listener.as_raw_fd(), limits::BACKLOG) };
+    }
     let work = WorkDir::create()?;
 
     let (state_tx, state_rx) = channel::channel(Arc::new(Snapshot::default()));

@@ -17,12 +17,33 @@ pub(super) enum Change {
     Stop,
 }
 
-/// Watches the library root (for `casebook.toml` and the creation of `templates/`), `cases/`
-/// and `templates/`; access events (reads, our own included) are ignored.
+/// Watches the library root (for `casebook.toml` and the creation or replacement of `cases/`
+/// and `templates/`), `cases/` and `templates/`; access events (reads, our own included) are
+/// ignored.
 pub(super) struct LibraryWatcher {
     watcher: notify::RecommendedWatcher,
-    templates_watched: bool,
+    /// The folders watched recursively, with the identity of the folder each watch is on.
+    watched: HashMap<&'static str, Option<FolderId>>,
     root: PathBuf,
+}
+
+/// Which folder a path is (device and inode on Unix): a folder deleted and made again (as
+/// `git checkout` does) is another one, and its old watch saw the last of it.
+#[derive(Clone, Copy, PartialEq, Debug)]
+struct FolderId(u64, u64);
+
+fn folder_id(path: &Path) -> Option<FolderId> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some(FolderId(meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some(FolderId(0, 0))
+    }
 }
 
 impl LibraryWatcher {
@@ -37,21 +58,38 @@ impl LibraryWatcher {
             }
         })
         .map_err(|e| Error::system(format!("watch {}", root.display()), e))?;
-        let mut w = LibraryWatcher { watcher, templates_watched: false, root: root.to_path_buf() };
-        let watch = |w: &mut LibraryWatcher, path: &Path, mode| {
-            w.watcher.watch(path, mode).map_err(|e| Error::system(format!("watch {}", path.display()), e))
-        };
-        watch(&mut w, root, notify::RecursiveMode::NonRecursive)?;
-        watch(&mut w, &root.join(load::CASES_DIR), notify::RecursiveMode::Recursive)?;
-        w.watch_templates();
+        let mut w = LibraryWatcher { watcher, watched: HashMap::new(), root: root.to_path_buf() };
+        w.watcher
+            .watch(root, notify::RecursiveMode::NonRecursive)
+            .map_err(|e| Error::system(format!("watch {}", root.display()), e))?;
+        let cases = root.join(load::CASES_DIR);
+        w.watcher
+            .watch(&cases, notify::RecursiveMode::Recursive)
+            .map_err(|e| Error::system(format!("watch {}", cases.display()), e))?;
+        w.watched.insert(load::CASES_DIR, folder_id(&cases));
+        w.watch_folders();
         Ok(w)
     }
 
-    /// Starts watching `templates/` once it exists.
-    pub(super) fn watch_templates(&mut self) {
-        let dir = self.root.join(load::TEMPLATES_DIR);
-        if !self.templates_watched && dir.is_dir() {
-            self.templates_watched = self.watcher.watch(&dir, notify::RecursiveMode::Recursive).is_ok();
+    /// Starts watching `templates/` once it exists, and watches `cases/` and `templates/` again
+    /// when they are other folders than the ones watched (deleted and made again, or replaced
+    /// by a rename). Called on every change, before it is handled: edits made during the
+    /// rebuild it causes are seen.
+    pub(super) fn watch_folders(&mut self) {
+        for name in [load::CASES_DIR, load::TEMPLATES_DIR] {
+            let dir = self.root.join(name);
+            let now = folder_id(&dir);
+            let before = self.watched.get(name).copied().flatten();
+            if now.is_none() || now == before {
+                continue;
+            }
+            if before.is_some() {
+                // The old folder's watch may be gone already (inotify drops it with the folder).
+                let _ = self.watcher.unwatch(&dir);
+            }
+            if self.watcher.watch(&dir, notify::RecursiveMode::Recursive).is_ok() {
+                self.watched.insert(name, now);
+            }
         }
     }
 }

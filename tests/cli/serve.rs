@@ -360,3 +360,191 @@ fn a_bounded_load_on_loopback_has_no_errors() {
     assert!(errors.is_empty(), "{} errors, e.g. {:?}", errors.len(), &errors[..errors.len().min(5)]);
     assert_eq!(answered, requests);
 }
+
+#[test]
+fn redirects_stay_on_the_site_and_every_answer_says_nosniff() {
+    let lib = Lib::shipped();
+    let server = serve(&lib);
+    // A folder asked for with extra leading slashes is redirected to a path of this site,
+    // never to `//host/` (a protocol-relative address: another host).
+    for (target, location) in [
+        ("//forces", "/forces/"),
+        ("///forces", "/forces/"),
+        ("//forces?x=1", "/forces/?x=1"),
+        ("/forces?x=1", "/forces/?x=1"),
+    ] {
+        let r = server.get(target);
+        assert_eq!((r.status, r.header("location")), (308, location), "{target}");
+    }
+    // Every answer says nosniff, the 405s of the routes included.
+    for (method, path) in [
+        ("POST", "/api/search"),
+        ("PUT", "/api/search?q=x"),
+        ("DELETE", "/_casebook/events"),
+        ("POST", "/_casebook/live.js"),
+        ("OPTIONS", "/_casebook/live.css"),
+        ("POST", "/index.html"),
+    ] {
+        let r = server.raw(method, path);
+        assert_eq!(r.status, 405, "{method} {path}");
+        assert_eq!(r.header("x-content-type-options"), "nosniff", "{method} {path}: {:?}", r.headers);
+    }
+    for target in ["/api/search?q=x", "/api/search?q=%22unclosed", "/no/such", "/..%2f", "/forces"] {
+        assert_eq!(server.get(target).header("x-content-type-options"), "nosniff", "{target}");
+    }
+}
+
+/// The folders in `tmpdir` named like a server's work folder.
+fn work_dirs(tmpdir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(tmpdir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("casebook-serve-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_work_folder_is_private_unpredictable_and_leftovers_of_killed_servers_go() {
+    let lib = Lib::shipped();
+    let tmp = server_tmp(&lib);
+    // Left by killed servers: the old name `casebook-serve-PID`, and a new one with its PID
+    // inside (no process has a PID above pid_max's ceiling of 2^22).
+    for (name, owner) in [("casebook-serve-999999999", None), ("casebook-serve-dead00", Some("999999998"))] {
+        fs::create_dir_all(tmp.join(name).join("site-1")).unwrap();
+        fs::write(tmp.join(name).join("site-1/index.html"), "old").unwrap();
+        if let Some(pid) = owner {
+            fs::write(tmp.join(name).join("owner-pid"), pid).unwrap();
+        }
+    }
+    // A running server's folder (this test's own PID) stays.
+    fs::create_dir_all(tmp.join("casebook-serve-alive0")).unwrap();
+    fs::write(tmp.join("casebook-serve-alive0/owner-pid"), std::process::id().to_string()).unwrap();
+    let server = serve(&lib);
+    assert_eq!(server.get("/index.html").status, 200);
+    let names = work_dirs(&tmp);
+    assert_eq!(names.len(), 2, "the dead servers' folders are gone: {names:?}");
+    assert!(names.contains(&"casebook-serve-alive0".to_string()), "{names:?}");
+    let own = names.iter().find(|n| *n != "casebook-serve-alive0").unwrap();
+    assert_ne!(
+        own,
+        &format!("casebook-serve-{}", server.pid()),
+        "not named by the PID (another user could take it first)"
+    );
+    assert_eq!(fs::read_to_string(tmp.join(own).join("owner-pid")).unwrap(), server.pid().to_string());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(tmp.join(own)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "private: {mode:o}");
+    }
+    drop(server);
+    assert_eq!(work_dirs(&tmp), ["casebook-serve-alive0"], "a stopped server removes its folder");
+}
+
+/// More silent connections than the server has descriptors (`ulimit -n 256`): they are capped
+/// and time out, and a normal request is still answered (before: accept failed with EMFILE and
+/// every other client waited for as long as the silent ones stayed).
+#[cfg(unix)]
+#[test]
+fn silent_connections_beyond_the_file_limit_do_not_lock_others_out() {
+    let lib = Lib::shipped();
+    let server = Server::start_with(&lib.root(), &server_tmp(&lib), &[("CASEBOOK_SERVE_IDLE_SECS", "1")], Some(256));
+    assert_eq!(server.get("/index.html").status, 200);
+    let silent: Vec<std::net::TcpStream> =
+        (0..300).map(|_| std::net::TcpStream::connect(&server.addr).unwrap()).collect();
+    // The client's own read timeout (30 s) bounds the wait.
+    let mut conn = Conn::open(&server.addr);
+    let r =
+        conn.get(&server.addr, "/cases/tianhu.html").unwrap_or_else(|e| panic!("{e}; stderr:\n{}", server.stderr()));
+    assert_eq!(r.status, 200);
+    // An edit made meanwhile shows (before: its read failed with EMFILE and the case counted as
+    // broken until saved again).
+    lib.save_edit("cases/fujian/tianhu.md", "title: \"Tianhu Community:", "title: \"Tianhu Egretword Community:");
+    server.wait_for("/cases/tianhu.html", 60, |r| r.text().contains("Egretword"));
+    // The silent ones were closed by the server (read gives end of file, or a reset).
+    let mut first = &silent[0];
+    let mut buf = [0u8; 1];
+    first.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    assert!(matches!(std::io::Read::read(&mut first, &mut buf), Ok(0) | Err(_)));
+    drop(silent);
+    assert_eq!(server.get("/index.html").status, 200);
+}
+
+#[test]
+fn edits_show_after_cases_is_deleted_and_made_again() {
+    let lib = Lib::shipped();
+    let server = serve(&lib);
+    let mut events = server.events();
+    events.wait("hello", "", 10);
+    // As `git checkout` or `rsync --delete` do: a new folder in place of the old one.
+    let root = lib.root();
+    let status = Command::new("cp").arg("-r").arg(root.join("cases")).arg(root.join("cases.new")).status().unwrap();
+    assert!(status.success());
+    fs::remove_dir_all(root.join("cases")).unwrap();
+    fs::rename(root.join("cases.new"), root.join("cases")).unwrap();
+    events.wait("reload", "*", 60);
+    lib.save_edit(
+        "cases/henan/huaihe-road.md",
+        "title: \"Huaihe Road Street",
+        "title: \"Lapwingword Huaihe Road Street",
+    );
+    server.wait_for("/cases/huaihe-road.html", 30, |r| r.text().contains("Lapwingword"));
+    // And again: the new folder's watch is not the last one either.
+    lib.save_edit("cases/henan/huaihe-road.md", "Lapwingword Huaihe", "Ploverword Huaihe");
+    server.wait_for("/cases/huaihe-road.html", 30, |r| r.text().contains("Ploverword"));
+}
+
+/// `casebook.toml` made a link to a file outside the library while serving: refused, and
+/// nothing of that file reaches the terminal or the open pages.
+#[cfg(unix)]
+#[test]
+fn a_casebook_toml_linked_out_of_the_library_is_not_read() {
+    let lib = Lib::shipped();
+    let server = serve(&lib);
+    let mut events = server.events();
+    events.wait("hello", "", 10);
+    let secret = lib.outside("passwd");
+    fs::write(&secret, "root:x:0:0:SECRET-c41d:/root:/bin/bash\n").unwrap();
+    let root = lib.root();
+    std::os::unix::fs::symlink(&secret, root.join("casebook.toml.link")).unwrap();
+    fs::rename(root.join("casebook.toml.link"), root.join("casebook.toml")).unwrap();
+    let error = events.wait("error", "casebook.toml", 60);
+    assert!(error.contains("symbolic link points outside the library"), "{error}");
+    assert!(!error.contains("SECRET-c41d"), "the event carries the linked file: {error}");
+    assert!(!server.stderr().contains("SECRET-c41d"), "{}", server.stderr());
+    assert_eq!(server.get("/index.html").status, 200, "the last good site stays");
+}
+
+/// A client that sends its request's headers a line at a time and never finishes them is
+/// closed (before: kept open for as long as it kept sending).
+#[test]
+fn a_request_that_never_ends_its_headers_is_closed() {
+    use std::io::Write as _;
+    let lib = Lib::shipped();
+    let server = Server::start_with(&lib.root(), &server_tmp(&lib), &[("CASEBOOK_SERVE_IDLE_SECS", "1")], None);
+    let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+    let mut closed = false;
+    // 80 lines, one every 250 ms (more often than the idle time): 20 s, ten times the 2 s the
+    // server allows an unanswered request.
+    for i in 0..80 {
+        if s.write_all(format!("GET / HTTP/1.1\r\nX-Slow-{i}: 1\r\n").as_bytes()).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    if !closed {
+        // Closed but not noticed by a write yet: reading reaches the end (or a reset); a read
+        // that times out means the connection is still open.
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut rest = Vec::new();
+        closed = match std::io::Read::read_to_end(&mut s, &mut rest) {
+            Ok(_) => true,
+            Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+        };
+    }
+    assert!(closed, "the slow request is still open");
+    assert_eq!(server.get("/index.html").status, 200);
+}

@@ -35,15 +35,31 @@ pub struct Server {
 
 impl Server {
     pub fn start(root: &Path, tmpdir: &Path) -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
-            .env("TMPDIR", tmpdir)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start casebook serve");
+        Server::start_with(root, tmpdir, &[], None)
+    }
+
+    /// Starts it with more environment variables and, on Unix, a lower open-file limit.
+    pub fn start_with(root: &Path, tmpdir: &Path, envs: &[(&str, &str)], open_files: Option<u64>) -> Server {
+        let mut command = Command::new(BIN);
+        command.args(["serve", "--port", "0", "--root"]).arg(root).env("TMPDIR", tmpdir).env("NO_COLOR", "1");
+        command.envs(envs.iter().copied());
+        #[cfg(unix)]
+        if let Some(n) = open_files {
+            use std::os::unix::process::CommandExt as _;
+            // SAFETY: only setrlimit between fork and exec (async-signal-safe).
+            unsafe {
+                command.pre_exec(move || {
+                    let rl = libc::rlimit { rlim_cur: n as libc::rlim_t, rlim_max: n as libc::rlim_t };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &rl) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = open_files;
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start casebook serve");
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&stderr);
         let err = child.stderr.take().unwrap();
@@ -77,6 +93,10 @@ impl Server {
             .to_string();
         assert!(addr.starts_with("127.0.0.1:"), "binds loopback by default: {addr}");
         Server { child, addr, stderr }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn stderr(&self) -> String {
