@@ -23,11 +23,14 @@ done
 echo "check-html: building the site"
 cargo build --locked --quiet
 bin=target/debug/casebook
+# Scratch output: built afresh each time (a build refuses to replace a folder it cannot prove
+# it wrote, such as one left by an older casebook).
+rm -rf "$out" "$out_en"
 "$bin" build --root . --out "$out"
 en_root=$(mktemp -d)
 trap 'rm -rf "$en_root"' EXIT
 cp -R cases "$en_root/cases"
-printf 'language = "en"\n' >"$en_root/casebook.toml"
+{ cat casebook.toml; printf 'language = "en"\n'; } >"$en_root/casebook.toml"
 "$bin" build --root "$en_root" --out "$out_en"
 
 # The Node tools, exactly as locked (install scripts off: vnu-jar's would download a JDK).
