@@ -24,6 +24,7 @@ pub(super) fn check_case(
     let fields = fields(file, raw, known_keys, diags);
     let tags = tags(file, raw, taxonomy, diags);
     let sections = sections(file, raw, taxonomy, &tags, diags);
+    raw_text_blocks(file, raw, diags);
     let Fields { id, title, level, summary, place, sources } = fields;
     let (id, title, level, summary, place) = (id?, title?, level?, summary?, place?);
     Some(Case {
@@ -351,6 +352,53 @@ fn sections(
 }
 
 /// The `case:` links of a file that name no case in `ids`, as diagnostics.
+/// Tags that open a raw HTML block of CommonMark's first kind when a line starts with them:
+/// Markdown then reads every line up to the closing tag (or to the end of the file) as HTML.
+const RAW_TEXT_BLOCKS: &[&str] = &["script", "style", "textarea"];
+
+/// Warns about a line that starts with `<script`, `<style` or `<textarea` outside code: what
+/// follows it is not rendered as Markdown, which an editor who wrote the tag as text does not
+/// expect (the page shows the rest as HTML source, or nothing of it).
+fn raw_text_blocks(file: &SourceFile, raw: &RawCase, diags: &mut Vec<Diagnostic>) {
+    let body = &file.text[raw.body.offset..];
+    let mut fence: Option<&str> = None;
+    for (i, line) in body.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        if let Some(open) = fence {
+            if indent < 4 && rest.starts_with(open) {
+                fence = None;
+            }
+            continue;
+        }
+        if indent < 4 && (rest.starts_with("```") || rest.starts_with("~~~")) {
+            fence = Some(&rest[..3]);
+            continue;
+        }
+        if indent >= 4 {
+            continue;
+        }
+        let lower = rest.to_ascii_lowercase();
+        let Some(tag) = RAW_TEXT_BLOCKS.iter().find(|tag| {
+            lower.strip_prefix('<').and_then(|r| r.strip_prefix(**tag)).is_some_and(|after| {
+                after.is_empty() || after.starts_with(|c: char| c == '>' || c.is_ascii_whitespace())
+            })
+        }) else {
+            continue;
+        };
+        let line_no = raw.body.first_line + i;
+        diags.push(
+            Diagnostic::warning(
+                &file.path,
+                "raw-html-block",
+                format!("a line that starts with `<{tag}` makes Markdown read what follows, up to `</{tag}>`, as HTML"),
+            )
+            .at(&file.text, line_no, indent + 1)
+            .hint(format!("to show the tag as text, write it in backticks (`<{tag}>`) or not at the start of a line")),
+        );
+    }
+}
+
 pub(super) fn links(path: &str, text: &str, links: &[At<String>], ids: &HashSet<&str>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for link in links {

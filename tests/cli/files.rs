@@ -158,3 +158,22 @@ fn terminal_escapes_from_files_are_shown_escaped_in_the_human_report() {
     assert!(!run.stderr.contains(['\u{1b}', '\u{7}']), "{:?}", run.stderr);
     snapshot("terminal_escapes", &run.transcript());
 }
+
+#[test]
+fn a_raw_text_tag_at_the_start_of_a_line_is_pointed_out() {
+    let lib = Lib::fixture("basic");
+    let case = lib.read("cases/alpha.md");
+    let written =
+        format!("{case}\nThe office wrote the word\n<style> on the form.\n\n```\n<script>in code</script>\n```\n");
+    lib.write("cases/alpha.md", &written);
+    let run = lib.check(&[]);
+    let said = run.transcript();
+    assert_eq!(run.code, 0, "a warning only: {said}");
+    let line = written.lines().position(|l| l.starts_with("<style>")).unwrap() + 1;
+    assert!(said.contains(&format!("--> cases/alpha.md:{line}:1")), "{said}");
+    assert!(
+        said.contains("warning[raw-html-block]: a line that starts with `<style` makes Markdown read what follows"),
+        "{said}"
+    );
+    assert_eq!(said.matches("raw-html-block").count(), 1, "the tag inside a code fence is code: {said}");
+}
