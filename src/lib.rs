@@ -7,7 +7,7 @@
 //!   call [`analyze`], so they can never disagree about what is valid);
 //! - the stages, in the order the data flows: [`load`] (read the folder) → [`parse`] (YAML,
 //!   front matter, Markdown body) → [`validate`] (ids, tags, sections, links) → [`model`] (the
-//!   validated library, its ids, related cases) → [`index`] (tantivy) and [`static_index`] (the
+//!   validated library, its ids, related cases) → [`index`] (tantivy) and [`browser_index`] (the
 //!   browser's index) → [`render`] (the pages) → [`write`] (staging, atomic swap);
 //! - diagnostics and "did you mean": [`diag`] (with [`diag::suggest`]); errors: [`error`];
 //! - the terminal's colours: [`console`]; casebook.toml: [`config`];

@@ -206,7 +206,7 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
     if has_raw_html {
-        out = remote_images_to_links(&sanitizer().clean(&cap_nesting(&out)).to_string());
+        out = remote_images_to_links(sanitizer().clean(&cap_nesting(&out)).to_string());
     }
     out
 }
@@ -244,12 +244,12 @@ fn defuse_raw_text(html: CowStr<'_>) -> CowStr<'_> {
 /// Sanitized HTML with every `<img>` whose source is not on this site replaced by a link to
 /// the image, its alt text (or its address) as the link text: the site loads nothing from
 /// outside. The input is the sanitizer's serialization: attribute values in double quotes.
-fn remote_images_to_links(html: &str) -> String {
+fn remote_images_to_links(html: String) -> String {
     if !html.contains("<img") {
-        return html.to_string();
+        return html;
     }
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
+    let mut rest = html.as_str();
     while let Some(at) = rest.find("<img") {
         out.push_str(&rest[..at]);
         let tag_end = tag_end(&rest[at..]).map_or(rest.len(), |e| at + e);
@@ -398,7 +398,7 @@ fn balanced(html: String) -> String {
     if is_balanced(&html) {
         html
     } else {
-        remote_images_to_links(&sanitizer().clean(&html).to_string())
+        remote_images_to_links(sanitizer().clean(&html).to_string())
     }
 }
 

@@ -133,7 +133,7 @@ fn render_with(
         },
     );
     pages.and(data)?;
-    // The browser's search index (static_index) is derived from the tantivy index: lib.rs writes it.
+    // The browser's search index (browser_index) is derived from the tantivy index: the build command writes it.
     Ok(site.pages.load(Ordering::Relaxed))
 }
 

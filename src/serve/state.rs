@@ -96,7 +96,7 @@ fn remove_stale(tmp: &std::path::Path) {
             .ok()
             .and_then(|s| s.trim().parse::<u32>().ok())
             .or_else(|| suffix.parse::<u32>().ok());
-        if pid.is_some_and(|pid| pid != std::process::id() && !alive(pid)) {
+        if pid.is_some_and(|pid| pid != std::process::id() && !crate::write::temp::alive(pid)) {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
@@ -112,16 +112,6 @@ fn owned_by_us(meta: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn owned_by_us(_: &std::fs::Metadata) -> bool {
     true
-}
-
-/// Whether a process `pid` is running. Only Linux can tell (`/proc`); elsewhere every server
-/// counts as running, and nothing is removed.
-fn alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") && std::path::Path::new("/proc/self").exists() {
-        std::path::Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
-    }
 }
 
 impl Drop for WorkDir {

@@ -375,10 +375,10 @@ fn raw_text_blocks(file: &SourceFile, raw: &RawCase, diags: &mut Vec<Diagnostic>
             fence = Some(&rest[..3]);
             continue;
         }
-        if indent >= 4 {
+        if indent >= 4 || !rest.starts_with('<') {
             continue;
         }
-        let lower = rest.to_ascii_lowercase();
+        let lower = rest.get(..12).unwrap_or(rest).to_ascii_lowercase();
         let Some(tag) = RAW_TEXT_BLOCKS.iter().find(|tag| {
             lower.strip_prefix('<').and_then(|r| r.strip_prefix(**tag)).is_some_and(|after| {
                 after.is_empty() || after.starts_with(|c: char| c == '>' || c.is_ascii_whitespace())

@@ -24,20 +24,22 @@ pub fn remove_dead_beside(target: &Path) {
     }
 }
 
+/// Whether process `pid` is running. Only `/proc` can tell; without it every process counts as
+/// running, so that nothing of a live one is ever removed.
+pub fn alive(pid: u32) -> bool {
+    !Path::new("/proc/self").exists() || Path::new("/proc").join(pid.to_string()).exists()
+}
+
 /// Removes the folders `dir/PREFIX<pid>` and `dir/PREFIX<pid>.old` whose process is no longer
-/// alive. Without `/proc` nothing can be told, and nothing is removed. A folder that cannot be
-/// removed is reported as a warning: the build goes on.
+/// [`alive`]. A folder that cannot be removed is reported as a warning: the build goes on.
 pub fn remove_dead(dir: &Path, prefix: &str) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(rest) = name.strip_prefix(prefix) else { continue };
         let pid = rest.strip_suffix(".old").unwrap_or(rest);
         let Ok(pid) = pid.parse::<u32>() else { continue };
-        if pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists() {
+        if pid == std::process::id() || alive(pid) {
             continue;
         }
         if fs::symlink_metadata(entry.path()).is_ok_and(|m| m.is_dir()) {
