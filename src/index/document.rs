@@ -55,22 +55,7 @@ fn place_paths(case: &Case) -> Vec<Facet> {
 }
 
 fn place_text(case: &Case) -> String {
-    let p = &case.place;
-    [
-        Some(&p.province),
-        p.province_zh.as_ref(),
-        p.city.as_ref(),
-        p.city_zh.as_ref(),
-        p.district.as_ref(),
-        p.district_zh.as_ref(),
-        p.unit.as_ref(),
-        p.unit_zh.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(String::as_str)
-    .collect::<Vec<_>>()
-    .join("\n")
+    case.place.names().into_iter().flatten().collect::<Vec<_>>().join("\n")
 }
 
 /// The labels and aliases of a term, one per line.
