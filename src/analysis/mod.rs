@@ -16,6 +16,8 @@
 //!   the stemmer only runs on tokens holding an ASCII letter, and remembers its answers);
 //! - [`memo`]: the index writer's memo of short texts (a term's names, analyzed once);
 //! - [`han`]: which characters count as Han, for each rule that asks;
+//! - [`script`]: traditional characters folded to simplified ones (before jieba cuts);
+//! - [`stop`]: the stop words a query may hold without meaning them;
 //! - [`fxhash`]: the one fast hasher of the caches.
 //!
 //! [`analyzer`], [`tokens`] and [`analyze`] hand this analysis to every user — the CLI, the
@@ -27,6 +29,8 @@ pub mod fxhash;
 pub mod han;
 pub mod memo;
 pub mod place_stem;
+pub mod script;
+pub mod stop;
 pub mod words;
 
 use fold::Fold;

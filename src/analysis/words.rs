@@ -19,6 +19,8 @@ pub(crate) struct Words {
     cuts: Vec<(u32, u32)>,
     /// jieba's cut of the short runs seen so far (see [`Words::cut`]).
     runs: RunCuts,
+    /// The text with its traditional characters folded ([`super::script`]), when it has any.
+    folded: String,
 }
 
 /// A run of jieba's word characters ([`is_run_char`]: a clause of Chinese, an English word, a
@@ -48,6 +50,7 @@ impl Words {
             before: Vec::new(),
             cuts: Vec::new(),
             runs: RunCuts::default(),
+            folded: String::new(),
         }
     }
 
@@ -61,7 +64,7 @@ impl Words {
     /// the short clauses and set phrases Chinese text repeats (形式主义, 红墙意识, 党建联盟…),
     /// which come back often. (A test compares this with jieba on whole texts.)
     fn cut(&mut self, text: &str) {
-        let Words { jieba, before, cuts, runs } = self;
+        let Words { jieba, before, cuts, runs, .. } = self;
         cuts.clear();
         before.clear();
         before.resize(text.len() + 1, 0);
@@ -155,8 +158,23 @@ impl Tokenizer for Words {
     type TokenStream<'a> = WordStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
-        self.cut(text);
-        let Words { before, cuts, .. } = self;
+        // Traditional characters are cut and indexed as simplified ones; the folded text has
+        // the same byte offsets, so tokens still point into `text`.
+        let folded = match super::script::fold(text) {
+            std::borrow::Cow::Owned(folded) => Some(folded),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
+        let owned = folded.is_some();
+        if let Some(folded) = folded {
+            self.folded = folded;
+            let scratch = std::mem::take(&mut self.folded);
+            self.cut(&scratch);
+            self.folded = scratch;
+        } else {
+            self.cut(text);
+        }
+        let Words { before, cuts, folded, .. } = self;
+        let text = if owned { folded.as_str() } else { text };
         WordStream { text, before, cuts, next: 0, current: Token::default(), stem: None }
     }
 }

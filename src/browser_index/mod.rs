@@ -5,7 +5,6 @@
 //! - [`encoding`]: the alphabet, varints and case sets every file is written in;
 //! - [`shard`]: which dictionary shard a token belongs to, and the shard files;
 //! - [`postings`]: the tokens' postings read from tantivy and weighed with its BM25;
-//! - [`surfaces`]: the English words the analysis turns into another token;
 //! - [`documents`]: the document store, the facet sets and the meta file.
 //!
 //! It writes through [`Staging`] and reads only the index and the library; the file format is
@@ -17,7 +16,6 @@ pub mod documents;
 pub mod encoding;
 pub mod postings;
 pub mod shard;
-pub mod surfaces;
 
 pub use documents::{chunk_size, CHUNK, MAX_DOCUMENT_FILES};
 pub use encoding::ALPHABET;
@@ -51,7 +49,7 @@ pub fn write_from_index(lib: &Library, staging: &Staging) -> Result<()> {
     let searcher = reader.searcher();
     let documents = postings::Documents::new(lib);
     let postings = postings::read_postings(&searcher, &postings::text_fields(&opened.fields), &documents)?;
-    let surfaces = surfaces::surfaces(lib);
+    let surfaces = crate::index::read_surfaces(&opened.dir)?;
     let shards = shard::write_dictionary(&postings, &surfaces, staging)?;
     drop(postings);
     documents::write_meta(lib, documents.list.len(), &shards, staging)

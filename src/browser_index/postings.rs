@@ -489,7 +489,10 @@ mod tests {
             ("grassroots governance", &["grassroot", "govern"]),
         ];
         for (q, tokens) in queries {
-            let cli = searcher.search(&crate::search::Query::new(*q).limit(100)).unwrap();
+            // `+word`: the query language, every word required and nothing added (a query in
+            // everyday words may also search a term's names).
+            let strict: Vec<String> = q.split(' ').map(|w| format!("+{w}")).collect();
+            let cli = searcher.search(&crate::search::Query::new(strict.join(" ")).limit(100)).unwrap();
             let ours = static_scores(tokens);
             assert_eq!(
                 cli.total,

@@ -76,6 +76,7 @@ pub fn build_index_cancellable(library: &Library, stamp: &str, dir: &Path, cance
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
+    super::write_surfaces(dir, &super::surfaces(library))?;
     write_meta(dir, &Meta::new(library, library_fingerprint(library), stamp.to_string()))
 }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 /// casebook's description of the index, inside [`INDEX_DIR`](super::INDEX_DIR).
 pub const META_FILE: &str = "casebook-index.json";
 /// Bumped whenever the schema or the analysis changes, so older indexes count as stale.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// What casebook writes next to the index: enough to check freshness and to interpret filters
 /// without reading the library.
@@ -43,6 +43,18 @@ pub struct MetaTerm {
     pub label_zh: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub aliases: Vec<String>,
+    /// What a search's answer card shows of the term.
+    #[serde(default)]
+    pub definition: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub definition_zh: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub countermeasure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub countermeasure_zh: Option<String>,
+    /// Linked terms of other vocabularies: (vocabulary name, term ids).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub links: Vec<(String, Vec<String>)>,
 }
 
 impl Meta {
@@ -75,6 +87,18 @@ impl Meta {
                         label: t.label.clone(),
                         label_zh: t.label_zh.clone(),
                         aliases: t.aliases.clone(),
+                        definition: t.definition.clone(),
+                        definition_zh: t.definition_zh.clone(),
+                        countermeasure: t.countermeasure.clone(),
+                        countermeasure_zh: t.countermeasure_zh.clone(),
+                        links: t
+                            .links
+                            .iter()
+                            .map(|(v, ids)| {
+                                let other = &taxonomy.vocabularies[*v];
+                                (other.name.clone(), ids.iter().map(|&i| other.terms[i].id.clone()).collect())
+                            })
+                            .collect(),
                     })
                     .collect(),
             })

@@ -4,7 +4,8 @@
 //! - [`document`]: a case's document, its tagged sections and facets;
 //! - [`build`]: a fresh index, and a site's index replaced in place;
 //! - [`update`]: `serve`'s in-place updates of a few cases;
-//! - [`meta`]: the meta file beside the index.
+//! - [`meta`]: the meta file beside the index;
+//! - [`surfaces`]: the English words whose token is another word, beside the index.
 //!
 //! This module only builds, opens and describes the index; querying is [`mod@crate::search`],
 //! and whether an index is still fresh is [`crate::freshness`]'s question.
@@ -13,12 +14,14 @@ pub mod build;
 pub mod document;
 pub mod meta;
 pub mod schema;
+pub mod surfaces;
 pub mod update;
 
 pub use build::{build_index, build_index_cancellable, rebuild_site_index};
 pub use document::{term_text, SectionSpan};
 pub use meta::{library_fingerprint, read_meta, write_meta, Meta, MetaTerm, MetaVocabulary, FORMAT, META_FILE};
 pub use schema::{schema, Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT, TEXT_FIELDS};
+pub use surfaces::{read_surfaces, surfaces, write_surfaces, SURFACES_FILE};
 pub use update::Updater;
 
 use crate::error::{Error, Result};

@@ -54,6 +54,7 @@ impl Updater {
             self.writer.add_document(documents.document(i, case))?;
         }
         self.writer.commit()?;
+        super::write_surfaces(&self.dir, &super::surfaces(library))?;
         write_meta(&self.dir, &Meta::new(library, String::new(), String::new()))?;
         Ok(())
     }

@@ -1,12 +1,17 @@
 //! Search: answer a query from the tantivy index that `build` (or `search` itself) wrote.
 //!
-//! **Queries.** Free text goes through tantivy's query parser over `title`^3, `title_zh`^3,
-//! `summary`^2, `body`, `place_text` and `tagtext`^0.5, with the same analyzer as the index.
-//! Words are ANDed (every word must match somewhere: adding a word narrows the result, as
-//! people expect of a search box); `OR`, `-word`, `"a phrase"`, `(…)` and `field:word` work
-//! as in tantivy. Chinese has no spaces, so a run of Han characters is first cut into words
-//! (jieba's default mode) and each word must match: 党建联盟的做法 asks for 党建, 联盟, 的 and
-//! 做法, not for that exact phrase. A malformed query is an error that shows where it breaks.
+//! **Queries in everyday words** ([`plan`], [`natural`]): the words of the query, stop words
+//! optional, traditional characters folded, each word looked up exactly, as a completion of the
+//! unfinished last word, or as the library's word one or two letters away (`formalsim`); a
+//! word or words that name a taxonomy term also search the term's other names and the cases
+//! tagged with it (formalism ⇄ 形式主义 ⇄ 流于形式), and the term becomes the answer card.
+//! Cases holding every word rank first; when fewer than a page do, those holding most of the
+//! words follow, and the words no case holds are reported.
+//!
+//! **The query language**: a query with `OR`, `-word`, `"a phrase"`, `(…)` or `field:word` is
+//! read by tantivy's parser over the text fields (`title`^3, `title_zh`^3, `summary`^2, `body`,
+//! `place_text`, `tagtext`^0.5), every word required, Han runs cut into words by jieba. A
+//! malformed query is an error that shows where it breaks.
 //!
 //! **Filters.** `force:ID`, `forces:ID`, `practice:ID`, … (any vocabulary, singular or
 //! plural), `place:NAME` and `level:LEVEL`, written in the query or passed as flags. A term is
@@ -15,23 +20,22 @@
 //! ANDed; several values of one facet are ORed (`force:a,b`, or the filter repeated). Filters
 //! never change scores. A query with filters only (or nothing) browses: all matching cases by id.
 //!
-//! **Results are per case**, one document each. A hit points at the first tagged section whose
-//! text holds every word of the query (the section's snippet is then cut from it), or at the
-//! case when none does (an `OR` or a `-word` query included).
+//! **Results are per case**, one document each. A hit points at the first tagged section
+//! holding the most words of the query, or at the case when none holds any.
 //!
-//! **Snippets** are cut here rather than by tantivy's `SnippetGenerator`, which measures in
-//! bytes and assumes token offsets only grow (jieba's search mode emits 北京 and 京市 before
-//! 北京市): a snippet is about [`SNIPPET_CHARS`] characters, starts and ends on character
-//! boundaries, and marks the matched words.
-//!
-//! The folder: `filters` (inline `key:value` filters and what they name), `query_text`
-//! (rewriting the text for tantivy's parser, and its errors), `collect` (one candidate per
-//! case, facet counts), `snippet` (cutting and marking snippets) and `output` (`--json` and
-//! the human listing). This module reads the index and never writes it.
+//! The folder: `plan` (a query's words and the terms they name), `natural` (looking them up,
+//! ranking), `filters` (inline `key:value` filters and what they name), `query_text`
+//! (rewriting the query language for tantivy's parser, and its errors), `collect` (one
+//! candidate per case, facet counts), `hit` (a hit's section, snippet and tags), `snippet`
+//! (cutting and marking snippets) and `output` (`--json` and the human listing). This module
+//! reads the index and never writes it.
 
 mod collect;
 pub(crate) mod filters;
+mod hit;
+mod natural;
 mod output;
+pub mod plan;
 mod query_text;
 mod snippet;
 #[cfg(test)]
@@ -43,18 +47,18 @@ pub use snippet::snippet_of;
 use crate::error::{Error, Result};
 use crate::html::escape;
 use crate::index::{self, Meta, Opened, LEVEL_ROOT};
-use collect::{count_facets, Candidate, CaseCollector};
+use collect::{count_facets, CaseCollector};
 use filters::{
     filter_names, key_of, place_facets, resolve_level, resolve_place, resolve_term, take_filters, Filter, Key,
 };
+use hit::Marks;
 use query_text::{check_nesting, parse_error, split_han_runs};
-use snippet::shorten;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query as TantivyQuery, QueryParser, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{IndexReader, ReloadPolicy, Score, TantivyDocument, Term};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{IndexReader, ReloadPolicy, Score, Term};
 
 /// About how many characters a snippet shows.
 pub const SNIPPET_CHARS: usize = 160;
@@ -111,6 +115,8 @@ pub struct Hit {
     /// The title of the section that matched best, if a section did.
     pub section: Option<String>,
     pub score: Score,
+    /// How many of the query's units (words, or terms named) the case holds.
+    pub held: usize,
     pub snippet: Vec<Segment>,
     /// (vocabulary name, term ids), in taxonomy order, every vocabulary present.
     pub tags: Vec<(String, Vec<String>)>,
@@ -136,6 +142,43 @@ impl Hit {
     }
 }
 
+/// A misspelt word and the library's words searched in its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrected {
+    pub word: String,
+    pub to: Vec<String>,
+}
+
+/// A taxonomy term the query named, and the names searched besides the query's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expanded {
+    pub vocabulary: String,
+    pub id: String,
+    pub label: String,
+    pub names: Vec<String>,
+}
+
+/// The answer card: the term the query names best, shown before the cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub vocabulary: String,
+    /// The vocabulary's singular (`problem`), as filters name it.
+    pub singular: String,
+    pub id: String,
+    pub label: String,
+    pub label_zh: Option<String>,
+    pub definition: String,
+    pub definition_zh: Option<String>,
+    pub countermeasure: Option<String>,
+    pub countermeasure_zh: Option<String>,
+    /// Linked terms of other vocabularies: (vocabulary, [(id, label)]).
+    pub links: Vec<(String, Vec<(String, String)>)>,
+    /// Cases tagged with the term (all of them, whatever the filters).
+    pub cases: usize,
+    /// Relative to the site root: `VOCABULARY/ID.html`.
+    pub url: String,
+}
+
 /// The answer to a query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
@@ -143,9 +186,18 @@ pub struct Results {
     pub query: String,
     /// Number of matching cases.
     pub total: usize,
+    /// How many of them hold every word (all of them for the query language).
+    pub complete: usize,
     pub facets: Vec<FacetCounts>,
     /// At most `limit` hits, best first (by id when browsing).
     pub hits: Vec<Hit>,
+    pub card: Option<Card>,
+    /// Words (or terms named) that no case holds.
+    pub not_found: Vec<String>,
+    /// Stop words: searched, never required.
+    pub ignored: Vec<String>,
+    pub corrected: Vec<Corrected>,
+    pub expanded: Vec<Expanded>,
 }
 
 /// What `casebook search` did: the results, and why it rebuilt the index first, if it did.
@@ -160,31 +212,26 @@ pub struct Searcher {
     opened: Opened,
     reader: IndexReader,
     parser: QueryParser,
-    /// Every taxonomy term, with the tokens of each of its names.
+    /// Every taxonomy term, with its names and their keys.
     names: Vec<TermNames>,
     /// Every place path of the index, read on the first place filter.
     places: OnceLock<BTreeSet<Vec<String>>>,
     /// Held while `places` is read, so that concurrent first place filters read it once.
     reading_places: Mutex<()>,
+    /// The index's surfaces file, read on the first word the index does not hold.
+    surfaces: OnceLock<Vec<(String, String)>>,
 }
 
-/// Words that stand for a taxonomy term the query named.
-struct Expansion {
-    vocabulary: String,
-    id: String,
-    /// The words of all the term's names, each with [`EXPANSION_WEIGHT`].
-    words: HashMap<String, f32>,
-}
-
-/// A taxonomy term and the tokens of each of its names (label, Chinese label, aliases).
+/// A taxonomy term: its names (label, Chinese label, aliases), each with its tokens and keys.
 struct TermNames {
     vocabulary: String,
     id: String,
-    names: Vec<Vec<String>>,
+    /// (vocabulary, term) in the meta.
+    at: (usize, usize),
+    names: Vec<String>,
+    tokens: Vec<Vec<String>>,
+    keys: Vec<Vec<String>>,
 }
-
-/// Weight of a word marked because it names a term the query named.
-const EXPANSION_WEIGHT: f32 = 0.05;
 
 impl Searcher {
     /// Opens the index folder (`SITE/_search/tantivy`).
@@ -201,14 +248,29 @@ impl Searcher {
             }
         }
         let mut names = Vec::new();
-        for v in &opened.meta.vocabularies {
-            for t in &v.terms {
-                let all = std::iter::once(&t.label).chain(&t.label_zh).chain(&t.aliases);
-                let tokens = all.map(|n| crate::analysis::tokens(n)).filter(|t| !t.is_empty()).collect();
-                names.push(TermNames { vocabulary: v.name.clone(), id: t.id.clone(), names: tokens });
+        for (v, vocabulary) in opened.meta.vocabularies.iter().enumerate() {
+            for (t, term) in vocabulary.terms.iter().enumerate() {
+                let all: Vec<String> =
+                    std::iter::once(&term.label).chain(&term.label_zh).chain(&term.aliases).cloned().collect();
+                names.push(TermNames {
+                    vocabulary: vocabulary.name.clone(),
+                    id: term.id.clone(),
+                    at: (v, t),
+                    tokens: all.iter().map(|n| crate::analysis::tokens(n)).collect(),
+                    keys: all.iter().map(|n| plan::name_keys(n)).collect(),
+                    names: all,
+                });
             }
         }
-        Ok(Searcher { opened, reader, parser, names, places: OnceLock::new(), reading_places: Mutex::new(()) })
+        Ok(Searcher {
+            opened,
+            reader,
+            parser,
+            names,
+            places: OnceLock::new(),
+            reading_places: Mutex::new(()),
+            surfaces: OnceLock::new(),
+        })
     }
 
     pub fn meta(&self) -> &Meta {
@@ -229,13 +291,21 @@ impl Searcher {
         Ok(self.places.get_or_init(|| read))
     }
 
-    /// Runs a query.
-    pub fn search(&self, query: &Query) -> Result<Results> {
+    /// The index's surfaces (English words whose token is another), read once; none when the
+    /// file is missing (an index from before it existed has the same format number, never).
+    fn surfaces(&self) -> Result<&[(String, String)]> {
+        if let Some(s) = self.surfaces.get() {
+            return Ok(s);
+        }
+        let read = index::read_surfaces(&self.opened.dir)?;
+        Ok(self.surfaces.get_or_init(|| read))
+    }
+
+    /// The filters of `query` (inline and given apart), one query per facet (values ORed), and
+    /// the text with the inline ones taken out.
+    fn filters(&self, searcher: &tantivy::Searcher, query: &Query) -> Result<(String, Vec<Box<dyn TantivyQuery>>)> {
         let meta = &self.opened.meta;
         let f = self.opened.fields;
-        let searcher = self.reader.searcher();
-
-        // Filters: inline ones and flags, grouped by facet.
         let (masked, inline) = take_filters(meta, &query.text);
         let mut wanted: Vec<Filter> = inline;
         for (k, value) in &query.filters {
@@ -255,40 +325,12 @@ impl Searcher {
                         ])]
                     }
                     Key::Level => vec![Facet::from_path([LEVEL_ROOT, resolve_level(value)?.as_str()])],
-                    Key::Place => resolve_place(self.places(&searcher)?, value)?,
+                    Key::Place => resolve_place(self.places(searcher)?, value)?,
                 };
                 groups.entry(key).or_default().extend(facets);
             }
         }
-
-        // The text query.
-        let text_query: Option<Box<dyn TantivyQuery>> = if masked.trim().is_empty() {
-            None
-        } else {
-            // Before the parser, which recurses once per parenthesis.
-            check_nesting(&query.text)?;
-            let (_, errors) = self.parser.parse_query_lenient(&masked);
-            if let Some(e) = errors.first() {
-                return Err(parse_error(&query.text, e, meta));
-            }
-            let (q, errors) = self.parser.parse_query_lenient(&split_han_runs(&masked));
-            if let Some(e) = errors.first() {
-                return Err(parse_error(&query.text, e, meta));
-            }
-            Some(q)
-        };
-        let browsing = text_query.is_none();
-        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-        match &text_query {
-            Some(q) => clauses.push((Occur::Must, q.box_clone())),
-            None => clauses.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermQuery::new(Term::from_field_text(f.kind, "case"), IndexRecordOption::Basic)),
-                    0.0,
-                )),
-            )),
-        }
+        let mut out: Vec<Box<dyn TantivyQuery>> = Vec::new();
         for (key, facets) in &groups {
             let field = if *key == Key::Place { f.place_path } else { f.facet };
             let any: Vec<(Occur, Box<dyn TantivyQuery>)> = facets
@@ -299,145 +341,102 @@ impl Searcher {
                     (Occur::Should, q)
                 })
                 .collect();
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))));
+            out.push(Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0)));
         }
-        let full = BooleanQuery::new(clauses);
+        Ok((masked, out))
+    }
 
-        // Collect every matching case.
-        let mut ranked = searcher.search(&full, &CaseCollector { scoring: !browsing })?;
-        if browsing {
-            ranked.sort_by_key(|c| c.case);
-        } else {
-            ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.case.cmp(&b.case)));
-        }
-
-        let facets = count_facets(meta, &searcher, &ranked)?;
-        let terms = match &text_query {
-            Some(q) => self.query_terms(&searcher, q.as_ref())?,
-            None => HashMap::new(),
+    /// Runs a query.
+    pub fn search(&self, query: &Query) -> Result<Results> {
+        let meta = &self.opened.meta;
+        let searcher = self.reader.searcher();
+        let (masked, filters) = self.filters(&searcher, query)?;
+        let mut results = Results {
+            query: query.text.clone(),
+            total: 0,
+            complete: 0,
+            facets: Vec::new(),
+            hits: Vec::new(),
+            card: None,
+            not_found: Vec::new(),
+            ignored: Vec::new(),
+            corrected: Vec::new(),
+            expanded: Vec::new(),
         };
-        let expansions = self.expansions(&terms);
-        let mut hits = Vec::new();
-        for c in ranked.iter().take(query.limit) {
-            hits.push(self.hit(&searcher, c, &terms, &expansions, browsing)?);
+        let (ranked, marks) = if plan::is_expert(&masked) {
+            self.expert(&searcher, query, &masked, &filters, &mut results)?
+        } else {
+            let open = !query.text.ends_with(char::is_whitespace);
+            let planned = self.plan(&searcher, &masked, open)?;
+            if planned.units.is_empty() {
+                (self.browse(&searcher, &filters)?, Marks::default())
+            } else {
+                let (ranked, not_found) = self.rank(&searcher, &planned, &filters, query.limit)?;
+                results.not_found = not_found;
+                results.complete = ranked.iter().filter(|r| r.held == planned.units.len()).count();
+                results.card = planned.card.map(|t| self.card(&searcher, t)).transpose()?;
+                results.ignored = planned.ignored.clone();
+                results.corrected = planned.corrected.clone();
+                results.expanded = planned.expanded.clone();
+                let marks = self.marks(&searcher, &planned)?;
+                (ranked, marks)
+            }
+        };
+        let candidates: Vec<collect::Candidate> = ranked.iter().map(|r| r.candidate).collect();
+        results.facets = count_facets(meta, &searcher, &candidates)?;
+        results.total = ranked.len();
+        if marks.units.is_empty() {
+            results.complete = ranked.len();
         }
-        Ok(Results { query: query.text.clone(), total: ranked.len(), facets, hits })
+        for r in ranked.iter().take(query.limit) {
+            results.hits.push(self.hit(&searcher, r, &marks)?);
+        }
+        Ok(results)
     }
 
-    /// The words of the query, as index terms, with a weight (rarer is heavier).
-    fn query_terms(&self, searcher: &tantivy::Searcher, query: &dyn TantivyQuery) -> Result<HashMap<String, f32>> {
+    /// Every case passing the filters, by id (a query with no words).
+    fn browse(&self, searcher: &tantivy::Searcher, filters: &[Box<dyn TantivyQuery>]) -> Result<Vec<natural::Ranked>> {
         let f = self.opened.fields;
-        let text_fields = f.text_fields();
-        let mut words = BTreeSet::new();
-        query.query_terms(&mut |term, _| {
-            if text_fields.contains(&term.field()) {
-                if let Some(s) = term.value().as_str() {
-                    words.insert(s.to_string());
-                }
-            }
-        });
-        let mut out = HashMap::new();
-        for w in words {
-            let df = searcher.doc_freq(&Term::from_field_text(f.body, &w))?;
-            out.insert(w, 1.0 / (1.0 + df as f32));
-        }
-        Ok(out)
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(Term::from_field_text(f.kind, "case"), IndexRecordOption::Basic)),
+                0.0,
+            )),
+        )];
+        clauses.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
+        let mut found = searcher.search(&BooleanQuery::new(clauses), &CaseCollector { scoring: false })?;
+        found.sort_by_key(|c| c.case);
+        Ok(found.into_iter().map(|candidate| natural::Ranked { candidate: collect::Candidate { score: 0.0, ..candidate }, held: 0, tagged: 0 }).collect())
     }
 
-    /// The taxonomy terms the query names (all the words of one of their names are in the
-    /// query), with the words of all their names: a case tagged `formalism` found by 形式主义
-    /// shows where its text says "formalism".
-    fn expansions(&self, terms: &HashMap<String, f32>) -> Vec<Expansion> {
-        let mut out = Vec::new();
-        for term in &self.names {
-            if term.names.iter().any(|name| name.iter().all(|w| terms.contains_key(w))) {
-                let words = term.names.iter().flatten().map(|w| (w.clone(), EXPANSION_WEIGHT)).collect();
-                out.push(Expansion { vocabulary: term.vocabulary.clone(), id: term.id.clone(), words });
-            }
-        }
-        out
-    }
-
-    fn hit(
+    /// A query in the query language: tantivy's parser, every word required.
+    fn expert(
         &self,
         searcher: &tantivy::Searcher,
-        c: &Candidate,
-        terms: &HashMap<String, f32>,
-        expansions: &[Expansion],
-        browsing: bool,
-    ) -> Result<Hit> {
-        let f = self.opened.fields;
+        query: &Query,
+        masked: &str,
+        filters: &[Box<dyn TantivyQuery>],
+        _results: &mut Results,
+    ) -> Result<(Vec<natural::Ranked>, Marks)> {
         let meta = &self.opened.meta;
-        let doc: TantivyDocument = searcher.doc(c.address)?;
-        let first = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-        let id = first(f.id).unwrap_or_default();
-        let title = first(f.title).unwrap_or_default();
-        let body = first(f.body).unwrap_or_default();
-        // The section the hit points at: the first whose text holds every word of the query.
-        let holds_every_word = |s: &index::SectionSpan| {
-            let found: HashSet<String> =
-                crate::analysis::tokens(body.get(s.bytes.clone()).unwrap_or_default()).into_iter().collect();
-            terms.keys().all(|w| found.contains(w))
-        };
-        let section = if browsing || terms.is_empty() {
-            None
-        } else {
-            doc.get_all(f.sections)
-                .filter_map(|v| v.as_str().and_then(index::SectionSpan::parse))
-                .find(holds_every_word)
-        };
-        let url = match &section {
-            Some(s) => format!("cases/{id}.html#{}", s.anchor),
-            None => format!("cases/{id}.html"),
-        };
-        let mut tags: Vec<(String, Vec<String>)> =
-            meta.vocabularies.iter().map(|v| (v.name.clone(), Vec::new())).collect();
-        let mut level = String::new();
-        for value in doc.get_all(f.facet) {
-            let Some(encoded) = value.as_facet() else { continue };
-            let path: Vec<&str> = encoded.split('\u{0}').collect();
-            if let [root, term] = path.as_slice() {
-                if *root == LEVEL_ROOT {
-                    level = term.to_string();
-                } else if let Some(slot) = tags.iter_mut().find(|(name, _)| name == root) {
-                    slot.1.push(term.to_string());
-                }
-            }
+        // Before the parser, which recurses once per parenthesis.
+        check_nesting(&query.text)?;
+        let (_, errors) = self.parser.parse_query_lenient(masked);
+        if let Some(e) = errors.first() {
+            return Err(parse_error(&query.text, e, meta));
         }
-        // The words of the query, and the names of the terms it named that this case has.
-        let mut words = terms.clone();
-        for term in expansions {
-            if tags.iter().any(|(v, ids)| *v == term.vocabulary && ids.contains(&term.id)) {
-                for (w, weight) in &term.words {
-                    words.entry(w.clone()).or_insert(*weight);
-                }
-            }
+        let folded = crate::analysis::script::fold(masked);
+        let (q, errors) = self.parser.parse_query_lenient(&split_han_runs(&folded));
+        if let Some(e) = errors.first() {
+            return Err(parse_error(&query.text, e, meta));
         }
-        let text = section.as_ref().and_then(|s| body.get(s.bytes.clone())).unwrap_or(&body);
-        let summary = first(f.summary_text).unwrap_or_default();
-        let mut snippet = Vec::new();
-        if !browsing {
-            snippet = snippet_of(text, &words, SNIPPET_CHARS);
-            if snippet.is_empty() {
-                snippet = snippet_of(&summary, &words, SNIPPET_CHARS);
-            }
-        }
-        if snippet.is_empty() {
-            // No word of the query is in the text (a title match, or browsing): the summary.
-            let lead = if summary.is_empty() { text } else { &summary };
-            snippet = vec![(shorten(lead, SNIPPET_CHARS), false)];
-        }
-        Ok(Hit {
-            id,
-            title,
-            title_zh: first(f.title_zh),
-            url,
-            section: section.map(|s| s.title),
-            score: if browsing { 0.0 } else { c.score },
-            snippet,
-            tags,
-            place: first(f.place).unwrap_or_default(),
-            level,
-        })
+        let mut clauses = vec![(Occur::Must, q.box_clone())];
+        clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
+        let mut ranked = searcher.search(&BooleanQuery::new(clauses), &CaseCollector { scoring: true })?;
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.case.cmp(&b.case)));
+        let marks = self.expert_marks(searcher, q.as_ref())?;
+        let held = marks.units.len();
+        Ok((ranked.into_iter().map(|candidate| natural::Ranked { candidate, held, tagged: 0 }).collect(), marks))
     }
 }

@@ -1,7 +1,7 @@
 //! Output: the results as `casebook search --json` (and `/api/search`) writes them, keys in
 //! the documented order, and as the human listing of `casebook search`.
 
-use super::{FacetCounts, Hit, Results};
+use super::{Card, Corrected, Expanded, FacetCounts, Hit, Results};
 use crate::diag::plural;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -41,6 +41,7 @@ impl Serialize for Hit {
         m.serialize_entry("url", &self.url)?;
         m.serialize_entry("section", &self.section)?;
         m.serialize_entry("score", &self.score)?;
+        m.serialize_entry("held", &self.held)?;
         m.serialize_entry("snippet_html", &self.snippet_html())?;
         for (vocabulary, ids) in &self.tags {
             m.serialize_entry(vocabulary, ids)?;
@@ -50,18 +51,73 @@ impl Serialize for Hit {
     }
 }
 
-impl Serialize for Results {
+impl Serialize for Card {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("vocabulary", &self.vocabulary)?;
+        m.serialize_entry("singular", &self.singular)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("label", &self.label)?;
+        m.serialize_entry("label_zh", &self.label_zh)?;
+        m.serialize_entry("definition", &self.definition)?;
+        m.serialize_entry("definition_zh", &self.definition_zh)?;
+        m.serialize_entry("countermeasure", &self.countermeasure)?;
+        m.serialize_entry("countermeasure_zh", &self.countermeasure_zh)?;
+        let links: Vec<serde_json::Value> = self
+            .links
+            .iter()
+            .map(|(v, terms)| {
+                let terms: Vec<serde_json::Value> =
+                    terms.iter().map(|(id, label)| serde_json::json!({"id": id, "label": label})).collect();
+                serde_json::json!({"vocabulary": v, "terms": terms})
+            })
+            .collect();
+        m.serialize_entry("links", &links)?;
+        m.serialize_entry("cases", &self.cases)?;
+        m.serialize_entry("url", &self.url)?;
+        m.end()
+    }
+}
+
+impl Serialize for Corrected {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("word", &self.word)?;
+        m.serialize_entry("to", &self.to)?;
+        m.end()
+    }
+}
+
+impl Serialize for Expanded {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("vocabulary", &self.vocabulary)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("label", &self.label)?;
+        m.serialize_entry("names", &self.names)?;
+        m.end()
+    }
+}
+
+impl Serialize for Results {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
         m.serialize_entry("query", &self.query)?;
         m.serialize_entry("total", &self.total)?;
+        m.serialize_entry("complete", &self.complete)?;
+        m.serialize_entry("card", &self.card)?;
+        m.serialize_entry("not_found", &self.not_found)?;
+        m.serialize_entry("ignored", &self.ignored)?;
+        m.serialize_entry("corrected", &self.corrected)?;
+        m.serialize_entry("expanded", &self.expanded)?;
         m.serialize_entry("facets", &FacetsView(&self.facets))?;
         m.serialize_entry("hits", &self.hits)?;
         m.end()
     }
 }
 
-/// `--json`: `{"query", "total", "facets": {"force": {"id": n}, …}, "hits": [...]}`.
+/// `--json`: `{"query", "total", "complete", "card", "not_found", "ignored", "corrected",
+/// "expanded", "facets": {"force": {"id": n}, …}, "hits": [...]}`.
 pub fn render_json(results: &Results) -> String {
     serde_json::to_string_pretty(results).unwrap_or_else(|e| error_json(&e.to_string()))
 }
@@ -83,6 +139,35 @@ pub fn render_human(results: &Results, color: bool) -> String {
         out.push_str(&format!("{head} (showing {shown}; --limit N for more)\n"));
     } else {
         out.push_str(&format!("{head}\n"));
+    }
+    if results.complete < results.total {
+        let every = plural(results.complete, "case holds", "cases hold");
+        out.push_str(&format!("{dim}{every} every word; the others hold some{reset}\n"));
+    }
+    for c in &results.corrected {
+        out.push_str(&format!("{dim}searched {} for {:?}{reset}\n", c.to.join(", "), c.word));
+    }
+    for e in &results.expanded {
+        if !e.names.is_empty() {
+            out.push_str(&format!("{dim}also searched: {} (and cases tagged {}){reset}\n", e.names.join(", "), e.label));
+        }
+    }
+    if !results.not_found.is_empty() {
+        out.push_str(&format!("not found: {}\n", results.not_found.join(", ")));
+    }
+    if let Some(card) = &results.card {
+        out.push('\n');
+        let zh = card.label_zh.as_deref().map(|z| format!(" · {z}")).unwrap_or_default();
+        out.push_str(&format!(" ▸ {bold}{}{zh}{reset} ({}, {})\n", card.label, card.singular, plural(card.cases, "case", "cases")));
+        out.push_str(&format!("    {}\n", card.url));
+        out.push_str(&format!("    {}\n", crate::search::snippet::shorten(&card.definition, 2 * super::SNIPPET_CHARS)));
+        if let Some(c) = &card.countermeasure {
+            out.push_str(&format!("    → {c}\n"));
+        }
+        for (v, terms) in &card.links {
+            let labels: Vec<&str> = terms.iter().map(|(_, l)| l.as_str()).collect();
+            out.push_str(&format!("    {dim}{v}: {}{reset}\n", labels.join(", ")));
+        }
     }
     for (i, hit) in results.hits.iter().enumerate() {
         out.push('\n');

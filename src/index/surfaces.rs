@@ -1,7 +1,10 @@
 //! Surfaces: the English words of the library whose token is another word (`services` →
-//! `servic`), which the browser, having no stemmer, looks a typed word up in.
+//! `servic`), which the browser, having no stemmer, looks a typed word up in, and which
+//! every front end compares a misspelt word with (`formalsim` is one letter pair away from
+//! `formalism`, not from its token `formal`). Written beside the index as [`SURFACES_FILE`].
 
 use crate::analysis::fxhash::{FxBuildHasher, FxHasher};
+use crate::error::{Error, Result};
 use crate::index::term_text;
 use crate::model::Library;
 use rayon::prelude::*;
@@ -10,7 +13,7 @@ use rayon::prelude::*;
 /// token is another word, with that token: what the browser looks a typed word up in, since it
 /// has no stemmer. The token is what the analysis makes of the word alone, as it does of a word
 /// typed into `casebook search`.
-pub(crate) fn surfaces(lib: &Library) -> Vec<(String, String)> {
+pub fn surfaces(lib: &Library) -> Vec<(String, String)> {
     /// Distinct words, lower-cased; a word is known by its hash (64 bits: collisions, which
     /// would only lose a word, are not worth a string comparison per word of the library).
     #[derive(Default)]
@@ -68,4 +71,30 @@ pub(crate) fn surfaces(lib: &Library) -> Vec<(String, String)> {
             }
         })
         .collect()
+}
+
+/// The surfaces file beside the index: one `word<TAB>token` line per surface, sorted.
+pub const SURFACES_FILE: &str = "surfaces.txt";
+
+/// Writes `surfaces` into the index folder `dir`, atomically.
+pub fn write_surfaces(dir: &std::path::Path, surfaces: &[(String, String)]) -> Result<()> {
+    let mut text = String::with_capacity(surfaces.len() * 16);
+    for (word, token) in surfaces {
+        text.push_str(word);
+        text.push('\t');
+        text.push_str(token);
+        text.push('\n');
+    }
+    crate::write::write_atomic(&dir.join(SURFACES_FILE), text.as_bytes())
+}
+
+/// Reads the surfaces file of the index folder `dir` (sorted by word).
+pub fn read_surfaces(dir: &std::path::Path) -> Result<Vec<(String, String)>> {
+    let path = dir.join(SURFACES_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+    Ok(text
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(w, t)| (w.to_string(), t.to_string()))
+        .collect())
 }
