@@ -85,7 +85,8 @@ mod tests {
 
     #[test]
     fn traditional_text_folds_to_simplified_with_the_same_offsets() {
-        for (traditional, simple) in [("紅牆意識", "红墙意识"), ("黨建聯盟", "党建联盟"), ("形式主義", "形式主义")] {
+        for (traditional, simple) in [("紅牆意識", "红墙意识"), ("黨建聯盟", "党建联盟"), ("形式主義", "形式主义")]
+        {
             assert_eq!(fold(traditional), simple);
             assert_eq!(fold(traditional).len(), traditional.len());
         }

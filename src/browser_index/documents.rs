@@ -23,9 +23,16 @@ pub fn chunk_size(cases: usize) -> usize {
     cases.div_ceil(MAX_DOCUMENT_FILES).max(CHUNK)
 }
 /// Characters of a summary or a section kept for snippets.
-const EXCERPT_CHARS: usize = 160;
+const EXCERPT_CHARS: usize = 320;
 
-pub(crate) fn write_meta(lib: &Library, documents: usize, shards: &[String], staging: &Staging) -> Result<()> {
+pub(crate) fn write_meta(
+    lib: &Library,
+    documents: usize,
+    shards: &[String],
+    folds: &[(char, char)],
+    staging: &Staging,
+) -> Result<()> {
+    use crate::search::plan;
     let vocabularies: Vec<serde_json::Value> = lib
         .taxonomy
         .vocabularies
@@ -35,6 +42,8 @@ pub(crate) fn write_meta(lib: &Library, documents: usize, shards: &[String], sta
                 "name": v.name,
                 "singular": crate::model::vocabulary::singular(&v.name),
                 "terms": v.terms.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+                // Per term, the keys of each of its names (`crate::search::plan::name_keys`).
+                "keys": v.terms.iter().map(|t| names(t).map(plan::name_keys).collect::<Vec<_>>()).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -51,10 +60,55 @@ pub(crate) fn write_meta(lib: &Library, documents: usize, shards: &[String], sta
         "rules": {
             "han": crate::analysis::han::HAN.map(|(first, last)| [first, last]),
             "shard_prefix": super::SHARD_PREFIX,
+            "stop": crate::analysis::stop::list(),
+            "folds": folds.iter().flat_map(|(t, s)| [*t, *s]).collect::<String>(),
+            "tag_boost": plan::TAG_BOOST,
+            "typo_weight": plan::TYPO_WEIGHT,
+            "prefix_tokens": plan::PREFIX_TOKENS,
         },
         "shards": shards.join(" "),
     });
     staging.write(&format!("{DIR}/meta.js"), format!("CASEBOOK_SEARCH.m({});\n", js(&meta)).as_bytes())
+}
+
+/// A term's names, as a query may name it: its label, Chinese label and aliases.
+fn names(t: &crate::model::Term) -> impl Iterator<Item = &str> {
+    std::iter::once(t.label.as_str()).chain(t.label_zh.as_deref()).chain(t.aliases.iter().map(String::as_str))
+}
+
+/// Characters of a definition an answer card shows.
+const CARD_CHARS: usize = 240;
+
+/// `c.js`: what the answer card of each term shows, in meta order (vocabularies, then terms):
+/// `[label, label_zh, definition, definition_zh, countermeasure, countermeasure_zh, links]`,
+/// links as `[[vocabulary, [[id, label]…]]…]`. Loaded when a query names a term.
+pub(crate) fn write_cards(lib: &Library, staging: &Staging) -> Result<()> {
+    let short = |s: &str| crate::search::shorten(s, CARD_CHARS);
+    let mut cards = Vec::new();
+    for v in &lib.taxonomy.vocabularies {
+        for t in &v.terms {
+            let links: Vec<serde_json::Value> = t
+                .links
+                .iter()
+                .map(|(o, ids)| {
+                    let other = &lib.taxonomy.vocabularies[*o];
+                    let terms: Vec<[&str; 2]> =
+                        ids.iter().map(|&i| [other.terms[i].id.as_str(), other.terms[i].label.as_str()]).collect();
+                    serde_json::json!([other.name, terms])
+                })
+                .collect();
+            cards.push(serde_json::json!([
+                t.label,
+                t.label_zh.as_deref().unwrap_or(""),
+                short(&t.definition),
+                t.definition_zh.as_deref().map(short).unwrap_or_default(),
+                t.countermeasure.as_deref().unwrap_or(""),
+                t.countermeasure_zh.as_deref().unwrap_or(""),
+                links
+            ]));
+        }
+    }
+    staging.write(&format!("{DIR}/c.js"), format!("CASEBOOK_SEARCH.c({});\n", js(&cards)).as_bytes())
 }
 
 /// The provinces of the library, sorted (the values of the search page's place checkboxes).

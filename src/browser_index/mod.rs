@@ -51,8 +51,13 @@ pub fn write_from_index(lib: &Library, staging: &Staging) -> Result<()> {
     let postings = postings::read_postings(&searcher, &postings::text_fields(&opened.fields), &documents)?;
     let surfaces = crate::index::read_surfaces(&opened.dir)?;
     let shards = shard::write_dictionary(&postings, &surfaces, staging)?;
+    // The traditional characters the page folds: those whose simplified form is in a token.
+    let han: std::collections::HashSet<char> =
+        postings.iter().flat_map(|(t, _)| t.chars()).filter(|&c| crate::analysis::han::is_han(c)).collect();
+    let folds = crate::analysis::script::pairs(|c| han.contains(&c));
     drop(postings);
-    documents::write_meta(lib, documents.list.len(), &shards, staging)
+    documents::write_cards(lib, staging)?;
+    documents::write_meta(lib, documents.list.len(), &shards, &folds, staging)
 }
 
 #[cfg(test)]

@@ -92,9 +92,5 @@ pub fn write_surfaces(dir: &std::path::Path, surfaces: &[(String, String)]) -> R
 pub fn read_surfaces(dir: &std::path::Path) -> Result<Vec<(String, String)>> {
     let path = dir.join(SURFACES_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
-    Ok(text
-        .lines()
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(w, t)| (w.to_string(), t.to_string()))
-        .collect())
+    Ok(text.lines().filter_map(|line| line.split_once('\t')).map(|(w, t)| (w.to_string(), t.to_string())).collect())
 }

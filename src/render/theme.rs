@@ -42,6 +42,7 @@ const SEARCH_JS_PARTS: &[(&str, &str)] = &[
     ("assets/search/format.js", include_str!("../../templates/assets/search/format.js")),
     ("assets/search/shards.js", include_str!("../../templates/assets/search/shards.js")),
     ("assets/search/query.js", include_str!("../../templates/assets/search/query.js")),
+    ("assets/search/plan.js", include_str!("../../templates/assets/search/plan.js")),
     ("assets/search/evaluate.js", include_str!("../../templates/assets/search/evaluate.js")),
     ("assets/search/view.js", include_str!("../../templates/assets/search/view.js")),
     ("assets/search/main.js", include_str!("../../templates/assets/search/main.js")),

@@ -90,7 +90,8 @@ impl Searcher {
         let facet = tantivy::schema::Facet::from_path([vocabulary.name.as_str(), term.id.as_str()]);
         let cases = searcher.doc_freq(&Term::from_facet(self.opened.fields.facet, &facet))? as usize;
         let label_of = |vocab: &str, id: &str| {
-            let found = meta.vocabularies.iter().find(|x| x.name == vocab).and_then(|x| x.terms.iter().find(|t| t.id == id));
+            let found =
+                meta.vocabularies.iter().find(|x| x.name == vocab).and_then(|x| x.terms.iter().find(|t| t.id == id));
             found.map_or_else(|| id.to_string(), |t| t.label.clone())
         };
         Ok(Card {

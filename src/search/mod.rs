@@ -42,7 +42,7 @@ mod snippet;
 mod tests;
 
 pub use output::{render_human, render_json};
-pub use snippet::snippet_of;
+pub use snippet::{shorten, snippet_of};
 
 use crate::error::{Error, Result};
 use crate::html::escape;
@@ -407,7 +407,14 @@ impl Searcher {
         clauses.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
         let mut found = searcher.search(&BooleanQuery::new(clauses), &CaseCollector { scoring: false })?;
         found.sort_by_key(|c| c.case);
-        Ok(found.into_iter().map(|candidate| natural::Ranked { candidate: collect::Candidate { score: 0.0, ..candidate }, held: 0, tagged: 0 }).collect())
+        Ok(found
+            .into_iter()
+            .map(|candidate| natural::Ranked {
+                candidate: collect::Candidate { score: 0.0, ..candidate },
+                held: 0,
+                tagged: 0,
+            })
+            .collect())
     }
 
     /// A query in the query language: tantivy's parser, every word required.

@@ -105,7 +105,12 @@ impl Searcher {
         for segment in searcher.segment_readers() {
             for field in self.opened.fields.text_fields() {
                 let inverted = segment.inverted_index(field)?;
-                let mut stream = inverted.terms().range().ge(prefix.as_bytes()).into_stream().map_err(tantivy::TantivyError::from)?;
+                let mut stream = inverted
+                    .terms()
+                    .range()
+                    .ge(prefix.as_bytes())
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
                 while stream.advance() {
                     let Ok(key) = std::str::from_utf8(stream.key()) else { continue };
                     if !key.starts_with(prefix) {
@@ -189,8 +194,14 @@ impl Searcher {
     /// unfinished (the text does not end in a space).
     pub(super) fn plan(&self, searcher: &tantivy::Searcher, text: &str, open: bool) -> Result<Planned> {
         let words = plan::words(text);
-        let mut planned =
-            Planned { units: Vec::new(), soft: Vec::new(), ignored: Vec::new(), corrected: Vec::new(), expanded: Vec::new(), card: None };
+        let mut planned = Planned {
+            units: Vec::new(),
+            soft: Vec::new(),
+            ignored: Vec::new(),
+            corrected: Vec::new(),
+            expanded: Vec::new(),
+            card: None,
+        };
         let last = words.len().saturating_sub(1);
         // Each content word with its alternatives, and the keys the query holds.
         let mut content: Vec<(Word, Vec<Alt>)> = Vec::new();

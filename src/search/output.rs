@@ -149,7 +149,11 @@ pub fn render_human(results: &Results, color: bool) -> String {
     }
     for e in &results.expanded {
         if !e.names.is_empty() {
-            out.push_str(&format!("{dim}also searched: {} (and cases tagged {}){reset}\n", e.names.join(", "), e.label));
+            out.push_str(&format!(
+                "{dim}also searched: {} (and cases tagged {}){reset}\n",
+                e.names.join(", "),
+                e.label
+            ));
         }
     }
     if !results.not_found.is_empty() {
@@ -158,9 +162,14 @@ pub fn render_human(results: &Results, color: bool) -> String {
     if let Some(card) = &results.card {
         out.push('\n');
         let zh = card.label_zh.as_deref().map(|z| format!(" · {z}")).unwrap_or_default();
-        out.push_str(&format!(" ▸ {bold}{}{zh}{reset} ({}, {})\n", card.label, card.singular, plural(card.cases, "case", "cases")));
+        out.push_str(&format!(
+            " ▸ {bold}{}{zh}{reset} ({}, {})\n",
+            card.label,
+            card.singular,
+            plural(card.cases, "case", "cases")
+        ));
         out.push_str(&format!("    {}\n", card.url));
-        out.push_str(&format!("    {}\n", crate::search::snippet::shorten(&card.definition, 2 * super::SNIPPET_CHARS)));
+        out.push_str(&format!("    {}\n", super::shorten(&card.definition, 2 * super::SNIPPET_CHARS)));
         if let Some(c) = &card.countermeasure {
             out.push_str(&format!("    → {c}\n"));
         }

@@ -144,7 +144,7 @@ fn squeeze(s: &str) -> String {
 }
 
 /// The start of `text`, one line, at most `max_chars` characters, with `…` when cut.
-pub(super) fn shorten(text: &str, max_chars: usize) -> String {
+pub fn shorten(text: &str, max_chars: usize) -> String {
     let flat = squeeze(text.trim());
     match flat.char_indices().nth(max_chars) {
         Some((i, _)) => format!("{}…", flat[..i].trim_end()),

@@ -53,6 +53,8 @@ async function state(page) {
       marked: Array.from(li.querySelectorAll("mark")).map((m) => m.textContent),
     }));
     out.more = !!document.querySelector("#results li.more button");
+    out.card = document.querySelector("#results li.answer-card")?.getAttribute("data-term") ?? null;
+    out.notes = document.getElementById("notes")?.textContent ?? "";
     return out;
   });
 }
@@ -91,6 +93,16 @@ for (const task of config.tasks) {
         await settled(page);
       } else if (step.follow !== undefined) {
         await Promise.all([page.waitForEvent("load"), page.locator("#results li[data-case] a.hit-title").nth(step.follow).click()]);
+      } else if (step.queries !== undefined) {
+        // Many questions on one page: each typed in at once (one input event), its results read.
+        const answers = [];
+        for (const q of step.queries) {
+          await page.locator("#q").fill(q);
+          await settled(page);
+          answers.push(await state(page));
+        }
+        result.steps.push(answers);
+        continue;
       } else if (step.eval !== undefined) {
         result.steps.push(await page.evaluate(step.eval));
         continue;

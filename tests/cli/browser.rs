@@ -252,6 +252,48 @@ fn filters_links_typing_and_the_url_state() {
     assert_eq!(shards, &json!(want));
 }
 
+/// `casebook search QUERY`'s first result, in process (the CLI is `render_json` of the same
+/// search): `term:VOCAB/ID` for an answer card, else `case:ID` (see `search::eval::ranked`).
+fn cli_first(searcher: &casebook::search::Searcher, query: &str) -> Option<String> {
+    let r = searcher.search(&casebook::search::Query::new(query)).unwrap();
+    crate::search::eval::ranked(&r).into_iter().next()
+}
+
+/// The page's first result, named as [`cli_first`] names it.
+fn page_first(state: &Value) -> Option<String> {
+    match state["card"].as_str() {
+        Some(term) => Some(format!("term:{term}")),
+        None => hits(state).first().map(|id| format!("case:{id}")),
+    }
+}
+
+#[test]
+fn every_question_of_the_evaluation_set_gets_the_first_result_of_casebook_search() {
+    let server = serve(site());
+    let questions = crate::search::eval::questions();
+    let bases = [file_base(), format!("{}/kb/", server.origin)];
+    let texts: Vec<&str> = questions.iter().map(|q| q.q.as_str()).collect();
+    // Typed in one after the other on one page (each question alone in the URL gives the same:
+    // `every_case_is_found…` loads pages with a query).
+    let tasks = bases
+        .iter()
+        .map(|base| json!({"name": base, "url": page(base, &[]), "steps": [{"queries": &texts}]}))
+        .collect();
+    let results = drive(tasks);
+    let searcher = casebook::search::Searcher::open(&site().join("_search/tantivy")).unwrap();
+    let mut differ = Vec::new();
+    for r in &results {
+        let firsts: Vec<Option<String>> = r["steps"][0].as_array().unwrap().iter().map(page_first).collect();
+        for (q, got) in texts.iter().zip(&firsts) {
+            let want = cli_first(&searcher, q);
+            if *got != want {
+                differ.push(format!("{} {q:?}: page {got:?}, casebook search {want:?}", r["name"]));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{} of {} differ:\n{}", differ.len(), 2 * texts.len(), differ.join("\n"));
+}
+
 #[test]
 fn ranks_like_casebook_search() {
     let queries = [

@@ -548,3 +548,20 @@ fn a_request_that_never_ends_its_headers_is_closed() {
     assert!(closed, "the slow request is still open");
     assert_eq!(server.get("/index.html").status, 200);
 }
+
+#[test]
+fn api_search_answers_every_question_of_the_evaluation_set_as_the_cli_does() {
+    let lib = Lib::shipped();
+    let site = lib.build("site", &[]);
+    let server = serve(&lib);
+    // `casebook search --json` is `render_json` of the site's index (the test above compares
+    // a few queries with the binary itself); here, in process, for speed.
+    let searcher = casebook::search::Searcher::open(&site.join("_search/tantivy")).unwrap();
+    for q in crate::search::eval::questions() {
+        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("q", &q.q).finish();
+        let r = server.get(&format!("/api/search?{query}"));
+        assert_eq!(r.status, 200, "{}: {}", q.q, r.text());
+        let cli = casebook::search::render_json(&searcher.search(&casebook::search::Query::new(&q.q)).unwrap()) + "\n";
+        assert_eq!(r.text(), cli, "{}", q.q);
+    }
+}

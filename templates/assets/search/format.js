@@ -12,7 +12,7 @@
 //
 // Written in parts that share one closure, concatenated in this order into the one
 // assets/search.js the site ships: search/format.js (which opens the closure), shards.js,
-// query.js, evaluate.js, view.js and main.js (which closes it). Classic scripts, not ES
+// query.js, plan.js, evaluate.js, view.js and main.js (which closes it). Classic scripts, not ES
 // modules: module imports fail on file://. Edit the parts, never the concatenation.
 //
 // search/format.js: the page's elements, the constants, and the decoder of the packed index
@@ -24,9 +24,11 @@
   var input = document.getElementById("q");
   var list = document.getElementById("results");
   var status = document.getElementById("status");
+  var notes = document.getElementById("notes");
   if (!form || !input || !list || !status) return;
 
   var FORMAT = 1;
+  var SNIPPET = 160; // characters of a snippet (search::SNIPPET_CHARS)
   var PAGE = 10; // hits shown at first, and added by "more"
   var PREFIX_DELAY = 120; // ms: an unfinished last word waits this long for the next keystroke
   var PREFIX_TOKENS = 4; // an unfinished word stands for at most this many tokens (most cases first)

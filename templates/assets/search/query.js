@@ -14,15 +14,17 @@
 
   /**
    * The query as units ANDed together; each unit lists alternatives (ORed): {han: text} or
-   * {word: lower-cased text}. Also inline filters (`force:ID`, `level:street`, `place:Henan`).
+   * {word: lower-cased text}. Also inline filters (`force:ID`, `level:street`, `place:Henan`),
+   * and `rest`: the text without them (what plan.js plans when it is not the query language).
    */
   function parse(text, groups) {
-    var units = [], filters = [];
+    var units = [], filters = [], kept = [];
     var items = text.match(/"[^"]*"?|\S+/g) || [];
     var or = false;
     items.forEach(function (item) {
-      if (item === "OR") { or = units.length > 0; return; }
-      if (item === "AND") return;
+      var raw = item;
+      if (item === "OR") { kept.push(raw); or = units.length > 0; return; }
+      if (item === "AND") { kept.push(raw); return; }
       var neg = false;
       if (item.charAt(0) === "-" && item.length > 1) { neg = true; item = item.slice(1); }
       else if (item.charAt(0) === "+") item = item.slice(1);
@@ -35,6 +37,7 @@
         if (g && value) { filters.push({ group: g, value: value }); return; }
         if (/^[a-z_]+$/.test(name)) item = value; // title:红墙 searches every field here
       }
+      kept.push(raw);
       var parts = [];
       (item.match(LETTERS) || []).forEach(function (run) {
         var chars = Array.from(run), cur = "", han = null;
@@ -55,7 +58,7 @@
       or = false;
     });
     var open = text.length > 0 && !/[\s"]$/.test(text);
-    return { units: units, filters: filters, open: open };
+    return { units: units, filters: filters, open: open, rest: kept.join(" ") };
   }
 
   function groupNamed(groups, name) {

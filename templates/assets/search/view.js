@@ -100,8 +100,99 @@
         var facet = json.facets[g.name] || json.facets[singular(g.name)] || {};
         return g.values.map(function (v) { return facet[v] || 0; });
       });
-      return { hits: hits, counts: counts, total: json.total };
+      return {
+        hits: hits,
+        counts: counts,
+        total: json.total,
+        card: json.card ? serverCard(json.card, zh) : null,
+        notes: { notFound: json.not_found || [], expanded: json.expanded || [], corrected: json.corrected || [] },
+      };
     });
+  }
+
+  /** The view of the server's answer card (see renderCard). */
+  function serverCard(c, zh) {
+    var links = (c.links || []).map(function (l) {
+      return { vocabulary: l.vocabulary, labels: l.terms.map(function (t) { return t.label; }) };
+    });
+    return {
+      key: c.vocabulary + "/" + c.id,
+      url: c.url,
+      title: zh && c.label_zh ? c.label_zh : c.label,
+      alt: zh && c.label_zh ? c.label : c.label_zh || "",
+      definition: (zh && c.definition_zh) || c.definition || "",
+      countermeasure: (zh && c.countermeasure_zh) || c.countermeasure || "",
+      cases: c.cases,
+      links: links,
+    };
+  }
+
+  /** The view of a card of c.js for term `at` of the meta (see renderCard). */
+  function indexCard(at) {
+    var c = store.cards && store.cards[at];
+    if (!c) return null;
+    var zh = (document.documentElement.lang || "").indexOf("zh") === 0, offset = 0, v = null, t = 0;
+    store.meta.vocabularies.forEach(function (x) {
+      if (!v && at < offset + x.terms.length) { v = x; t = at - offset; }
+      offset += x.terms.length;
+    });
+    return {
+      key: v.name + "/" + v.terms[t],
+      url: encodeURIComponent(v.name) + "/" + encodeURIComponent(v.terms[t]) + ".html",
+      title: zh && c[1] ? c[1] : c[0],
+      alt: zh && c[1] ? c[0] : c[1],
+      definition: (zh && c[3]) || c[2],
+      countermeasure: (zh && c[5]) || c[4],
+      cases: count(tagSet(at)),
+      links: c[6].map(function (l) { return { vocabulary: l[0], labels: l[1].map(function (x) { return x[1]; }) }; }),
+    };
+  }
+
+  /** The answer card: the term the query names, with its definition, first in the list. */
+  function renderCard(view) {
+    var li = document.createElement("li");
+    li.className = "answer-card";
+    li.setAttribute("data-term", view.key);
+    var a = document.createElement("a");
+    a.className = "hit-title";
+    a.href = view.url;
+    a.textContent = view.title;
+    li.appendChild(a);
+    if (view.alt) {
+      var span = document.createElement("span");
+      span.className = "hit-alt";
+      span.textContent = " " + view.alt;
+      li.appendChild(span);
+    }
+    var text = function (cls, value) {
+      if (!value) return;
+      var p = document.createElement("p");
+      p.className = cls;
+      p.textContent = value;
+      li.appendChild(p);
+    };
+    text("card-definition", view.definition);
+    text("card-countermeasure", view.countermeasure ? "→ " + view.countermeasure : "");
+    var meta = [view.cases + " " + (notes && notes.getAttribute("data-cases") || "")];
+    view.links.forEach(function (l) { meta.push(l.labels.join(", ")); });
+    text("hit-meta", meta.join(" · "));
+    return li;
+  }
+
+  /** What the query did besides finding: words not found, names also searched, corrections. */
+  function showNotes(n) {
+    if (!notes) return;
+    var lines = [];
+    if (n && n.corrected) n.corrected.forEach(function (c) {
+      lines.push((notes.getAttribute("data-corrected") || "") + c.to.join(", ") + " ← " + c.word);
+    });
+    if (n && n.expanded) n.expanded.forEach(function (e) {
+      if (e.names.length) lines.push((notes.getAttribute("data-also") || "") + e.names.join("、"));
+    });
+    if (n && n.notFound && n.notFound.length) lines.push((notes.getAttribute("data-not-found") || "") + n.notFound.join("、"));
+    var text = lines.join(" · ");
+    if (notes.textContent !== text) notes.textContent = text;
+    notes.hidden = !text;
   }
 
   /** The view of a hit of the server's JSON (see renderHit). */
@@ -134,7 +225,8 @@
     var q = input.value;
     var parsed = parse(q, groups);
     var viaServer = serverSearch({ q: q, state: stateKey() });
-    var found = viaServer || resolve(parsed).then(function (resolved) {
+    var found = viaServer || (isExpert(parsed.rest) ? null : naturalSearch(parsed, mine));
+    found = found || resolve(parsed).then(function (resolved) {
       if (mine !== run) return null;
       var entries = [];
       resolved.units.forEach(function (u) { entries.push.apply(entries, u.entries); });
@@ -153,6 +245,7 @@
     return found.then(function (evaluated) {
       if (!evaluated || mine !== run) return;
       showCounts(evaluated.counts);
+      showNotes(evaluated.notes);
       return show(evaluated, PAGE, mine).then(function () {
         if (evaluated.resolved && evaluated.resolved.prefix) prefetch(evaluated.resolved, parsed, mine);
       });
@@ -160,6 +253,35 @@
       if (mine !== run) return;
       setStatus("⚠ " + e.message);
       list.setAttribute("aria-busy", "false");
+    });
+  }
+
+  /** A query in everyday words (plan.js): planned, its postings loaded, ranked. */
+  function naturalSearch(parsed, mine) {
+    return planQuery(parsed.rest, parsed.open).then(function (plan) {
+      if (mine !== run) return null;
+      var selected = selectedSets(parsed.filters);
+      if (!plan.units.length) {
+        var browsed = evaluate({ units: [] }, groups, selected);
+        browsed.marks = marksOf({ units: [] });
+        return browsed;
+      }
+      var entries = plan.soft.slice();
+      plan.units.forEach(function (u) { u.alts.forEach(function (a) { entries.push(a.entry); }); });
+      var prefix = parsed.open && plan.units.some(function (u) { return u.alts.length > 1; });
+      var wait = prefix ? new Promise(function (ok) { setTimeout(ok, PREFIX_DELAY); }) : Promise.resolve();
+      return wait.then(function () {
+        if (mine !== run) return null;
+        var cards = plan.card !== null ? load("c.js") : Promise.resolve();
+        return Promise.all([loadPostings(entries), cards]);
+      }).then(function (ready) {
+        if (!ready || mine !== run) return null;
+        var ranked = rankPlan(plan, groups, selected);
+        ranked.marks = marksOf({ units: [{ marks: plan.marks, neg: false }] });
+        ranked.card = plan.card !== null ? indexCard(plan.card) : null;
+        ranked.notes = { notFound: ranked.notFound, expanded: plan.expanded, corrected: plan.corrected };
+        return ranked;
+      });
     });
   }
 
@@ -200,6 +322,7 @@
       if (mine !== run) return;
       var items = hits.map(function (h) { return item(h, evaluated.marks, chunk); });
       var frag = document.createDocumentFragment();
+      if (evaluated.card) frag.appendChild(renderCard(evaluated.card));
       items.forEach(function (li) { frag.appendChild(li); });
       if (evaluated.total > limit) {
         var li = document.createElement("li");
@@ -323,8 +446,9 @@
 
   function ranges(text, marks) {
     var out = [];
+    var folded = foldHan(text); // 紅牆意識 is marked by 红墙意识
     marks.han.forEach(function (w) {
-      for (var i = text.indexOf(w); i >= 0; i = text.indexOf(w, i + w.length)) out.push([i, i + w.length]);
+      for (var i = folded.indexOf(w); i >= 0; i = folded.indexOf(w, i + w.length)) out.push([i, i + w.length]);
     });
     if (marks.latin.size) {
       var re = /[A-Za-z0-9]+/g, m;
@@ -346,13 +470,32 @@
     return merged;
   }
 
-  /** The text that shows the most marks, as pieces {text, mark} (see renderHit). */
+  /**
+   * The passage that shows the most marks, as pieces {text, mark} (see renderHit): of the
+   * texts, the one with the most marked words, cut to about SNIPPET characters around its
+   * best window (as search::snippet does for `casebook search`).
+   */
   function snippet(texts, marks) {
     var best = texts[0] || "", bestRanges = [], pieces = [];
     texts.forEach(function (t) {
       var r = ranges(t, marks);
       if (r.length > bestRanges.length) { best = t; bestRanges = r; }
     });
+    if (best.length > SNIPPET) {
+      var from = 0, most = -1;
+      bestRanges.forEach(function (r) {
+        var start = Math.max(0, r[0] - Math.floor(SNIPPET / 5));
+        var n = bestRanges.filter(function (x) { return x[0] >= start && x[1] <= start + SNIPPET; }).length;
+        if (n > most) { most = n; from = start; }
+      });
+      var to = Math.min(best.length, from + SNIPPET);
+      bestRanges.forEach(function (r) { if (r[0] < to && r[1] > to) to = r[1]; });
+      var cutText = (from > 0 ? "…" : "") + best.slice(from, to) + (to < best.length && best.charAt(best.length - 1) !== "…" ? "…" : "");
+      var shift = from > 0 ? 1 - from : 0;
+      bestRanges = bestRanges.filter(function (r) { return r[0] >= from && r[1] <= to; })
+        .map(function (r) { return [r[0] + shift, r[1] + shift]; });
+      best = cutText;
+    }
     var at = 0;
     bestRanges.forEach(function (r) {
       if (r[0] > at) pieces.push({ text: best.slice(at, r[0]), mark: false });

@@ -1,5 +1,7 @@
 //! `casebook search` on a built site: it trusts the index while no library file is written
-//! and rebuilds it first when one changed.
+//! and rebuilds it first when one changed. `eval`: the search evaluation set.
+
+pub mod eval;
 
 use std::fs;
 
