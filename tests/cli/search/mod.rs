@@ -2,6 +2,7 @@
 //! and rebuilds it first when one changed. `eval`: the search evaluation set.
 
 pub mod eval;
+mod planted;
 
 use std::fs;
 
