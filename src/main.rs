@@ -203,7 +203,8 @@ fn main() -> ExitCode {
             if let Error::Content(diags) = &e {
                 print_diagnostics(diags);
             }
-            eprint(&format!("error: {e}\n"));
+            // An error may quote a file name or a query: nothing in it acts on the terminal.
+            eprint(&format!("error: {}\n", diag::escape_controls(&e.to_string())));
             ExitCode::from(e.code() as u8)
         }
     }

@@ -15,6 +15,7 @@ mod browser;
 mod check;
 mod files;
 mod fuzz;
+mod keyboard;
 mod new;
 mod pages;
 mod pipe;
