@@ -121,9 +121,10 @@ enum Command {
     Serve {
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// The address to listen on; 0.0.0.0 serves the whole network (e.g. an intranet).
+        /// The address or host name to listen on (e.g. localhost); 0.0.0.0 serves the whole
+        /// network (e.g. an intranet).
         #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
+        bind: String,
         /// The port; 0 picks a free one (the address is printed).
         #[arg(long, default_value_t = 8000)]
         port: u16,

@@ -21,4 +21,5 @@ mod pages;
 mod pipe;
 mod search;
 mod serve;
+mod serve_recovery;
 mod site;
