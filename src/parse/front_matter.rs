@@ -155,7 +155,10 @@ pub fn parse_case(path: &str, text: &str, vocabularies: &[String], lang: Languag
     };
     // A full-width comma in a list or a full-width space before a key still parses, into an
     // id or a key nobody wrote: the character is the one error, not what it turned into.
-    let keyboard = keyboard::sure_errors(path, text, yaml, yaml_line, lang);
+    let mut keyboard = keyboard::sure_errors(path, text, yaml, yaml_line, lang);
+    let mut body = parse_body(&text[body_offset..], body_line);
+    body.offset = body_offset;
+    keyboard.extend(keyboard::attribute_errors(path, text, &body.sections, lang));
     if !keyboard.is_empty() {
         return Err(keyboard);
     }
@@ -170,8 +173,6 @@ pub fn parse_case(path: &str, text: &str, vocabularies: &[String], lang: Languag
         At { value: list.into_iter().map(at).collect(), line: k.line, column: k.column }
     });
     let tags = fields.tags.into_iter().map(|(k, ids)| (at(k), ids.into_iter().map(at).collect())).collect();
-    let mut body = parse_body(&text[body_offset..], body_line);
-    body.offset = body_offset;
     Ok(RawCase {
         id: fields.id.map(at),
         title: fields.title.map(at),

@@ -6,8 +6,10 @@
 //!
 //! Only YAML's syntax positions are looked at: the indentation, a key and its `:`, the start
 //! of a value and the items of a `[a, b]` list. Quoted text and block scalars (`>-`, `|`) are
-//! prose, where full-width punctuation is ordinary Chinese, and are never pointed at.
+//! prose, where full-width punctuation is ordinary Chinese, and are never pointed at. In the
+//! Markdown body, the ids of a tagged section's attributes (`forces="a b"`) are looked at too.
 
+use super::RawSection;
 use crate::config::Language;
 use crate::diag::Diagnostic;
 
@@ -245,6 +247,48 @@ pub(super) fn sure_errors(path: &str, text: &str, yaml: &str, first_line: usize,
         return Vec::new();
     }
     scan(yaml, first_line).into_iter().filter(|s| s.sure).map(|s| diagnostic(path, text, s, lang)).collect()
+}
+
+/// The errors of a tagged section's attribute values (`forces="a b"`): ids are separated by
+/// ASCII spaces, so a full-width comma or space, or a hidden character, makes two ids one.
+pub(super) fn attribute_errors(path: &str, text: &str, sections: &[RawSection], lang: Language) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (_, value) in sections.iter().flat_map(|s| &s.attrs) {
+        let bad = value.value.chars().position(|c| c == '，' || is_blank(c));
+        if let Some(i) = bad {
+            let ch = value.value.chars().nth(i).unwrap_or(' ');
+            let (line, col) = (value.line, value.column + i);
+            let code = format!("U+{:04X}", u32::from(ch));
+            let (message, hint) = match lang {
+                Language::ZhCn => (
+                    format!(
+                        "第 {line} 行第 {col} 列是{}，标题属性里的多个 id 要用半角空格分隔",
+                        if ch == '，' {
+                            "全角逗号“，”".to_string()
+                        } else {
+                            format!("看不见的空白字符（{code}）")
+                        }
+                    ),
+                    "写成 {#锚点 forces=\"a b\"}：切换到英文输入法后重新输入",
+                ),
+                Language::En => (
+                    format!(
+                        "line {line}, column {col} is {}; separate the ids of an attribute with ordinary spaces",
+                        if ch == '，' {
+                            "a full-width comma '，'".to_string()
+                        } else {
+                            format!("an invisible blank ({code})")
+                        }
+                    ),
+                    "write {#anchor forces=\"a b\"}: switch the keyboard to English and type it again",
+                ),
+            };
+            out.push(
+                Diagnostic::error(path, "keyboard", message).at(text, line, col).hint(hint).marking(&ch.to_string()),
+            );
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -65,6 +65,24 @@ fn keyboard_characters_in_the_taxonomy_are_named_in_both_languages() {
 }
 
 #[test]
+fn keyboard_characters_in_section_attributes_are_named() {
+    let mut out = String::new();
+    for toml in ["", "language = \"en\"\n"] {
+        let lib = Lib::fixture("basic");
+        lib.edit("casebook.toml", "profile", &format!("{toml}profile"));
+        lib.edit(
+            "cases/alpha.md",
+            "forces=\"organizational-coverage political",
+            "forces=\"organizational-coverage，political",
+        );
+        let run = lib.check(&[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        out.push_str(&run.transcript());
+    }
+    snapshot("keyboard_section_attributes", &out);
+}
+
+#[test]
 fn full_width_punctuation_in_prose_passes() {
     let lib = Lib::fixture("basic");
     let case = alpha()
