@@ -52,18 +52,29 @@ fn key_char(c: char) -> bool {
 /// The suspects of a YAML text whose first line is line `first_line` of the file.
 pub(super) fn scan(yaml: &str, first_line: usize) -> Vec<Suspect> {
     let mut out = Vec::new();
-    // The column of the key that opened a block scalar: lines indented deeper are its prose.
-    let mut block: Option<usize> = None;
+    // The indentation (in spaces) of the line that opened a block scalar or a plain text that
+    // goes on over the next lines: lines indented deeper are its prose (where a paragraph may
+    // well start with full-width spaces).
+    let mut prose: Option<usize> = None;
+    // The quote of a quoted text still open at the end of the previous line.
+    let mut quoted: Option<char> = None;
     for (i, line) in yaml.lines().enumerate() {
         let n = first_line + i;
         let chars: Vec<char> = line.chars().collect();
+        if let Some(q) = quoted {
+            if closes(&chars, 0, q).is_some() {
+                quoted = None;
+            }
+            continue;
+        }
         let indent = chars.iter().take_while(|&&c| is_indent(c)).count();
+        let spaces = chars.iter().take_while(|&&c| c == ' ').count();
         let content = &chars[indent..];
-        if let Some(b) = block {
-            if content.is_empty() || indent > b {
+        if let Some(p) = prose {
+            if content.is_empty() || spaces > p {
                 continue;
             }
-            block = None;
+            prose = None;
         }
         if content.is_empty() || content[0] == '#' {
             continue;
@@ -76,8 +87,11 @@ pub(super) fn scan(yaml: &str, first_line: usize) -> Vec<Suspect> {
             }
         }
         let mut at = indent;
+        // The column of the node a plain text belongs to: its key, or its list item's `-`.
+        let mut owner = indent;
         // List markers: `- `, `- - `, each followed by its own (possibly odd) space.
         while chars.get(at) == Some(&'-') && chars.get(at + 1).is_some_and(|&c| is_indent(c)) {
+            owner = at;
             at += 1;
             while let Some(&c) = chars.get(at).filter(|&&c| is_indent(c)) {
                 if c != ' ' {
@@ -89,6 +103,9 @@ pub(super) fn scan(yaml: &str, first_line: usize) -> Vec<Suspect> {
         let key_start = at;
         let key_end = key_start + chars[key_start..].iter().take_while(|&&c| key_char(c)).count();
         let mut value = key_start;
+        if key_end > key_start && matches!(chars.get(key_end), Some(':' | '：')) {
+            owner = key_start;
+        }
         if key_end > key_start {
             match chars.get(key_end) {
                 Some('：') => push(key_end, false),
@@ -109,14 +126,39 @@ pub(super) fn scan(yaml: &str, first_line: usize) -> Vec<Suspect> {
             }
         }
         match chars.get(value) {
-            Some('|' | '>') => block = Some(key_start),
+            Some('|' | '>') => prose = Some(owner),
             Some('[') => flow(&chars, value + 1, &mut push),
-            Some('“' | '”' | '‘' | '’' | '【' | '［') => push(value, false),
-            Some(&c) if is_zero_width(c) => push(value, true),
-            _ => {}
+            // A quoted text: prose, and so are the next lines while it is open.
+            Some(&q @ ('"' | '\'')) if closes(&chars, value + 1, q).is_none() => quoted = Some(q),
+            Some('"' | '\'') => {}
+            Some(&c) => {
+                if matches!(c, '“' | '”' | '‘' | '’' | '【' | '［') {
+                    push(value, false);
+                } else if is_zero_width(c) {
+                    push(value, true);
+                }
+                prose = Some(owner);
+            }
+            None => {}
         }
     }
     out
+}
+
+/// Where the quoted text opened by `quote` before `from` closes on this line, if it does: `\"`
+/// escapes a double quote, `''` is a single quote inside single quotes.
+fn closes(chars: &[char], from: usize, quote: char) -> Option<usize> {
+    let mut i = from;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if quote == '"' => i += 1,
+            c if c == quote && quote == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
+            c if c == quote => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The items of a flow list `[a, b]` from `start` (after the `[`) to its `]` on this line.
@@ -314,8 +356,11 @@ mod tests {
 
     #[test]
     fn prose_is_left_alone() {
-        let yaml = "title: \"甲：乙，丙\"\ntitle_zh: 淮河路街道：一体两翼（四联）\nsummary: >-\n  一段：\u{3000}摘要，“引号”\n\t还是摘要\nsources:\n  - \"来源：某某，2024\"\naliases: [\"领导核心，政治引领\", 政治引领]\n";
+        let yaml = "title: \"甲：乙，丙\"\ntitle_zh: 淮河路街道：一体两翼（四联）\nsummary: >-\n  一段：\u{3000}摘要，“引号”\nsources:\n  - \"来源：某某，2024\"\naliases: [\"领导核心，政治引领\", 政治引领]\n";
         assert_eq!(found(yaml), vec![]);
+        // A quoted or plain text that goes on over lines may indent its paragraphs the Chinese way.
+        let yaml = "summary: \"第一段，\n  \u{3000}\u{3000}第二段：\\\"引\\\"\"\nsummary_zh: 一段\n  \u{3000}\u{3000}二段\nsources:\n  - 'it''s：\n    \u{3000}x'\nlevel：x\n";
+        assert_eq!(found(yaml), vec![(8, 6, '：', false)]);
     }
 
     #[test]

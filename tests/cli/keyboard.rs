@@ -91,7 +91,7 @@ fn full_width_punctuation_in_prose_passes() {
             "summary: Alpha Street",
             "summary_zh: >-\n  甲街道：把辖区单位\u{3000}“联”起来，【试点】（一）\nsummary: Alpha Street",
         )
-        .replace("  - \"Field notes, 2024\"", "  - \"调研笔记：2024，“一手”材料\"\n  - 访谈记录：2024");
+        .replace("  - \"Field notes, 2024\"", "  - \"调研笔记：2024，“一手”材料\"\n  - 访谈记录：2024\n  - \"第一段，\n    \u{3000}\u{3000}第二段\"\n  - 会议纪要\n    \u{3000}\u{3000}续");
     lib.write("cases/alpha.md", case);
     let run = lib.check(&[]);
     assert_eq!((run.code, run.stderr.as_str()), (0, "0 errors, 0 warnings in 3 files\n"), "{}", run.stderr);
