@@ -147,10 +147,8 @@ pub(crate) fn library_files(
     let mut files = walk(root, cases_dir, diagnostics);
     // A case saved as `x.markdown` would vanish from the site without a word: say so.
     for (path, rel) in &files {
-        if let Some(ext) = path.extension().map(|e| e.to_string_lossy()) {
-            if OTHER_MARKDOWN.iter().any(|other| ext.eq_ignore_ascii_case(other)) {
-                diagnostics.push(other_markdown(path, rel));
-            }
+        if is_other_markdown(path) {
+            diagnostics.push(other_markdown(path, rel));
         }
     }
     files.retain(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel);
@@ -159,6 +157,11 @@ pub(crate) fn library_files(
 
 /// Extensions other tools give Markdown files; casebook reads `.md` only.
 const OTHER_MARKDOWN: &[&str] = &["markdown", "mdown", "mkd", "mkdn", "mdwn", "mdtext"];
+
+/// Whether `path` is named like a Markdown file casebook does not read (`x.markdown`).
+pub(crate) fn is_other_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| OTHER_MARKDOWN.iter().any(|other| ext.eq_ignore_ascii_case(other)))
+}
 
 fn other_markdown(path: &Path, rel: &str) -> Diagnostic {
     let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

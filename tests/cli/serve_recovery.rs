@@ -1,5 +1,6 @@
 //! `casebook serve` and the editor's mistakes around it: a broken file deleted or renamed
-//! away clears the errors of every open page and of the terminal, `--bind localhost` is a
+//! away clears the errors of every open page and of the terminal, a case saved as `.markdown`
+//! is warned about at once, `--bind localhost` is a
 //! name that resolves, and a port in use says how to get another.
 
 use std::fs;
@@ -42,9 +43,18 @@ fn a_broken_file_deleted_or_renamed_away_clears_the_errors() {
     events.wait("reload", "*", 60);
     server.wait_for("/cases/gamma.html", 60, |r| r.status == 404);
     // The terminal, too, says the site is whole again.
+    wait_for_stderr(&server, |s| s.trim_end().lines().last().is_some_and(|l| l.starts_with("rebuilt ")));
+
+    // A case saved as `.markdown` is not read, and the terminal says so at once.
+    lib.save("cases/gamma.markdown", alpha().replace("id: alpha", "id: gamma"));
+    wait_for_stderr(&server, |s| s.contains("warning[not-md]: `gamma.markdown` is not read"));
+}
+
+/// Waits until what the server wrote to stderr satisfies `done`; panics after 30 s.
+fn wait_for_stderr(server: &Server, done: impl Fn(&str) -> bool) {
     let start = std::time::Instant::now();
-    while !server.stderr().trim_end().lines().last().is_some_and(|l| l.starts_with("rebuilt ")) {
-        assert!(start.elapsed().as_secs() < 10, "{}", server.stderr());
+    while !done(&server.stderr()) {
+        assert!(start.elapsed().as_secs() < 30, "{}", server.stderr());
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
