@@ -78,7 +78,7 @@ pub fn load(root: &Path) -> Result<Sources> {
         match read_text(&config_path, CONFIG_FILE, config::DEFAULT_MAX_FILE_SIZE) {
             Ok(text) => match config::parse(&text) {
                 Ok(c) => config = c,
-                Err(d) => diagnostics.push(d),
+                Err(d) => diagnostics.push(crate::parse::keyboard_in_toml(&text, d)),
             },
             Err(d) => diagnostics.push(d),
         }

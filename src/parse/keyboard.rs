@@ -333,6 +333,66 @@ pub(super) fn attribute_errors(path: &str, text: &str, sections: &[RawSection], 
     out
 }
 
+/// `casebook.toml`'s error `d` (at a line and column of `text`), with the keyboard's character
+/// it points at, if it does, named instead. The settings did not parse, so their language is
+/// read from the `language = "en"` line as written.
+pub fn toml_error(text: &str, d: Diagnostic) -> Diagnostic {
+    let Some(line) = text.lines().nth(d.line.wrapping_sub(1)) else { return d };
+    let chars: Vec<char> = line.chars().collect();
+    // serde's column is where the parser stopped: the character itself, or the next one.
+    let is_named = |i: usize| chars.get(i).is_some_and(|&c| named(c) && c != '\t');
+    // Else the first one on the line outside quoted text (a full-width colon after a key is
+    // reported at the end of the line).
+    let outside_quotes = || {
+        let mut quote = None;
+        (0..chars.len()).find(|&i| match (quote, chars[i]) {
+            (None, q @ ('"' | '\'')) => {
+                quote = Some(q);
+                false
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                false
+            }
+            (None, _) => is_named(i),
+            (Some(_), _) => false,
+        })
+    };
+    let at =
+        [d.column.wrapping_sub(1), d.column.wrapping_sub(2)].into_iter().find(|&i| is_named(i)).or_else(outside_quotes);
+    let Some(i) = at else { return d };
+    let english = text.lines().any(|l| {
+        let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        l == "language=\"en\"" || l == "language='en'"
+    });
+    let lang = if english { Language::En } else { Language::ZhCn };
+    let s = Suspect { line: d.line, column: i + 1, ch: chars[i], sure: false };
+    let mut named = diagnostic(&d.file, text, s, lang);
+    if s.ch == '：' {
+        // Not a colon meant, as in YAML: TOML writes `key = value`.
+        let (line, col) = (s.line, s.column);
+        named.message = match lang {
+            Language::ZhCn => {
+                format!("第 {line} 行第 {col} 列是全角冒号“：”，TOML 要写成 key = \"value\"（半角等号“=”）")
+            }
+            Language::En => {
+                format!("line {line}, column {col} is a full-width colon '：'; TOML is written key = \"value\"")
+            }
+        };
+    }
+    named.hint = match lang {
+        Language::ZhCn => {
+            "TOML 的等号、引号、逗号和括号只认半角字符：切换到英文输入法后重新输入；引号里的中文标点不受影响"
+        }
+        Language::En => {
+            "TOML's equals signs, quotes, commas and brackets must be half-width (ASCII): switch the keyboard to \
+                         English and type it again; Chinese punctuation inside quoted text is fine"
+        }
+    }
+    .to_string();
+    named
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ mod yaml;
 
 pub use body::parse_body;
 pub use front_matter::parse_case;
+pub use keyboard::toml_error as keyboard_in_toml;
 pub use taxonomy::parse_taxonomy;
 
 use crate::model::Place;

@@ -109,3 +109,18 @@ fn control_characters_are_escaped_with_the_caret_under_them() {
     assert!(!bad.stderr.contains('\u{1b}') && !bad.stderr.contains('\u{7}'), "raw:\n{}", bad.stderr);
     snapshot("control_characters_escaped", &format!("{}{}", run.transcript(), bad.transcript()));
 }
+
+#[test]
+fn keyboard_characters_in_casebook_toml_are_named_in_both_languages() {
+    let mut out = String::new();
+    for toml in ["", "language = \"en\"\n"] {
+        for line in ["title = “Casebook”", "vocabularies = [\"forces\"，\"problems\"]", "title：\"Casebook\""] {
+            let lib = Lib::fixture("basic");
+            lib.edit("casebook.toml", "profile", &format!("{toml}{line}\nprofile"));
+            let run = lib.check(&[]);
+            assert!(run.stderr.contains("error[keyboard]"), "{line:?} is not named:\n{}", run.stderr);
+            out.push_str(&run.transcript());
+        }
+    }
+    snapshot("keyboard_casebook_toml", &out);
+}

@@ -1,7 +1,7 @@
 //! `casebook serve` and the editor's mistakes around it: a broken file deleted or renamed
 //! away clears the errors of every open page and of the terminal, a case saved as `.markdown`
-//! is warned about at once, `--bind localhost` is a
-//! name that resolves, and a port in use says how to get another.
+//! is warned about at once, `--bind localhost` is a name that resolves, and a port in use says
+//! how to get another.
 
 use std::fs;
 
