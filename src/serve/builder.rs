@@ -309,8 +309,13 @@ impl Builder {
             generation,
         };
         self.state.send_replace(Arc::new(snapshot));
-        // Fixed: every page reloads (and loses its overlay).
-        let reload = if had_errors && errors.is_none() { "*".to_string() } else { reload };
+        // Fixed: every page reloads (and loses its overlay), and the terminal, whose errors
+        // cannot be taken back, says they are gone.
+        let fixed = had_errors && errors.is_none();
+        if fixed {
+            eprintln!("no errors left; open pages reload");
+        }
+        let reload = if fixed { "*".to_string() } else { reload };
         if !reload.is_empty() {
             let _ = self.notices.send(Notice::Reload { generation, paths: reload.into() });
         }
