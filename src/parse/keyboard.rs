@@ -192,11 +192,17 @@ fn flow(chars: &[char], start: usize, push: &mut impl FnMut(usize, bool)) {
     }
 }
 
-/// The suspect that explains a YAML error reported at `line`: one on that line, else the line
-/// after (a tab is reported at the end of the line before it), else the line before (a
-/// full-width space is reported where the mapping it broke goes on).
+/// The suspect that explains a YAML error reported at `line`: one on that line, else a sure one
+/// on the line after (a tab is reported at the end of the line before it), else a sure one on
+/// the line before (a full-width space, or a full-width colon after a key, is reported where the
+/// mapping it broke goes on). A curly quote that opens a title on the line before is no cause
+/// of an error on this one.
 pub(super) fn cause(suspects: &[Suspect], line: usize) -> Option<Suspect> {
-    [line, line + 1, line.saturating_sub(1)].into_iter().find_map(|l| suspects.iter().find(|s| s.line == l).copied())
+    suspects.iter().find(|s| s.line == line).copied().or_else(|| {
+        [line + 1, line.saturating_sub(1)]
+            .into_iter()
+            .find_map(|l| suspects.iter().find(|s| s.line == l && (s.sure || s.ch == '：')).copied())
+    })
 }
 
 /// The diagnostic naming `s`, in `lang`.
@@ -429,6 +435,8 @@ mod tests {
         assert_eq!(cause(&s, 2).map(|s| s.line), Some(3));
         assert_eq!(cause(&s, 4).map(|s| s.line), Some(3));
         assert_eq!(cause(&s, 9), None);
+        let s = scan("title: “A”\nlevel: [x\n", 1);
+        assert_eq!(cause(&s, 2), None, "a curly quote the line before is prose");
     }
 
     #[test]
