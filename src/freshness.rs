@@ -46,7 +46,7 @@ pub fn sources_fingerprint(sources: &Sources) -> Option<String> {
         return None;
     }
     let file = sources.taxonomy.as_ref()?;
-    let raw = crate::parse::parse_taxonomy(&file.path, &file.text).ok()?;
+    let raw = crate::parse::parse_taxonomy(&file.path, &file.text, sources.config.language).ok()?;
     let (taxonomy, diags) = crate::validate::validate_taxonomy(file, raw);
     if diags.iter().any(crate::Diagnostic::is_error) {
         return None;

@@ -121,9 +121,10 @@ enum Command {
     Serve {
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// The address to listen on; 0.0.0.0 serves the whole network (e.g. an intranet).
+        /// The address or host name to listen on (e.g. localhost); 0.0.0.0 serves the whole
+        /// network (e.g. an intranet).
         #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
+        bind: String,
         /// The port; 0 picks a free one (the address is printed).
         #[arg(long, default_value_t = 8000)]
         port: u16,
@@ -203,7 +204,8 @@ fn main() -> ExitCode {
             if let Error::Content(diags) = &e {
                 print_diagnostics(diags);
             }
-            eprint(&format!("error: {e}\n"));
+            // An error may quote a file name or a query: nothing in it acts on the terminal.
+            eprint(&format!("error: {}\n", diag::escape_controls(&e.to_string())));
             ExitCode::from(e.code() as u8)
         }
     }

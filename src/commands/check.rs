@@ -33,8 +33,9 @@ pub fn check(root: &Path) -> Result<Checked> {
 /// Parse and validate what `load` read. Pure; parsing runs in parallel.
 pub fn analyze(sources: load::Sources) -> Checked {
     let load::Sources { config, taxonomy, cases, files_seen, mut diagnostics, stamp, .. } = sources;
+    let lang = config.language;
     let (taxonomy, tax_diags) = match &taxonomy {
-        Some(file) => match parse::parse_taxonomy(&file.path, &file.text) {
+        Some(file) => match parse::parse_taxonomy(&file.path, &file.text, lang) {
             Ok(raw) => validate::validate_taxonomy(file, raw),
             Err(d) => (model::Taxonomy::default(), vec![d]),
         },
@@ -46,7 +47,7 @@ pub fn analyze(sources: load::Sources) -> Checked {
     let parsed: Vec<_> = cases
         .into_par_iter()
         .map(|file| {
-            let raw = parse::parse_case(&file.path, &file.text, &names);
+            let raw = parse::parse_case(&file.path, &file.text, &names, lang);
             (file, raw)
         })
         .collect();

@@ -11,11 +11,10 @@ pub mod render;
 pub mod suggest;
 
 pub use lines::{line_col, LineIndex};
-pub use render::{render_human, render_json};
+pub use render::{escape_controls, render_human, render_json};
 pub use suggest::{nearest, Suggestion};
 
 use serde::Serialize;
-use unicode_width::UnicodeWidthStr;
 
 /// How bad a diagnostic is. Errors stop a build; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -101,9 +100,11 @@ impl Diagnostic {
         self
     }
 
-    /// Marks the whole of `token` (which starts at the column), e.g. a value with spaces.
+    /// Marks the whole of `token` (which starts at the column), e.g. a value with spaces; a
+    /// control character in it counts as wide as its escape, as it is shown.
     pub fn marking(mut self, token: &str) -> Self {
-        self.width = u32::try_from(UnicodeWidthStr::width(token)).unwrap_or(u32::MAX);
+        let width: usize = token.chars().map(render::shown_width).sum();
+        self.width = u32::try_from(width).unwrap_or(u32::MAX);
         self
     }
 

@@ -56,10 +56,12 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
     out
 }
 
-/// Whether `c` is shown escaped: a control character other than tab. Written raw, one from a
-/// file name or a source line would act on the terminal (set its title, clear the screen).
+/// Whether `c` is shown escaped: a control character other than tab (C0, DEL, C1), or a
+/// zero-width one. Written raw, a control character from a file name or a source line would act
+/// on the terminal (set its title, clear the screen); a zero-width one would be invisible where
+/// a diagnostic points at it.
 fn is_escaped(c: char) -> bool {
-    c.is_control() && c != '\t'
+    (c.is_control() && c != '\t') || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}')
 }
 
 /// `text` with its control characters written as Rust escapes (`\u{1b}`).
@@ -70,8 +72,15 @@ fn escaped(text: &str) -> String {
     text.chars().map(|c| if is_escaped(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
+/// A message of several lines with its control characters but the line breaks escaped, as
+/// [`render_human`] shows them: for an error that quotes a file name or a query on its way to
+/// the terminal.
+pub fn escape_controls(text: &str) -> String {
+    text.split('\n').map(escaped).collect::<Vec<_>>().join("\n")
+}
+
 /// The columns `c` takes as shown by [`escaped`].
-fn shown_width(c: char) -> usize {
+pub(super) fn shown_width(c: char) -> usize {
     if is_escaped(c) {
         c.escape_unicode().count()
     } else {

@@ -2,7 +2,9 @@
 //!
 //! The walk is deterministic (sorted by name), skips hidden files and folders, never follows a
 //! symbolic link out of the library root, and turns an unreadable, non-UTF-8 or oversized file
-//! into a diagnostic on that file instead of a crash. Later stages never touch the disk.
+//! into a diagnostic on that file instead of a crash. A Markdown file with another extension
+//! (`.markdown`, `.mkd`, …) is warned about, never skipped silently. Later stages never touch
+//! the disk.
 
 use crate::config::{self, Config, CONFIG_FILE};
 use crate::diag::Diagnostic;
@@ -76,7 +78,7 @@ pub fn load(root: &Path) -> Result<Sources> {
         match read_text(&config_path, CONFIG_FILE, config::DEFAULT_MAX_FILE_SIZE) {
             Ok(text) => match config::parse(&text) {
                 Ok(c) => config = c,
-                Err(d) => diagnostics.push(d),
+                Err(d) => diagnostics.push(crate::parse::keyboard_in_toml(&text, d)),
             },
             Err(d) => diagnostics.push(d),
         }
@@ -142,10 +144,34 @@ pub(crate) fn library_files(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, String)> {
     let taxonomy_rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
-    walk(root, cases_dir, diagnostics)
-        .into_iter()
-        .filter(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel)
-        .collect()
+    let mut files = walk(root, cases_dir, diagnostics);
+    // A case saved as `x.markdown` would vanish from the site without a word: say so.
+    for (path, rel) in &files {
+        if is_other_markdown(path) {
+            diagnostics.push(other_markdown(path, rel));
+        }
+    }
+    files.retain(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel);
+    files
+}
+
+/// Extensions other tools give Markdown files; casebook reads `.md` only.
+const OTHER_MARKDOWN: &[&str] = &["markdown", "mdown", "mkd", "mkdn", "mdwn", "mdtext"];
+
+/// Whether `path` is named like a Markdown file casebook does not read (`x.markdown`).
+pub(crate) fn is_other_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| OTHER_MARKDOWN.iter().any(|other| ext.eq_ignore_ascii_case(other)))
+}
+
+fn other_markdown(path: &Path, rel: &str) -> Diagnostic {
+    let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    Diagnostic::warning(
+        rel,
+        "not-md",
+        format!("`{name}` is not read: only .md files are read; rename it to `{stem}.md`"),
+    )
+    .hint("a file that is not a case belongs outside cases/")
 }
 
 /// Whether `path` (named `rel`) may be read: not a symbolic link, or one that resolves inside

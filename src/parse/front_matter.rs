@@ -2,7 +2,8 @@
 //! every unknown key is reported), and return a [`RawCase`] in file coordinates.
 
 use super::yaml::{from_str_seed, shift, text, yaml_error, StringList};
-use super::{parse_body, At, RawCase, RawPlace};
+use super::{keyboard, parse_body, At, RawCase, RawPlace};
+use crate::config::Language;
 use crate::diag::Diagnostic;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -143,14 +144,24 @@ fn split_front_matter<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagno
 
 /// Parses one case file. `vocabularies` are the names declared by the taxonomy: they are the
 /// other keys a case may use. A file whose front matter cannot be read yields diagnostics only.
-pub fn parse_case(path: &str, text: &str, vocabularies: &[String]) -> Result<RawCase, Vec<Diagnostic>> {
+/// Messages about keyboard characters are in `lang`, the library's language.
+pub fn parse_case(path: &str, text: &str, vocabularies: &[String], lang: Language) -> Result<RawCase, Vec<Diagnostic>> {
     let Split { yaml, yaml_line, body_offset, body_line } = split_front_matter(path, text).map_err(|d| vec![d])?;
     let seed = FrontMatter { vocabularies: vocabularies.to_vec(), out: RawCaseFields::default() };
     let fields = if yaml.trim().is_empty() {
         RawCaseFields::default()
     } else {
-        from_str_seed(yaml, seed).map_err(|e| vec![yaml_error(path, text, yaml_line, &e)])?
+        from_str_seed(yaml, seed).map_err(|e| vec![yaml_error(path, text, (yaml, yaml_line), &e, lang)])?
     };
+    // A full-width comma in a list or a full-width space before a key still parses, into an
+    // id or a key nobody wrote: the character is the one error, not what it turned into.
+    let mut keyboard = keyboard::sure_errors(path, text, yaml, yaml_line, lang);
+    let mut body = parse_body(&text[body_offset..], body_line);
+    body.offset = body_offset;
+    keyboard.extend(keyboard::attribute_errors(path, text, &body.sections, lang));
+    if !keyboard.is_empty() {
+        return Err(keyboard);
+    }
     let at = |s: Spanned<String>| shift(s, yaml_line);
     let place = fields.place.map(|(k, mut place, unknown)| {
         place.unknown_keys = unknown.into_iter().map(at).collect();
@@ -162,8 +173,6 @@ pub fn parse_case(path: &str, text: &str, vocabularies: &[String]) -> Result<Raw
         At { value: list.into_iter().map(at).collect(), line: k.line, column: k.column }
     });
     let tags = fields.tags.into_iter().map(|(k, ids)| (at(k), ids.into_iter().map(at).collect())).collect();
-    let mut body = parse_body(&text[body_offset..], body_line);
-    body.offset = body_offset;
     Ok(RawCase {
         id: fields.id.map(at),
         title: fields.title.map(at),
@@ -192,7 +201,7 @@ mod tests {
     #[test]
     fn positions_are_in_file_coordinates() {
         let text = "---\nid: a\ntitle: T\nforces: [x, y]\nbogus: 1\n---\n\n## Practice {#p practice=pp forces=\"x y\"}\n\nText [b](case:other#s).\n";
-        let c = parse_case("a.md", text, &vocabs()).unwrap();
+        let c = parse_case("a.md", text, &vocabs(), Language::En).unwrap();
         let id = c.id.unwrap();
         assert_eq!((id.value.as_str(), id.line, id.column), ("a", 2, 5));
         let (k, ids) = &c.tags[0];
@@ -211,15 +220,15 @@ mod tests {
 
     #[test]
     fn missing_or_unclosed_front_matter() {
-        let e = parse_case("a.md", "# no front matter\n", &vocabs()).unwrap_err();
+        let e = parse_case("a.md", "# no front matter\n", &vocabs(), Language::En).unwrap_err();
         assert_eq!(e[0].code, "no-front-matter");
-        let e = parse_case("a.md", "---\nid: a\n", &vocabs()).unwrap_err();
+        let e = parse_case("a.md", "---\nid: a\n", &vocabs(), Language::En).unwrap_err();
         assert!(e[0].message.contains("not closed"));
     }
 
     #[test]
     fn yaml_error_has_file_line() {
-        let e = parse_case("a.md", "---\nid: a\ntitle: [unclosed\n---\nbody\n", &vocabs()).unwrap_err();
+        let e = parse_case("a.md", "---\nid: a\ntitle: [unclosed\n---\nbody\n", &vocabs(), Language::En).unwrap_err();
         assert_eq!(e[0].code, "yaml");
         assert!(e[0].line >= 3, "{:?}", e[0]);
     }

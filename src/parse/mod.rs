@@ -5,17 +5,21 @@
 //! plumbing, [`front_matter`] a case's fields, [`taxonomy`] the taxonomy file. The body is
 //! Markdown read by pulldown-cmark with heading attributes, to find the tagged sections
 //! ([`body`]). Every position is translated to a line and column of the file itself, not of the
-//! front-matter block. Whether ids exist is not this stage's business: that is `validate`.
+//! front-matter block. A full-width colon, comma, quote, bracket or space, a tab or a zero-width
+//! character in a YAML syntax position is named where it is, in the library's language
+//! ([`keyboard`]). Whether ids exist is not this stage's business: that is `validate`.
 //!
 //! This module holds the raw types the stage returns.
 
 pub mod body;
 pub mod front_matter;
+mod keyboard;
 pub mod taxonomy;
 mod yaml;
 
 pub use body::parse_body;
 pub use front_matter::parse_case;
+pub use keyboard::toml_error as keyboard_in_toml;
 pub use taxonomy::parse_taxonomy;
 
 use crate::model::Place;

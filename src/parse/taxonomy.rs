@@ -3,7 +3,8 @@
 //! keys of its links, then everything.
 
 use super::yaml::{from_str_seed, shift, text, yaml_error, yaml_options, StringList};
-use super::{RawTaxonomy, RawTerm, RawVocabulary};
+use super::{keyboard, RawTaxonomy, RawTerm, RawVocabulary};
+use crate::config::Language;
 use crate::diag::Diagnostic;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -225,20 +226,24 @@ impl<'de> Visitor<'de> for TermSeed {
     }
 }
 
-/// Parses `cases/taxonomy.yaml`.
-pub fn parse_taxonomy(path: &str, text: &str) -> Result<RawTaxonomy, Diagnostic> {
+/// Parses `cases/taxonomy.yaml`; messages about keyboard characters are in `lang`.
+pub fn parse_taxonomy(path: &str, text: &str, lang: Language) -> Result<RawTaxonomy, Diagnostic> {
     let names = if text.trim().is_empty() {
         Vec::new()
     } else {
         serde_saphyr::from_str_with_options::<TopKeys>(text, yaml_options())
-            .map_err(|e| yaml_error(path, text, 1, &e))?
+            .map_err(|e| yaml_error(path, text, (text, 1), &e, lang))?
             .0
     };
     let fields = if names.is_empty() {
         Vec::new()
     } else {
-        from_str_seed(text, TaxonomySeed(names)).map_err(|e| yaml_error(path, text, 1, &e))?
+        from_str_seed(text, TaxonomySeed(names)).map_err(|e| yaml_error(path, text, (text, 1), &e, lang))?
     };
+    // Characters that parse into a term or an id nobody wrote (see `parse_case`).
+    if let Some(d) = keyboard::sure_errors(path, text, text, 1, lang).into_iter().next() {
+        return Err(d);
+    }
     let at = |s: Spanned<String>| shift(s, 1);
     let vocabularies = fields
         .into_iter()
@@ -280,7 +285,7 @@ mod tests {
     #[test]
     fn taxonomy_both_forms() {
         let text = "forces:\n  - id: a\n    label: A\n    definition: d\nproblems:\n  label: Problems\n  terms:\n    - id: p\n      label: P\n      definition: d\n      forces: [a]\n      oops: 1\n";
-        let t = parse_taxonomy("t.yaml", text).unwrap();
+        let t = parse_taxonomy("t.yaml", text, Language::En).unwrap();
         assert_eq!(t.vocabularies.len(), 2);
         assert_eq!(t.vocabularies[1].label.as_deref(), Some("Problems"));
         let p = &t.vocabularies[1].terms[0];

@@ -1,8 +1,10 @@
 //! YAML plumbing shared by case files and the taxonomy: serde-saphyr's options, positions
 //! moved into file coordinates, YAML errors reworded as diagnostics in an editor's words, and the
-//! small value types (a text, a list of texts) every file reads.
+//! small value types (a text, a list of texts) every file reads. A keyboard's character near an
+//! error is named instead of serde-saphyr's words for what it could not read.
 
-use super::At;
+use super::{keyboard, At};
+use crate::config::Language;
 use crate::diag::Diagnostic;
 use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -32,14 +34,25 @@ pub(super) fn shift<T>(s: Spanned<T>, first_line: usize) -> At<T> {
     }
 }
 
-/// A serde-saphyr error as a diagnostic in file coordinates.
-pub(super) fn yaml_error(path: &str, text: &str, first_line: usize, e: &serde_saphyr::Error) -> Diagnostic {
+/// A serde-saphyr error as a diagnostic in file coordinates. `yaml` is the YAML block of the
+/// file's `text` that starts at `first_line`: a keyboard's character next to the error is its
+/// likely cause, and is named instead, where it is ([`keyboard`]).
+pub(super) fn yaml_error(
+    path: &str,
+    text: &str,
+    (yaml, first_line): (&str, usize),
+    e: &serde_saphyr::Error,
+    lang: Language,
+) -> Diagnostic {
     let raw = e.without_snippet().to_string();
     let message = clean_yaml_message(&raw);
     let (line, column) = match e.location() {
         Some(loc) if loc.line() > 0 => (loc.line() as usize + first_line - 1, (loc.column() as usize).max(1)),
         _ => (first_line, 1),
     };
+    if let Some(cause) = keyboard::cause(&keyboard::scan(yaml, first_line), line) {
+        return keyboard::diagnostic(path, text, cause, lang);
+    }
     let hint = yaml_hint(&message);
     Diagnostic::error(path, "yaml", message).at(text, line, column).hint(hint)
 }

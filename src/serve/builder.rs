@@ -154,6 +154,10 @@ impl Builder {
         let mut full = false;
         for p in &paths {
             match classify(&self.root, self.current.as_ref().map(|c| &c.by_path), p) {
+                // A file the errors shown name, deleted or renamed away before it ever built
+                // (a new case, or any file while the last full rebuild failed): rebuild, or its
+                // errors would stay on every page until another file changes.
+                ChangeScope::Ignore if self.names_in_errors(p) => full = true,
                 ChangeScope::Ignore => {}
                 ChangeScope::Case(rel) => {
                     cases.insert(rel);
@@ -169,6 +173,15 @@ impl Builder {
         } else {
             self.incremental(cases);
         }
+    }
+
+    /// Whether the errors shown name `path` (or a file under it, for a folder).
+    fn names_in_errors(&self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else { return false };
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let prefix = format!("{rel}/");
+        let named = |d: &Diagnostic| d.file == rel || d.file.starts_with(&prefix);
+        self.failed.iter().flatten().any(named) || self.broken.values().flatten().any(named)
     }
 
     // ----- full rebuilds ------------------------------------------------------------------
@@ -296,8 +309,13 @@ impl Builder {
             generation,
         };
         self.state.send_replace(Arc::new(snapshot));
-        // Fixed: every page reloads (and loses its overlay).
-        let reload = if had_errors && errors.is_none() { "*".to_string() } else { reload };
+        // Fixed: every page reloads (and loses its overlay), and the terminal, whose errors
+        // cannot be taken back, says they are gone.
+        let fixed = had_errors && errors.is_none();
+        if fixed {
+            eprintln!("no errors left; open pages reload");
+        }
+        let reload = if fixed { "*".to_string() } else { reload };
         if !reload.is_empty() {
             let _ = self.notices.send(Notice::Reload { generation, paths: reload.into() });
         }

@@ -53,12 +53,12 @@ impl Builder {
             };
             if file.text == cur.library.cases[i].text {
                 if self.broken.remove(rel).is_some() {
-                    eprintln!("{rel} is back to its last good version");
+                    eprintln!("{} is back to its last good version", diag::escape_controls(rel));
                 }
                 continue;
             }
             let before = Before::of(&cur.library, i);
-            let parsed = parse::parse_case(&file.path, &file.text, &names);
+            let parsed = parse::parse_case(&file.path, &file.text, &names, cur.library.config.language);
             match validate::replace_case(cur.library, i, file, parsed) {
                 validate::Replacement::Valid { library, old, warnings } => {
                     cur.library = library;
@@ -159,7 +159,11 @@ impl Builder {
         }
         let names: Vec<&str> = changed.iter().map(|&i| cur.library.cases[i].path.as_str()).collect();
         if !names.is_empty() {
-            eprintln!("rebuilt {}: {} in {ms:.0} ms", names.join(", "), diag::plural(rendered.len(), "page", "pages"));
+            eprintln!(
+                "rebuilt {}: {} in {ms:.0} ms",
+                diag::escape_controls(&names.join(", ")),
+                diag::plural(rendered.len(), "page", "pages")
+            );
         }
         self.current = Some(cur);
         self.publish(rendered.join("\n"));

@@ -28,9 +28,10 @@
 //!
 //! **Errors.** A content error keeps the last good site served; the diagnostics (as `check`
 //! prints them) go to the terminal and, as an `error` event, over the open pages. Fixing the
-//! file reloads them.
+//! file reloads them, and so does deleting or renaming away a file the errors name.
 //!
-//! **Safety.** It binds 127.0.0.1 unless told otherwise, answers GET and HEAD only, and serves
+//! **Safety.** It binds 127.0.0.1 unless told otherwise (an address, or a host name such as
+//! `localhost`), answers GET and HEAD only, and serves
 //! nothing but the files of the built site: a request path is percent-decoded segment by
 //! segment, and anything but plain names (`..`, encoded slashes, backslashes, NUL, drive
 //! letters) is refused before the disk is touched; symbolic links leading out of the site are
@@ -65,7 +66,7 @@ use crate::load;
 use builder::Builder;
 use state::{Snapshot, WorkDir};
 use std::io::Write as _;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs as _};
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
@@ -80,7 +81,8 @@ const BUILDER_STOP_WAIT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub root: PathBuf,
-    pub bind: IpAddr,
+    /// An IP address or a host name (`localhost`), resolved when binding.
+    pub bind: String,
     /// 0 picks a free port (the address is printed).
     pub port: u16,
 }
@@ -96,8 +98,7 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
         load::load(&opts.root)?;
     }
     let root = opts.root.canonicalize().map_err(|e| Error::io("read", &opts.root, e))?;
-    let listener = std::net::TcpListener::bind(SocketAddr::new(opts.bind, opts.port))
-        .map_err(|e| Error::system(format!("listen on {}", SocketAddr::new(opts.bind, opts.port)), e))?;
+    let listener = listen(&opts.bind, opts.port)?;
     let addr = listener.local_addr().map_err(|e| Error::system("listen", e))?;
     listener.set_nonblocking(true).map_err(|e| Error::system(format!("listen on {addr}"), e))?;
     #[cfg(unix)]
@@ -129,8 +130,8 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
     let mut out = std::io::stdout();
     let _ = writeln!(out, "serving http://{addr}/");
     let _ = out.flush();
-    if !opts.bind.is_loopback() {
-        eprintln!("note: listening on {} — anyone who can reach this machine can read the site", opts.bind);
+    if !addr.ip().is_loopback() {
+        eprintln!("note: listening on {} — anyone who can reach this machine can read the site", addr.ip());
     }
     eprintln!("watching {} for changes; press Ctrl-C to stop", root.display());
 
@@ -145,6 +146,43 @@ pub fn run(opts: &ServeOptions) -> Result<()> {
     shutdown(&changes_tx, builder_thread, &builder_done, work, BUILDER_STOP_WAIT);
     eprintln!("stopped");
     served
+}
+
+/// Binds `bind` (an address, or a name such as `localhost`, resolved here) and `port`. A name
+/// may stand for several addresses (`localhost`: 127.0.0.1 and ::1): IPv4 ones are tried
+/// first, as the printed address is then the one every browser reaches. A port in use says
+/// how to get another.
+fn listen(bind: &str, port: u16) -> Result<TcpListener> {
+    let host = bind.trim_start_matches('[').trim_end_matches(']');
+    let mut addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => (host, port).to_socket_addrs().map(Iterator::collect).map_err(|e| {
+            Error::Usage(format!(
+                "--bind {bind}: cannot resolve this host name ({e}); give an address such as 127.0.0.1"
+            ))
+        })?,
+    };
+    addrs.sort_by_key(|a| !a.is_ipv4());
+    addrs.dedup();
+    let mut last = None;
+    for addr in &addrs {
+        match TcpListener::bind(addr) {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(Error::Usage(format!(
+                    "port {port} is in use on {} (another casebook serve, or another server?); pick another \
+                     with --port {}, or --port 0 for any free port",
+                    addr.ip(),
+                    port.saturating_add(1)
+                )))
+            }
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    Err(match last {
+        Some((addr, e)) => Error::system(format!("listen on {addr}"), e),
+        None => Error::Usage(format!("--bind {bind}: the host name has no address")),
+    })
 }
 
 /// What [`shutdown`] did with the work folder.

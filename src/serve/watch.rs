@@ -133,6 +133,10 @@ pub(super) fn classify(root: &Path, cases: Option<&HashMap<String, usize>>, path
             ChangeScope::Ignore // an editor's temporary file, already gone
         };
     }
+    // A case saved as `x.markdown`: a full rebuild says it is not read.
+    if load::is_other_markdown(path) && path.is_file() {
+        return ChangeScope::Full;
+    }
     // A folder: a new one may hold cases; a removed or renamed one held some.
     let prefix = format!("{rel}/");
     let held = cases.is_some_and(|c| c.keys().any(|k| k.starts_with(&prefix)));

@@ -1,5 +1,5 @@
 //! `casebook check` on what the file system and the site's file names allow: symbolic links,
-//! hidden files, CRLF, a byte order mark; names two pages would share, names too long for a
+//! hidden files, CRLF, a byte order mark, Markdown files with another extension; names two pages would share, names too long for a
 //! file, control characters and terminal escapes. Each test compares what the user sees with a
 //! reviewed snapshot in `tests/snapshots/` or with the exact message.
 
@@ -69,6 +69,30 @@ fn a_byte_order_mark_is_ignored() {
     let run = lib.check(&[]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("--> cases/alpha.md:2:5"), "{}", run.stderr);
+}
+
+#[test]
+fn markdown_files_with_another_extension_are_warned_about_by_check_and_build() {
+    let lib = Lib::fixture("basic");
+    lib.write("cases/gamma.markdown", case_like_alpha("gamma"));
+    lib.write("cases/district/delta.MKD", case_like_alpha("delta"));
+    lib.write("cases/epsilon.mdown", case_like_alpha("epsilon"));
+    lib.write("cases/notes.txt", "not Markdown: no warning");
+    let check = lib.check(&[]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let out = lib.outside("site");
+    let root = lib.root();
+    let build = lib.run_in(&root, &["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    for file in ["gamma.markdown", "delta.MKD", "epsilon.mdown"] {
+        assert!(
+            build.stderr.contains(&format!("`{file}` is not read")),
+            "build does not warn about {file}:\n{}",
+            build.stderr
+        );
+    }
+    assert!(!out.join("cases/gamma.html").exists(), "the file is not read");
+    snapshot("other_markdown_extensions", &check.transcript());
 }
 
 // ---------------------------------------------------------------------------------------------

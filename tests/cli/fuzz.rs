@@ -1,6 +1,6 @@
-//! Robustness of `casebook check`: random bytes, mutated and truncated cases and taxonomies,
-//! alias bombs, deep nesting, a ten-megabyte value and files of only dashes never make it
-//! panic; it reports an error or checks clean. The inputs are generated into temporary folders
+//! Robustness of `casebook check`: random bytes, mutated and truncated cases and taxonomies, a
+//! keyboard's full-width and invisible characters anywhere, alias bombs, deep nesting, a
+//! ten-megabyte value and files of only dashes never make it panic; it reports an error or checks clean. The inputs are generated into temporary folders
 //! (never committed) from a seed; `FUZZ_ITERATIONS` and `FUZZ_SEED` change how many and which.
 
 use std::fs;
@@ -165,6 +165,43 @@ fn mutations_and_truncations_of_a_valid_case_never_panic() {
     run.assert_no_panic(&what);
     run.assert_summary_last(&what);
     assert!(run.stderr.ends_with(&format!("in {} files\n", iterations + 3 + n)), "{}", tail(&run.stderr, 500));
+}
+
+#[test]
+fn keyboard_characters_anywhere_never_panic() {
+    // A Chinese keyboard's characters put anywhere, in a case and in the taxonomy: every
+    // file is reported on (an error or clean), and no position is out of its line.
+    let lib = Lib::fixture("basic");
+    let FuzzPlan { iterations, seed } = fuzz_plan(0xDEAD_BEEF_0000_0004);
+    let mut rng = Rng(seed);
+    const KEYBOARD: &[char] = &[
+        '：', '，', '“', '”', '‘', '’', '【', '】', '（', '）', '［', '］', '\u{3000}', '\t', '\u{a0}', '\u{200b}',
+        '\u{feff}', '\u{1b}', '\u{9b}', ':', '"', '\'', '\n', ' ', '-', '[',
+    ];
+    let base: Vec<char> = alpha().chars().collect();
+    for i in 0..iterations {
+        let mut chars = base.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(chars.len() + 1);
+            chars.insert(at, *rng.pick(KEYBOARD));
+        }
+        lib.write(&format!("cases/keyboard/k{i:03}.md"), chars.into_iter().collect::<String>());
+    }
+    let run = lib.check(&[]);
+    let what = format!("keyboard characters, seed {seed:#x}");
+    run.assert_no_panic(&what);
+    run.assert_summary_last(&what);
+    assert!(run.stderr.ends_with(&format!("in {} files\n", iterations + 3)), "{}", tail(&run.stderr, 500));
+    let taxonomy: Vec<char> = lib.read("cases/taxonomy.yaml").chars().collect();
+    for _ in 0..iterations.min(20) {
+        let mut chars = taxonomy.clone();
+        let at = rng.below(chars.len() + 1);
+        chars.insert(at, *rng.pick(KEYBOARD));
+        lib.write("cases/taxonomy.yaml", chars.into_iter().collect::<String>());
+        let run = lib.check(&[]);
+        run.assert_no_panic(&what);
+        run.assert_summary_last(&what);
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! leave the site are refused; the reload script is in served pages and never in `build`
 //! output; a bounded load on loopback has no errors.
 
-mod client;
+pub mod client;
 
 use std::fs;
 use std::path::Path;

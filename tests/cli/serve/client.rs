@@ -40,8 +40,20 @@ impl Server {
 
     /// Starts it with more environment variables and, on Unix, a lower open-file limit.
     pub fn start_with(root: &Path, tmpdir: &Path, envs: &[(&str, &str)], open_files: Option<u64>) -> Server {
+        Server::start_args(root, tmpdir, &[], envs, open_files)
+    }
+
+    /// Starts it with more arguments (`--bind …`) after `serve --port 0 --root ROOT`.
+    pub fn start_args(
+        root: &Path,
+        tmpdir: &Path,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        open_files: Option<u64>,
+    ) -> Server {
         let mut command = Command::new(BIN);
-        command.args(["serve", "--port", "0", "--root"]).arg(root).env("TMPDIR", tmpdir).env("NO_COLOR", "1");
+        command.args(["serve", "--port", "0", "--root"]).arg(root).args(args);
+        command.env("TMPDIR", tmpdir).env("NO_COLOR", "1");
         command.envs(envs.iter().copied());
         #[cfg(unix)]
         if let Some(n) = open_files {
