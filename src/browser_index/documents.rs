@@ -23,7 +23,7 @@ pub fn chunk_size(cases: usize) -> usize {
     cases.div_ceil(MAX_DOCUMENT_FILES).max(CHUNK)
 }
 /// Characters of a summary or a section kept for snippets.
-const EXCERPT_CHARS: usize = 320;
+const EXCERPT_CHARS: usize = 160;
 
 pub(crate) fn write_meta(
     lib: &Library,

@@ -191,7 +191,7 @@
       words.forEach(function (w) { if (w.latin) more.add(shardOf(latinToken(w.text))); });
       return loadShards(Array.from(more)).then(function () { return words; });
     }).then(function (words) {
-      var plan = { units: [], soft: [], ignored: [], corrected: [], expanded: [], card: null, marks: [] };
+      var plan = { units: [], soft: [], ignored: [], corrected: [], expanded: [], card: null, marks: [], completed: false };
       var content = [], keys = new Set(), last = words.length - 1;
       words.forEach(function (w, i) {
         var token = w.latin ? latinToken(w.text) : w.text;
@@ -208,6 +208,7 @@
         if (!e) {
           var completed = open && i === last ? completions(w.text) : [];
           if (completed.length) {
+            plan.completed = true;
             completed.forEach(function (c) { keys.add(c.token); alts.push({ entry: c, weight: 1 }); plan.marks.push(c.token); });
           } else if (w.latin) {
             var fixes = misspelt(w.text);
@@ -291,28 +292,33 @@
     return tagSets[at];
   }
 
-  /** An entry's weight in case `c` (its case document), or its floor when truncated away. */
-  function caseWeight(p, c) {
-    var i = p.caseAt ? p.caseAt.get(c) : undefined;
-    if (!p.caseAt) {
-      p.caseAt = new Map();
+  /**
+   * An entry's weight per case, as an array over all cases (its case document's weight, or its
+   * floor where truncated postings left the case out), and its tagged sections per case.
+   */
+  function caseWeights(p) {
+    if (!p.caseW) {
+      var n = store.meta.cases;
+      p.caseW = new Float32Array(n);
+      if (p.truncated) {
+        for (var c = 0; c < n; c++) if (hasBit(p.cases, c)) p.caseW[c] = p.floor;
+      }
       p.secsOf = new Map();
       for (var k = 0; k < p.docCase.length; k++) {
-        if (p.docSec[k] === 0) p.caseAt.set(p.docCase[k], p.docW[k]);
+        if (p.docSec[k] === 0) p.caseW[p.docCase[k]] = p.docW[k];
         else {
           var l = p.secsOf.get(p.docCase[k]);
           if (!l) { l = []; p.secsOf.set(p.docCase[k], l); }
           l.push(p.docSec[k]);
         }
       }
-      i = p.caseAt.get(c);
     }
-    return i === undefined ? (hasBit(p.cases, c) ? p.floor : 0) : i;
+    return p.caseW;
   }
 
   /**
-   * The ranked cases of a plan with the checked filters: {hits: [{c, score, sec, held}],
-   * counts, total, complete, notFound}.
+   * The ranked cases of a plan with the checked filters: {hits: [{c, score, held, tagged}],
+   * counts, total, complete, notFound, sectionOf(hit)}.
    */
   function rankPlan(plan, groups, selected) {
     var n = store.meta.cases, boost = rules().tag_boost;
@@ -325,46 +331,46 @@
     });
     var pass = all(n);
     filters.forEach(function (f) { if (f) pass = and(pass, f); });
-    var found = new Map(), any = words(n), every = all(n), notFound = [];
+    var score = new Float64Array(n), held = new Uint16Array(n), tagged = new Uint16Array(n);
+    var any = words(n), every = all(n), found = words(n), notFound = [], unitPostings = [];
     plan.units.forEach(function (u) {
       var bits = words(n), ps = u.alts.map(function (a) { return postingsOf(a.entry); });
+      unitPostings.push(ps);
       ps.forEach(function (p) { for (var i = 0; i < bits.length; i++) bits[i] |= p.cases[i]; });
-      u.tags.forEach(function (at) { var s = tagSet(at); for (var i = 0; i < bits.length; i++) bits[i] |= s[i]; });
+      var tags = u.tags.map(tagSet);
+      tags.forEach(function (s) { for (var i = 0; i < bits.length; i++) bits[i] |= s[i]; });
       for (var i = 0; i < bits.length; i++) { any[i] |= bits[i]; every[i] &= bits[i]; }
-      var held = and(bits, pass);
-      if (!count(held)) notFound.push(u.shown);
-      for (var w = 0; w < held.length; w++) {
-        var x = held[w];
+      var mine = and(bits, pass);
+      if (!count(mine)) notFound.push(u.shown);
+      var weights = ps.map(caseWeights);
+      for (var w = 0; w < mine.length; w++) {
+        var x = mine[w];
+        found[w] |= x;
         while (x) {
           var low = x & -x, c = (w << 5) + (31 - Math.clz32(low));
           x ^= low;
-          var r = found.get(c);
-          if (!r) { r = { c: c, score: 0, held: 0, tagged: 0, secs: new Map() }; found.set(c, r); }
-          r.held++;
-          var unitSecs = new Set();
-          u.alts.forEach(function (a, k) {
-            var p = ps[k], wt = caseWeight(p, c);
-            r.score += wt * a.weight;
-            (p.secsOf.get(c) || []).forEach(function (s) { unitSecs.add(s); });
-          });
-          u.tags.forEach(function (at) { if (hasBit(tagSet(at), c)) { r.score += boost; r.tagged++; } });
-          unitSecs.forEach(function (s) { r.secs.set(s, (r.secs.get(s) || 0) + 1); });
+          held[c]++;
+          for (var k = 0; k < weights.length; k++) score[c] += weights[k][c] * u.alts[k].weight;
+          for (k = 0; k < tags.length; k++) if (hasBit(tags[k], c)) { score[c] += boost; tagged[c]++; }
         }
       }
     });
-    plan.soft.forEach(function (e) {
-      var p = postingsOf(e);
-      found.forEach(function (r) { r.score += caseWeight(p, r.c); });
-    });
-    var units = plan.units.length, hits = Array.from(found.values());
+    var soft = plan.soft.map(function (e) { return caseWeights(postingsOf(e)); });
+    var hits = [];
+    for (var w = 0; w < found.length; w++) {
+      var x = found[w];
+      while (x) {
+        var low = x & -x, c = (w << 5) + (31 - Math.clz32(low));
+        x ^= low;
+        for (var k = 0; k < soft.length; k++) score[c] += soft[k][c];
+        hits.push({ c: c, score: score[c], held: held[c], tagged: tagged[c] });
+      }
+    }
+
+    var units = plan.units.length;
     var complete = hits.filter(function (r) { return r.held === units; }).length;
     var strict = complete >= PAGE;
     if (strict) hits = hits.filter(function (r) { return r.held === units; });
-    hits.forEach(function (r) {
-      var best = 0, sec = 0;
-      r.secs.forEach(function (k, s) { if (k > best || (k === best && s < sec)) { best = k; sec = s; } });
-      r.sec = sec;
-    });
     hits.sort(function (x, y) { return y.held - x.held || y.tagged - x.tagged || y.score - x.score || x.c - y.c; });
     // Facet counts: over the results' cases, each group ignoring its own filter.
     var counts = groups.map(function (g, gi) {
@@ -372,5 +378,17 @@
       filters.forEach(function (f, fi) { if (f && fi !== gi) scope = and(scope, f); });
       return g.sets.map(function (set) { return andCount(scope, set); });
     });
-    return { hits: hits, counts: counts, total: hits.length, complete: complete, notFound: notFound };
+    // The section a hit points at: the first holding the most units (for the hits shown only).
+    var sectionOf = function (r) {
+      var per = new Map();
+      unitPostings.forEach(function (ps) {
+        var secs = new Set();
+        ps.forEach(function (p) { (p.secsOf.get(r.c) || []).forEach(function (s) { secs.add(s); }); });
+        secs.forEach(function (s) { per.set(s, (per.get(s) || 0) + 1); });
+      });
+      var best = 0, sec = 0;
+      per.forEach(function (k, s) { if (k > best || (k === best && s < sec)) { best = k; sec = s; } });
+      return sec;
+    };
+    return { hits: hits, counts: counts, total: hits.length, complete: complete, notFound: notFound, sectionOf: sectionOf };
   }

@@ -268,7 +268,8 @@
       }
       var entries = plan.soft.slice();
       plan.units.forEach(function (u) { u.alts.forEach(function (a) { entries.push(a.entry); }); });
-      var prefix = parsed.open && plan.units.some(function (u) { return u.alts.length > 1; });
+      // An unfinished word stands for its completions: wait a moment for the next keystroke.
+      var prefix = plan.completed;
       var wait = prefix ? new Promise(function (ok) { setTimeout(ok, PREFIX_DELAY); }) : Promise.resolve();
       return wait.then(function () {
         if (mine !== run) return null;
@@ -317,6 +318,7 @@
   function show(evaluated, limit, mine) {
     var hits = evaluated.hits.slice(0, limit);
     var chunk = store.meta.chunk;
+    if (evaluated.sectionOf) hits.forEach(function (h) { if (h.sec === undefined) h.sec = evaluated.sectionOf(h); });
     var needed = new Set(hits.filter(function (h) { return !h.li; }).map(function (h) { return Math.floor(h.c / chunk); }));
     return Promise.all(Array.from(needed).map(function (k) { return load("d/" + k + ".js"); })).then(function () {
       if (mine !== run) return;
