@@ -291,8 +291,8 @@ impl Searcher {
         Ok(self.places.get_or_init(|| read))
     }
 
-    /// The index's surfaces (English words whose token is another), read once; none when the
-    /// file is missing (an index from before it existed has the same format number, never).
+    /// The index's surfaces (English words whose token is another), read once, on the first
+    /// word the index lacks (every index of this format has the file).
     fn surfaces(&self) -> Result<&[(String, String)]> {
         if let Some(s) = self.surfaces.get() {
             return Ok(s);
@@ -364,7 +364,7 @@ impl Searcher {
             expanded: Vec::new(),
         };
         let (ranked, marks) = if plan::is_expert(&masked) {
-            self.expert(&searcher, query, &masked, &filters, &mut results)?
+            self.expert(&searcher, query, &masked, &filters)?
         } else {
             let open = !query.text.ends_with(char::is_whitespace);
             let planned = self.plan(&searcher, &masked, open)?;
@@ -424,7 +424,6 @@ impl Searcher {
         query: &Query,
         masked: &str,
         filters: &[Box<dyn TantivyQuery>],
-        _results: &mut Results,
     ) -> Result<(Vec<natural::Ranked>, Marks)> {
         let meta = &self.opened.meta;
         // Before the parser, which recurses once per parenthesis.

@@ -56,6 +56,30 @@
     return { score: total, sec: 0 };
   }
 
+  /** Each group's checked values ORed into one case set (null: nothing checked in the group). */
+  function filterSets(groups, selected) {
+    var n = store.meta.cases;
+    return groups.map(function (g, gi) {
+      var chosen = selected[gi];
+      if (!chosen.length) return null;
+      var bits = words(n);
+      chosen.forEach(function (set) { for (var i = 0; i < bits.length; i++) bits[i] |= set[i]; });
+      return bits;
+    });
+  }
+
+  /**
+   * Facet counts over the cases of `base`: AND across groups, each group's counts ignoring its
+   * own filter (so a group shows what checking another of its values would add).
+   */
+  function facetCounts(groups, filters, base) {
+    return groups.map(function (g, gi) {
+      var scope = base;
+      filters.forEach(function (f, fi) { if (f && fi !== gi) scope = and(scope, f); });
+      return g.sets.map(function (set) { return andCount(scope, set); });
+    });
+  }
+
   /**
    * Runs a resolved query with the checked filters: the matching cases, ranked (or in id order
    * when browsing), and the facet counts.
@@ -68,21 +92,10 @@
       if (u.neg) { for (var i = 0; i < text.length; i++) text[i] &= ~m.cases[i]; }
       else { positive.push(m); text = and(text, m.cases); }
     });
-    // Filters: OR within a group, AND across groups; each group's counts ignore its own filter.
-    var filters = groups.map(function (g, gi) {
-      var chosen = selected[gi];
-      if (!chosen.length) return null;
-      var bits = words(n);
-      chosen.forEach(function (set) { for (var i = 0; i < bits.length; i++) bits[i] |= set[i]; });
-      return bits;
-    });
+    var filters = filterSets(groups, selected);
     var results = text;
     filters.forEach(function (f) { if (f) results = and(results, f); });
-    var counts = groups.map(function (g, gi) {
-      var scope = text;
-      filters.forEach(function (f, fi) { if (f && fi !== gi) scope = and(scope, f); });
-      return g.sets.map(function (set) { return andCount(scope, set); });
-    });
+    var counts = facetCounts(groups, filters, text);
     var hits = [];
     for (var w = 0; w < results.length; w++) {
       var bitsW = results[w];

@@ -10,20 +10,24 @@
   // Words
 
   var foldMap = null, stopSet = null, extra = null;
-  /** Lower case, and traditional characters as simplified ones (analysis::script). */
-  function fold(text) {
+  /** Traditional → simplified, from meta.js's rules.folds (analysis::script::pairs). */
+  function folds() {
     if (!foldMap) {
       foldMap = new Map();
       var f = Array.from(rules().folds || "");
       for (var i = 0; i + 1 < f.length; i += 2) foldMap.set(f[i], f[i + 1]);
     }
-    return Array.from(text.toLowerCase()).map(function (c) { return foldMap.get(c) || c; }).join("");
+    return foldMap;
+  }
+  /** Lower case, and traditional characters as simplified ones (analysis::script). */
+  function fold(text) {
+    var map = folds();
+    return Array.from(text.toLowerCase()).map(function (c) { return map.get(c) || c; }).join("");
   }
   /** Traditional characters as simplified ones, nothing else: the same length as `text`. */
   function foldHan(text) {
-    fold("");
-    var out = "";
-    for (var i = 0; i < text.length; i++) { var c = text.charAt(i); out += foldMap.get(c) || c; }
+    var map = folds(), out = "";
+    for (var i = 0; i < text.length; i++) { var c = text.charAt(i); out += map.get(c) || c; }
     return out;
   }
   function isStop(word) {
@@ -56,28 +60,6 @@
       var at = w.indexOf(":");
       return at > 0 && /^[A-Za-z_]+$/.test(w.slice(0, at));
     });
-  }
-
-  /** Longest-first cut of a Han run against the shards' tokens and the extra words. */
-  function cut(run, open) {
-    var chars = Array.from(run), out = [], ex = extraWords();
-    for (var i = 0; i < chars.length;) {
-      var s = shard(shardOf(chars[i])), taken = 1;
-      var longest = Math.max(s ? s.longest : 1, ex.longest);
-      for (var len = Math.min(longest, chars.length - i); len > 1; len--) {
-        var w = chars.slice(i, i + len).join("");
-        if ((s && s.tokens.has(w)) || ex.words.has(w)) { taken = len; break; }
-      }
-      var rest = chars.slice(i).join("");
-      if (taken === 1 && open && s && rest.length > 1 && !s.tokens.has(chars[i])) {
-        var begins = false;
-        s.tokens.forEach(function (e, t) { if (!begins && t.startsWith(rest)) begins = true; });
-        if (begins) taken = chars.length - i;
-      }
-      out.push(chars.slice(i, i + taken).join(""));
-      i += taken;
-    }
-    return out;
   }
 
   /** The runs of the folded text: {text, latin}. */
@@ -182,7 +164,7 @@
       var rs = runs(folded);
       rs.forEach(function (r, ri) {
         if (r.latin) words.push({ text: r.text, latin: true });
-        else cut(r.text, open && ri === rs.length - 1).forEach(function (w) { words.push({ text: w, latin: false }); });
+        else segment(r.text, open && ri === rs.length - 1, extraWords()).forEach(function (w) { words.push({ text: w, latin: false }); });
       });
       words.forEach(function (w) { w.stop = isStop(w.text); });
       if (words.every(function (w) { return w.stop; })) words.forEach(function (w) { w.stop = false; });
@@ -322,13 +304,7 @@
    */
   function rankPlan(plan, groups, selected) {
     var n = store.meta.cases, boost = rules().tag_boost;
-    var filters = groups.map(function (g, gi) {
-      var chosen = selected[gi];
-      if (!chosen.length) return null;
-      var bits = words(n);
-      chosen.forEach(function (set) { for (var i = 0; i < bits.length; i++) bits[i] |= set[i]; });
-      return bits;
-    });
+    var filters = filterSets(groups, selected);
     var pass = all(n);
     filters.forEach(function (f) { if (f) pass = and(pass, f); });
     var score = new Float64Array(n), held = new Uint16Array(n), tagged = new Uint16Array(n);
@@ -372,12 +348,7 @@
     var strict = complete >= PAGE;
     if (strict) hits = hits.filter(function (r) { return r.held === units; });
     hits.sort(function (x, y) { return y.held - x.held || y.tagged - x.tagged || y.score - x.score || x.c - y.c; });
-    // Facet counts: over the results' cases, each group ignoring its own filter.
-    var counts = groups.map(function (g, gi) {
-      var scope = strict ? every : any;
-      filters.forEach(function (f, fi) { if (f && fi !== gi) scope = and(scope, f); });
-      return g.sets.map(function (set) { return andCount(scope, set); });
-    });
+    var counts = facetCounts(groups, filters, strict ? every : any);
     // The section a hit points at: the first holding the most units (for the hits shown only).
     var sectionOf = function (r) {
       var per = new Map();

@@ -81,24 +81,25 @@
   }
 
   /**
-   * Forward maximum matching of a run of Han characters against the loaded shards. When the run
-   * is being typed (`open`), a rest that no token fits but that begins a longer token (乌鲁木齐 of
-   * 乌鲁木齐市) stays whole, to be completed.
+   * Forward maximum matching of a run of Han characters against the loaded shards (and the
+   * words of `extra`, {words: Set, longest}, if given). When the run is being typed (`open`), a
+   * rest that no token fits but that begins a longer token (乌鲁木齐 of 乌鲁木齐市) stays whole,
+   * to be completed.
    */
-  function segment(run, open) {
+  function segment(run, open, extra) {
     var chars = Array.from(run), out = [];
     for (var i = 0; i < chars.length;) {
       var s = shard(shardOf(chars[i])), taken = 1;
-      if (s) {
-        for (var len = Math.min(s.longest, chars.length - i); len > 1; len--) {
-          if (s.tokens.has(chars.slice(i, i + len).join(""))) { taken = len; break; }
-        }
-        var rest = chars.slice(i).join("");
-        if (taken === 1 && open && rest.length > 1 && !s.tokens.has(chars[i])) {
-          var begins = false;
-          s.tokens.forEach(function (e, t) { if (!begins && t.startsWith(rest)) begins = true; });
-          if (begins) taken = chars.length - i;
-        }
+      var longest = Math.max(s ? s.longest : 1, extra ? extra.longest : 1);
+      for (var len = Math.min(longest, chars.length - i); len > 1; len--) {
+        var w = chars.slice(i, i + len).join("");
+        if ((s && s.tokens.has(w)) || (extra && extra.words.has(w))) { taken = len; break; }
+      }
+      var rest = chars.slice(i).join("");
+      if (s && taken === 1 && open && rest.length > 1 && !s.tokens.has(chars[i])) {
+        var begins = false;
+        s.tokens.forEach(function (e, t) { if (!begins && t.startsWith(rest)) begins = true; });
+        if (begins) taken = chars.length - i;
       }
       out.push(chars.slice(i, i + taken).join(""));
       i += taken;

@@ -153,17 +153,7 @@
     var li = document.createElement("li");
     li.className = "answer-card";
     li.setAttribute("data-term", view.key);
-    var a = document.createElement("a");
-    a.className = "hit-title";
-    a.href = view.url;
-    a.textContent = view.title;
-    li.appendChild(a);
-    if (view.alt) {
-      var span = document.createElement("span");
-      span.className = "hit-alt";
-      span.textContent = " " + view.alt;
-      li.appendChild(span);
-    }
+    appendTitle(li, view);
     var text = function (cls, value) {
       if (!value) return;
       var p = document.createElement("p");
@@ -388,15 +378,8 @@
     };
   }
 
-  /**
-   * The one result item of both modes, from a view: {id, score, url, title, alt (the title in
-   * the other language, or empty), section (its title, or empty), meta (place and level),
-   * snippet: [{text, mark}]}. Text only ever goes in as textContent or text nodes.
-   */
-  function renderHit(view) {
-    var li = document.createElement("li");
-    li.setAttribute("data-case", view.id);
-    li.setAttribute("data-score", Number(view.score).toFixed(2));
+  /** A result's title, linking to `view.url`, and its title in the other language. */
+  function appendTitle(li, view) {
     var a = document.createElement("a");
     a.className = "hit-title";
     a.href = view.url;
@@ -408,6 +391,18 @@
       span.textContent = " " + view.alt;
       li.appendChild(span);
     }
+  }
+
+  /**
+   * The one result item of both modes, from a view: {id, score, url, title, alt (the title in
+   * the other language, or empty), section (its title, or empty), meta (place and level),
+   * snippet: [{text, mark}]}. Text only ever goes in as textContent or text nodes.
+   */
+  function renderHit(view) {
+    var li = document.createElement("li");
+    li.setAttribute("data-case", view.id);
+    li.setAttribute("data-score", Number(view.score).toFixed(2));
+    appendTitle(li, view);
     if (view.section) {
       var ps = document.createElement("p");
       ps.className = "hit-section";
