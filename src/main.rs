@@ -2,6 +2,7 @@
 //! (0 ok, 1 content errors, 2 usage or I/O errors). Nothing else lives here.
 
 use casebook::diag::{self, Diagnostic};
+use casebook::render::budget::Budgeted;
 use casebook::{console, Error};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
@@ -10,8 +11,9 @@ use std::process::ExitCode;
 
 /// mimalloc: rendering and indexing allocate many small strings from two threads, and glibc's
 /// allocator spent a large share of the build in malloc/free (the README has the measurements).
+/// [`Budgeted`] keeps the memory budget of a page rendered by a library's own templates.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: Budgeted<mimalloc::MiMalloc> = Budgeted(mimalloc::MiMalloc);
 
 /// `mi_option_purge_delay` in mimalloc.h (the same in mimalloc 2 and 3, which the locked
 /// libmimalloc-sys 0.1.49 builds); libmimalloc-sys has no constant for it.

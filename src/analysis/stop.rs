@@ -24,7 +24,7 @@ pub fn is_stop(word: &str) -> bool {
     WORDS.contains(word)
 }
 
-/// Every stop word, sorted.
+/// Every stop word, sorted (none holds white space: the search page gets them joined by spaces).
 pub fn list() -> Vec<&'static str> {
     let mut out: Vec<&str> = WORDS.iter().map(String::as_str).collect();
     out.sort_unstable();
@@ -34,6 +34,11 @@ pub fn list() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_stop_word_holds_white_space() {
+        assert!(list().iter().all(|w| !w.is_empty() && !w.contains(char::is_whitespace)));
+    }
 
     #[test]
     fn question_words_of_both_languages_are_stop_words() {

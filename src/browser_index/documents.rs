@@ -60,7 +60,8 @@ pub(crate) fn write_meta(
         "rules": {
             "han": crate::analysis::han::HAN.map(|(first, last)| [first, last]),
             "shard_prefix": super::SHARD_PREFIX,
-            "stop": crate::analysis::stop::list(),
+            // One string, a space between words: a third of the bytes of a list.
+            "stop": crate::analysis::stop::list().join(" "),
             "folds": folds.iter().flat_map(|(t, s)| [*t, *s]).collect::<String>(),
             "tag_boost": plan::TAG_BOOST,
             "typo_weight": plan::TYPO_WEIGHT,
@@ -79,12 +80,13 @@ fn names(t: &crate::model::Term) -> impl Iterator<Item = &str> {
 /// Characters of a definition an answer card shows.
 const CARD_CHARS: usize = 240;
 
-/// `c.js`: what the answer card of each term shows, in meta order (vocabularies, then terms):
-/// `[label, label_zh, definition, definition_zh, countermeasure, countermeasure_zh, links]`,
-/// links as `[[vocabulary, [[id, label]…]]…]`. Loaded when a query names a term.
+/// `c/N.js`: what the answer card of term N shows, N counting in meta order (vocabularies, then
+/// terms): `[label, label_zh, definition, definition_zh, countermeasure, countermeasure_zh,
+/// links]`, links as `[[vocabulary, [[id, label]…]]…]`. A file per term: a query that names a
+/// term loads that term's card only.
 pub(crate) fn write_cards(lib: &Library, staging: &Staging) -> Result<()> {
     let short = |s: &str| crate::search::shorten(s, CARD_CHARS);
-    let mut cards = Vec::new();
+    let mut at = 0usize;
     for v in &lib.taxonomy.vocabularies {
         for t in &v.terms {
             let links: Vec<serde_json::Value> = t
@@ -97,7 +99,7 @@ pub(crate) fn write_cards(lib: &Library, staging: &Staging) -> Result<()> {
                     serde_json::json!([other.name, terms])
                 })
                 .collect();
-            cards.push(serde_json::json!([
+            let card = serde_json::json!([
                 t.label,
                 t.label_zh.as_deref().unwrap_or(""),
                 short(&t.definition),
@@ -105,10 +107,13 @@ pub(crate) fn write_cards(lib: &Library, staging: &Staging) -> Result<()> {
                 t.countermeasure.as_deref().unwrap_or(""),
                 t.countermeasure_zh.as_deref().unwrap_or(""),
                 links
-            ]));
+            ]);
+            staging
+                .write(&format!("{DIR}/c/{at}.js"), format!("CASEBOOK_SEARCH.c({at},{});\n", js(&card)).as_bytes())?;
+            at += 1;
         }
     }
-    staging.write(&format!("{DIR}/c.js"), format!("CASEBOOK_SEARCH.c({});\n", js(&cards)).as_bytes())
+    Ok(())
 }
 
 /// The provinces of the library, sorted (the values of the search page's place checkboxes).

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::model::Library;
 use crate::write::{
     foreign, is_mount_point, list_apart, remove_dead, remove_dead_beside, replace_dir, temp_beside, write_marker,
-    MARKER,
+    Foreign, MARKER,
 };
 use std::fs;
 use std::path::Path;
@@ -80,6 +80,30 @@ pub fn build_index_cancellable(library: &Library, stamp: &str, dir: &Path, cance
     write_meta(dir, &Meta::new(library, library_fingerprint(library), stamp.to_string()))
 }
 
+/// Why the index of `site` is not rebuilt, and what to do. The index's own folder replaced by
+/// something else (a file, a folder of other files) is a damaged index: casebook deletes
+/// nothing it did not write, so the reader is told to remove that one path, after which the
+/// next search rebuilds the index.
+fn refusal(site: &Path, reason: &Foreign) -> String {
+    match reason {
+        Foreign::Unlisted(path) if path == INDEX_DIR || path.starts_with(&format!("{INDEX_DIR}/")) => {
+            let index = site.join(INDEX_DIR);
+            format!(
+                "{} is not the search index casebook wrote (something replaced or changed it), and casebook deletes \
+                 nothing it did not write; remove {} yourself, then search again (the index is rebuilt) or run \
+                 `casebook build`",
+                index.display(),
+                index.display()
+            )
+        }
+        _ => format!(
+            "{} {}; refusing to put a search index there (choose another --site)",
+            site.display(),
+            reason.describe()
+        ),
+    }
+}
+
 /// Rebuilds the index of a site folder in place: into a temporary sibling of the site folder
 /// (outside what is served), then swapped for `SITE/_search/tantivy` ([`replace_dir`]), so a
 /// search running meanwhile sees the old index or the new one. The new index carries its own
@@ -97,11 +121,7 @@ pub fn rebuild_site_index(library: &Library, stamp: &str, site: &Path) -> Result
     }
     if site.is_dir() {
         if let Some(reason) = foreign(site)? {
-            return Err(Error::Usage(format!(
-                "{} {}; refusing to put a search index there (choose another --site)",
-                site.display(),
-                reason.describe()
-            )));
+            return Err(Error::Usage(refusal(site, &reason)));
         }
     } else {
         fs::create_dir_all(site).map_err(|e| Error::io("create", site, e))?;

@@ -11,6 +11,7 @@
 //! Render reads nothing from the disk and names no vocabulary: which vocabulary is the profile
 //! and which one the home page starts from come from the library's configuration.
 
+pub mod budget;
 mod data;
 mod i18n;
 mod markdown;
@@ -18,6 +19,7 @@ mod pages;
 mod theme;
 mod views;
 
+use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::model::Library;
 use crate::progress::Progress;
@@ -52,6 +54,8 @@ struct Renderer<'a> {
     staging: &'a Staging,
     /// Templates the library overrides (for error messages).
     overridden: BTreeSet<String>,
+    /// Bytes one page's rendering may hold ([`budget`]).
+    budget: usize,
     /// HTML pages written so far.
     pages: AtomicUsize,
     /// Rendered HTML of each case's tagged sections: `sections[case][section]` (empty if untagged);
@@ -167,6 +171,7 @@ impl<'a> Renderer<'a> {
             ui,
             staging,
             overridden,
+            budget: budget::page_budget(lib.config.max_file_size),
             pages: AtomicUsize::new(0),
             // Filled by the case pages (or on demand, when only some pages are rendered).
             sections: lib.cases.iter().map(|_| OnceLock::new()).collect(),
@@ -202,9 +207,28 @@ impl<'a> Renderer<'a> {
     /// are templates of their own, such as the profile).
     fn fragment<T: Serialize>(&self, template: &str, view: &T) -> Result<String> {
         let ctx = tera::Context::from_serialize(view).map_err(|e| Error::internal(format!("template context: {e}")))?;
+        let over = self.over(template, template);
+        let _budget = budget::Scope::enter(self.budget, &over);
         self.tera
             .render(template, &ctx)
             .map_err(|e| theme::template_error(template, self.overridden.contains(template), &e, None))
+    }
+
+    /// What to say when rendering `path` with `template` goes over the page budget.
+    fn over(&self, template: &str, path: &str) -> budget::Over {
+        let mib = self.budget >> 20;
+        let (message, hint) = match self.lib.config.language {
+            Language::ZhCn => (
+                format!("渲染 `{path}` 用了超过 {mib} MiB 内存，构建已停止"),
+                "模板可能在不断加长一个字符串（例如 `set s = s ~ s`）；已发布的站点没有改动",
+            ),
+            Language::En => (
+                format!("rendering `{path}` used more than {mib} MiB of memory, so the build stopped"),
+                "the template probably keeps growing a string (such as `set s = s ~ s`); the published site is untouched",
+            ),
+        };
+        let message = format!("error[template-memory]: {message}\n --> templates/{template}\n  = hint: {hint}\n");
+        budget::Over::new(message, self.staging.on_disk())
     }
 
     /// Renders `template` with `base` and `extra`, writes it to `path`.
@@ -216,6 +240,8 @@ impl<'a> Renderer<'a> {
             tera::Context::from_serialize(extra).map_err(|e| Error::internal(format!("template context: {e}")))?;
         ctx.insert("base", base);
         let mut out = Vec::with_capacity(16 * 1024);
+        let over = self.over(template, path);
+        let _budget = budget::Scope::enter(self.budget, &over);
         self.tera
             .render_to(template, &ctx, &mut out)
             .map_err(|e| theme::template_error(template, self.overridden.contains(template), &e, None))?;

@@ -147,20 +147,45 @@ pub(crate) fn template_error(name: &str, overridden: bool, e: &tera::Error, text
     Error::Content(vec![d])
 }
 
+/// A built-in script or style sheet without its comments and layout (the search page loads
+/// `search.js` before anything can be typed: a third of its bytes were comments and
+/// indentation). Only casebook's own files, which the browser tests run minified: a library's
+/// own files are shipped as written. Other files, and any the minifier cannot read, unchanged.
+fn minified(name: &str, text: &str) -> Vec<u8> {
+    let out = if name.ends_with(".js") {
+        minifier::js::minify(text).map(|m| m.to_string()).ok()
+    } else if name.ends_with(".css") {
+        minifier::css::minify(text).map(|m| m.to_string()).ok()
+    } else {
+        None
+    };
+    out.unwrap_or_else(|| text.to_string()).into_bytes()
+}
+
 /// Copies the theme's static files (and the library's own) into the site, the search script
 /// joined from its parts.
 pub(crate) fn write_assets(overrides: &[(String, Vec<u8>)], staging: &Staging) -> Result<()> {
     let is_asset = |name: &str| !is_template(name) && !is_strings_file(name);
     let mut assets: BTreeMap<String, Vec<u8>> =
-        THEME.iter().filter(|(name, _)| is_asset(name)).map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())).collect();
-    assets.extend(SEARCH_JS_PARTS.iter().map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())));
+        THEME.iter().filter(|(name, _)| is_asset(name)).map(|(n, s)| (n.to_string(), minified(n, s))).collect();
+    assets.extend(SEARCH_JS_PARTS.iter().map(|(n, s)| (n.to_string(), minified(n, s))));
     for (name, bytes) in overrides {
         if is_asset(name) {
             assets.insert(name.clone(), bytes.clone());
         }
     }
-    // The parts become one script (unless the library replaced the whole script).
-    let parts: Vec<Vec<u8>> = SEARCH_JS_PARTS.iter().filter_map(|(name, _)| assets.remove(*name)).collect();
+    // The parts become one script (unless the library replaced the whole script), a part to a
+    // line: a library's own part may lean on the line break that ends it.
+    let parts: Vec<Vec<u8>> = SEARCH_JS_PARTS
+        .iter()
+        .filter_map(|(name, _)| assets.remove(*name))
+        .map(|mut part| {
+            if !part.ends_with(b"\n") {
+                part.push(b'\n');
+            }
+            part
+        })
+        .collect();
     assets.entry(SEARCH_JS.to_string()).or_insert_with(|| parts.concat());
     for (name, bytes) in &assets {
         staging.write(name, bytes.as_slice())?;
@@ -181,7 +206,11 @@ mod tests {
     #[test]
     fn the_search_script_is_its_parts_joined_in_order() {
         let files = shipped_assets(&[]);
-        let joined: String = SEARCH_JS_PARTS.iter().map(|(_, text)| *text).collect();
+        let joined: String = SEARCH_JS_PARTS
+            .iter()
+            .map(|(name, text)| minified(name, text))
+            .map(|p| String::from_utf8(p).unwrap() + "\n")
+            .collect();
         assert_eq!(files[SEARCH_JS], joined.as_bytes());
         assert!(files.keys().all(|name| !name.starts_with("assets/search/")), "no part is shipped alone");
         let first = SEARCH_JS_PARTS[0].1;
@@ -193,6 +222,25 @@ mod tests {
     }
 
     #[test]
+    fn built_in_scripts_and_styles_ship_without_comments_and_layout() {
+        for (name, text) in
+            THEME.iter().chain(SEARCH_JS_PARTS).filter(|(n, _)| n.ends_with(".js") || n.ends_with(".css"))
+        {
+            let out = String::from_utf8(minified(name, text)).unwrap();
+            assert!(out.len() * 10 < text.len() * 9, "{name}: {} of {} bytes", out.len(), text.len());
+            assert!(!out.contains("\n  ") && !out.contains("/**"), "{name}: comments or indentation left");
+        }
+        // Strings and regular expressions are kept as written.
+        let text = "var a = \"//  not a comment\"; var re = /[\\p{L}\"']+/gu; // gone\n";
+        let out = String::from_utf8(minified("x.js", text)).unwrap();
+        assert!(
+            out.contains("\"//  not a comment\"") && out.contains("/[\\p{L}\"']+/gu") && !out.contains("gone"),
+            "{out}"
+        );
+        assert_eq!(minified("x.txt", "  kept  "), b"  kept  ");
+    }
+
+    #[test]
     fn a_library_overrides_one_part_or_the_whole_script() {
         let part = vec![("assets/search/view.js".to_string(), b"/* my view */\n".to_vec())];
         let files = shipped_assets(&part);
@@ -200,8 +248,9 @@ mod tests {
         assert!(script.contains("/* my view */"));
         let view = SEARCH_JS_PARTS.iter().find(|(name, _)| *name == "assets/search/view.js").unwrap().1;
         assert!(!script.contains(view), "the built-in view part is replaced");
-        let last = SEARCH_JS_PARTS[SEARCH_JS_PARTS.len() - 1].1;
-        assert!(script.starts_with(SEARCH_JS_PARTS[0].1) && script.ends_with(last));
+        let (first, last) = (SEARCH_JS_PARTS[0], SEARCH_JS_PARTS[SEARCH_JS_PARTS.len() - 1]);
+        let (first, last) = (minified(first.0, first.1), minified(last.0, last.1));
+        assert!(script.as_bytes().starts_with(&first) && script.trim_end().as_bytes().ends_with(&last));
         let whole = vec![(SEARCH_JS.to_string(), b"// mine\n".to_vec())];
         assert_eq!(shipped_assets(&whole)[SEARCH_JS], b"// mine\n");
     }

@@ -161,6 +161,11 @@ impl Staging {
         &self.tmp
     }
 
+    /// The temporary folder, when the site is written to disk (not for [`Staging::in_memory`]).
+    pub fn on_disk(&self) -> Option<&Path> {
+        (self.memory.is_none() && !self.tmp.as_os_str().is_empty()).then_some(self.tmp.as_path())
+    }
+
     /// Queues one file for writing, `rel` being a `/`-separated path inside the site. An error
     /// here only says that the writer has stopped; [`Staging::finish`] says why.
     pub fn write(&self, rel: &str, bytes: impl Into<Vec<u8>>) -> Result<()> {

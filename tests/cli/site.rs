@@ -325,6 +325,18 @@ fn site_failed_build_leaves_previous_site_intact() {
     intact("a template error");
     fs::remove_dir_all(lib.root().join("templates")).unwrap();
 
+    // A template that doubles a string forty times (a terabyte) stops at the page budget with
+    // a message naming the template, instead of aborting on out-of-memory (attack #50).
+    let doubling = "{% set s = \"0123456789abcdef\" %}".to_string() + &"{% set s = s ~ s %}".repeat(40);
+    lib.write("templates/case.html", &format!("{doubling}{{{{ s | length }}}}"));
+    let o = build(&lib.root(), &site, &[]);
+    assert_eq!(o.status.code(), Some(1), "a template over the memory budget exits 1:\n{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("error[template-memory]") && err.contains("templates/case.html"), "{err}");
+    assert!(err.contains("MiB"), "the message says the budget: {err}");
+    intact("a template that grows a string without end");
+    fs::remove_dir_all(lib.root().join("templates")).unwrap();
+
     // A write error late in the build: a theme file whose folder takes the place of cases.json.
     lib.write("templates/cases.json/readme.txt", "in the way");
     let o = build(&lib.root(), &site, &[]);
@@ -465,6 +477,30 @@ fn site_search_removes_dead_index_rebuilds_and_publishes_nothing_temporary() {
     assert!(hidden.is_empty(), "nothing temporary in the published folder: {hidden:?}");
     let hidden: Vec<String> = entries(&root).into_iter().filter(|n| n.starts_with(".site.")).collect();
     assert!(hidden.is_empty(), "nor beside it: {hidden:?}");
+}
+
+/// The site's search index replaced by a file (attack #95): search names that path, deletes
+/// nothing it did not write and says what to do; once the file is gone the index is rebuilt.
+#[test]
+fn site_search_with_its_index_replaced_by_a_file_says_what_to_remove() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let run = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let index = lib.path("site/_search/tantivy");
+    fs::remove_dir_all(&index).unwrap();
+    fs::write(&index, "not an index").unwrap();
+    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("_search/tantivy is not the search index"), "{}", run.stderr);
+    assert!(run.stderr.contains("remove") && run.stderr.contains("casebook build"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Not a directory"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&index).unwrap(), "not an index", "the file is not deleted");
+    fs::remove_file(&index).unwrap();
+    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(index.join("casebook-index.json").is_file(), "the index is rebuilt");
 }
 
 /// `--out` given as a symbolic link: the link stays, and the folder it leads to is updated.

@@ -30,8 +30,10 @@
     for (var i = 0; i < text.length; i++) { var c = text.charAt(i); out += map.get(c) || c; }
     return out;
   }
+  /** The stop words: one string, a space between words (no stop word holds a space). */
+  function stopWords() { return (rules().stop || "").split(" ").filter(Boolean); }
   function isStop(word) {
-    if (!stopSet) stopSet = new Set(rules().stop || []);
+    if (!stopSet) stopSet = new Set(stopWords());
     return stopSet.has(word);
   }
   /** Chinese words the cut knows besides the dictionary's tokens: the names' keys, the stop words. */
@@ -43,7 +45,7 @@
         extra.words.add(w);
         extra.longest = Math.max(extra.longest, Array.from(w).length);
       };
-      (rules().stop || []).forEach(add);
+      stopWords().forEach(add);
       store.meta.vocabularies.forEach(function (v) {
         (v.keys || []).forEach(function (names) { names.forEach(function (keys) { keys.forEach(add); }); });
       });

@@ -4,14 +4,14 @@
   // ---------------------------------------------------------------------------------------------
   // Loading: each file calls one of these; a file is loaded once, by a <script> element.
 
-  var store = { meta: null, facets: null, shards: {}, postings: {}, docs: {}, cards: null };
+  var store = { meta: null, facets: null, shards: {}, postings: {}, docs: {}, cards: {} };
   window.CASEBOOK_SEARCH = {
     m: function (meta) { store.meta = meta; },
     f: function (sets) { store.facets = sets; },
     t: function (key, tokens, surfaces) { store.shards[key] = { raw: tokens, surfaces: surfaces }; },
     p: function (n, postings) { store.postings[n] = postings; },
     d: function (n, cases) { store.docs[n] = cases; },
-    c: function (cards) { store.cards = cards; },
+    c: function (n, card) { store.cards[n] = card; },
     shardOf: function (word) { return shardOf(word); }, // for the browser tests
   };
 

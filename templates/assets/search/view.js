@@ -127,7 +127,7 @@
     };
   }
 
-  /** The view of a card of c.js for term `at` of the meta (see renderCard). */
+  /** The view of the card (c/N.js) of term `at` of the meta (see renderCard). */
   function indexCard(at) {
     var c = store.cards && store.cards[at];
     if (!c) return null;
@@ -263,7 +263,7 @@
       var wait = prefix ? new Promise(function (ok) { setTimeout(ok, PREFIX_DELAY); }) : Promise.resolve();
       return wait.then(function () {
         if (mine !== run) return null;
-        var cards = plan.card !== null ? load("c.js") : Promise.resolve();
+        var cards = plan.card !== null ? load("c/" + plan.card + ".js") : Promise.resolve();
         return Promise.all([loadPostings(entries), cards]);
       }).then(function (ready) {
         if (!ready || mine !== run) return null;
