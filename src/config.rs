@@ -5,6 +5,7 @@
 
 use crate::diag::{line_col, Diagnostic, Suggestion};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 pub const CONFIG_FILE: &str = "casebook.toml";
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -54,6 +55,9 @@ pub struct Config {
     pub max_file_size: u64,
     /// Cases or excerpts per page on list pages.
     pub page_size: usize,
+    /// Other names of places, keyed by a place name as the cases write it (in any language):
+    /// `Urumqi = ["Urumchi"]`. Search finds a case by any of them.
+    pub place_aliases: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Config {
@@ -69,6 +73,7 @@ impl Default for Config {
             start_from: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             page_size: 50,
+            place_aliases: BTreeMap::new(),
         }
     }
 }
@@ -85,6 +90,7 @@ const KEYS: &[&str] = &[
     "start_from",
     "max_file_size",
     "page_size",
+    "place_aliases",
 ];
 
 /// Parses `casebook.toml`; errors name the line and the offending key.

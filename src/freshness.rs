@@ -35,6 +35,10 @@ pub fn stamp(root: &Path) -> Option<String> {
     for ((_, rel), m) in files.iter().zip(metadata) {
         stamp.file(rel, &m?);
     }
+    // The settings name other spellings of places, which the index holds.
+    if let Ok(m) = fs::metadata(root.join(crate::config::CONFIG_FILE)) {
+        stamp.file(crate::config::CONFIG_FILE, &m);
+    }
     Some(stamp.finish())
 }
 
@@ -51,7 +55,11 @@ pub fn sources_fingerprint(sources: &Sources) -> Option<String> {
     if diags.iter().any(crate::Diagnostic::is_error) {
         return None;
     }
-    Some(fingerprint(&taxonomy, sources.cases.iter().map(|c| (c.path.as_str(), c.text.as_str()))))
+    Some(fingerprint(
+        &taxonomy,
+        &sources.config.place_aliases,
+        sources.cases.iter().map(|c| (c.path.as_str(), c.text.as_str())),
+    ))
 }
 
 /// Whether the index in a folder still describes the library.

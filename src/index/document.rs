@@ -15,6 +15,7 @@ use super::schema::{Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT};
 use crate::analysis::words::is_word_char;
 use crate::markdown::plain_text_mapped;
 use crate::model::{Case, Library};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
@@ -54,8 +55,12 @@ fn place_paths(case: &Case) -> Vec<Facet> {
     out
 }
 
-fn place_text(case: &Case) -> String {
-    case.place.names().into_iter().flatten().collect::<Vec<_>>().join("\n")
+/// Every name of the case's place, with the other names the settings give them
+/// (`place_aliases`).
+fn place_text(case: &Case, aliases: &BTreeMap<String, Vec<String>>) -> String {
+    let names = case.place.names().into_iter().flatten();
+    let others = names.clone().flat_map(|n| aliases.get(n).into_iter().flatten().map(String::as_str));
+    names.chain(others).collect::<Vec<_>>().join("\n")
 }
 
 /// The labels and aliases of a term, one per line.
@@ -214,7 +219,7 @@ impl<'a> CaseDocuments<'a> {
         if let Some(t) = &case.title_zh {
             doc.text(f.title_zh, t);
         }
-        doc.text(f.place_text, place_text(case));
+        doc.text(f.place_text, place_text(case, &library.config.place_aliases));
         doc.text(f.place, case.place.describe());
         for s in std::iter::once(&case.summary).chain(&case.summary_zh) {
             doc.text(f.summary, s);

@@ -6,6 +6,7 @@ use crate::analysis::fxhash;
 use crate::error::Result;
 use crate::model::{Library, Taxonomy};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// casebook's description of the index, inside [`INDEX_DIR`](super::INDEX_DIR).
@@ -161,10 +162,22 @@ impl Fingerprint {
 
 /// The fingerprint of what an index is made of: the casebook version and index format, the
 /// taxonomy's vocabularies (names, term ids, labels, aliases) and every case file (path and text).
-pub fn fingerprint<'a>(taxonomy: &Taxonomy, cases: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+pub fn fingerprint<'a>(
+    taxonomy: &Taxonomy,
+    place_aliases: &BTreeMap<String, Vec<String>>,
+    cases: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
     let mut h = Fingerprint::new();
     h.str(env!("CARGO_PKG_VERSION"));
     h.word(FORMAT as u64);
+    h.word(place_aliases.len() as u64);
+    for (name, others) in place_aliases {
+        h.str(name);
+        h.word(others.len() as u64);
+        for o in others {
+            h.str(o);
+        }
+    }
     for v in &taxonomy.vocabularies {
         h.str(&v.name);
         h.word(v.terms.len() as u64);
@@ -190,5 +203,9 @@ pub fn fingerprint<'a>(taxonomy: &Taxonomy, cases: impl IntoIterator<Item = (&'a
 
 /// The fingerprint of a validated library.
 pub fn library_fingerprint(library: &Library) -> String {
-    fingerprint(&library.taxonomy, library.cases.iter().map(|c| (c.path.as_str(), c.text.as_str())))
+    fingerprint(
+        &library.taxonomy,
+        &library.config.place_aliases,
+        library.cases.iter().map(|c| (c.path.as_str(), c.text.as_str())),
+    )
 }

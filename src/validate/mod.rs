@@ -135,12 +135,35 @@ pub fn validate(
             }
         }
     }
+    diags.extend(unknown_place_aliases(&config, &cases));
     crate::diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return (None, diags);
     }
     let tag_sets = TagSets::new(&taxonomy, &cases);
     (Some(Library { config, taxonomy, cases, usage, profile, tag_sets }), diags)
+}
+
+/// A warning for each place the settings give other names to that no case is in (a misspelt
+/// key would silently find nothing).
+fn unknown_place_aliases(config: &Config, cases: &[Case]) -> Vec<Diagnostic> {
+    if config.place_aliases.is_empty() {
+        return Vec::new();
+    }
+    let names: HashSet<&str> = cases.iter().flat_map(|c| c.place.names().into_iter().flatten()).collect();
+    config
+        .place_aliases
+        .keys()
+        .filter(|name| !names.contains(name.as_str()))
+        .map(|name| {
+            let hint = match Suggestion::closest(name, names.iter().copied()) {
+                Some(s) => s.to_string(),
+                None => "the key is a place name as a case's `place` writes it".to_string(),
+            };
+            Diagnostic::warning("casebook.toml", "place-aliases", format!("no case is in a place named `{name}`"))
+                .hint(hint)
+        })
+        .collect()
 }
 
 /// `usage[v][t]`: the indices of the cases tagged with term `t` of vocabulary `v`, in case order.

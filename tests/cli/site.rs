@@ -328,7 +328,7 @@ fn site_failed_build_leaves_previous_site_intact() {
     // A template that doubles a string forty times (a terabyte) stops at the page budget with
     // a message naming the template, instead of aborting on out-of-memory (attack #50).
     let doubling = "{% set s = \"0123456789abcdef\" %}".to_string() + &"{% set s = s ~ s %}".repeat(40);
-    lib.write("templates/case.html", &format!("{doubling}{{{{ s | length }}}}"));
+    lib.write("templates/case.html", format!("{doubling}{{{{ s | length }}}}"));
     let o = build(&lib.root(), &site, &[]);
     assert_eq!(o.status.code(), Some(1), "a template over the memory budget exits 1:\n{}", stderr(&o));
     let err = stderr(&o);

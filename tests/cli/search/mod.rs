@@ -8,6 +8,39 @@ use std::fs;
 
 use crate::support::Lib;
 
+/// Other spellings of a place, from `[place_aliases]`: search finds the case by them, the index
+/// follows an edit of the settings, and a key no case's place uses is warned about.
+#[test]
+fn place_aliases_find_the_case_and_an_edit_of_them_rebuilds_the_index() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let settings = lib.read("casebook.toml");
+    lib.write("casebook.toml", format!("{settings}\n[place_aliases]\nZhengzhou = [\"Chengchow\"]\n"));
+    let built = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let search = |q: &str| lib.run_in(&root, &["search", q, "--root", root_arg, "--json"]);
+    let ids = |out: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+    };
+    let run = search("Chengchow");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(ids(&run.stdout), ["alpha"], "the other spelling finds the case in Zhengzhou");
+
+    lib.write("casebook.toml", format!("{settings}\n[place_aliases]\nZhengzhou = [\"Tcheng-tcheou\"]\n"));
+    let run = search("Tcheng-tcheou");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(ids(&run.stdout), ["alpha"], "an edit of the settings is seen: {}", run.stderr);
+    assert!(ids(&search("Chengchow").stdout).is_empty(), "the removed spelling finds nothing");
+
+    lib.write("casebook.toml", format!("{settings}\n[place_aliases]\nZhengzou = [\"x\"]\n"));
+    let run = lib.run_in(&root, &["check", "--root", root_arg]);
+    assert_eq!(run.code, 0, "a warning only: {}", run.stderr);
+    assert!(run.stderr.contains("no case is in a place named `Zhengzou`"), "{}", run.stderr);
+    assert!(run.stderr.contains("Zhengzhou"), "the hint names the nearest place: {}", run.stderr);
+}
+
 #[test]
 fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after() {
     let lib = Lib::fixture("basic");
