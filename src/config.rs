@@ -63,8 +63,9 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            title: "Organizational strength casebook".to_string(),
-            title_zh: Some("基层党组织组织力案例库".to_string()),
+            // Neutral: a library names itself in its casebook.toml.
+            title: "Casebook".to_string(),
+            title_zh: None,
             language: Language::ZhCn,
             base_path: "/".to_string(),
             base_url: None,
