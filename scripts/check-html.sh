@@ -30,7 +30,7 @@ rm -rf "$out" "$out_en"
 en_root=$(mktemp -d)
 trap 'rm -rf "$en_root"' EXIT
 cp -R cases "$en_root/cases"
-{ cat casebook.toml; printf 'language = "en"\n'; } >"$en_root/casebook.toml"
+{ printf 'language = "en"\n'; cat casebook.toml; } >"$en_root/casebook.toml"  # first: the file may end in a [table]
 "$bin" build --root "$en_root" --out "$out_en"
 
 # The Node tools, exactly as locked (install scripts off: vnu-jar's would download a JDK).

@@ -107,6 +107,14 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         // toml says "unknown field `x`, expected one of ..."; say it like the front matter does.
         let unknown =
             message.strip_prefix("unknown field `").and_then(|m| m.split_once('`')).map(|(k, _)| k.to_string());
+        // A setting written below a `[table]` header belongs to that table: say so, since the
+        // message only says that the value has the wrong type.
+        if let Some((header, at)) = table_above(text, line) {
+            hint = format!(
+                "line {line} is inside the `{header}` table that starts on line {at}; settings such as this one go \
+                 above the first [table] line"
+            );
+        }
         if let Some(key) = unknown {
             hint = match Suggestion::closest(&key, KEYS.iter().copied()) {
                 Some(suggestion) => suggestion.to_string(),
@@ -123,6 +131,16 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
     }
     config.base_path = normalize_base_path(&config.base_path);
     Ok(config)
+}
+
+/// The `[table]` header above line `line` (1-based) of `text`, and its line, if any.
+fn table_above(text: &str, line: usize) -> Option<(&str, usize)> {
+    text.lines()
+        .take(line.saturating_sub(1))
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with('['))
+        .last()
+        .map(|(i, l)| (l.trim(), i + 1))
 }
 
 /// `kb` → `/kb/`, `` → `/`.
@@ -158,6 +176,16 @@ mod tests {
         assert_eq!((c.profile.as_deref(), c.start_from.as_deref()), (Some("forces"), Some("problems")));
         assert_eq!((Config::default().profile, Config::default().start_from), (None, None));
         assert_eq!(parse("start_form = \"x\"").unwrap_err().hint, "did you mean `start_from`?");
+    }
+
+    #[test]
+    fn a_setting_written_below_a_table_is_said_to_be_inside_it() {
+        let e =
+            parse("profile = \"forces\"\n[place_aliases]\nUrumqi = [\"Urumchi\"]\nlanguage = \"en\"\n").unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.hint.contains("inside the `[place_aliases]` table that starts on line 2"), "{}", e.hint);
+        let e = parse("languge = \"en\"\n").unwrap_err();
+        assert_eq!(e.hint, "did you mean `language`?", "no table, no such hint");
     }
 
     #[test]
