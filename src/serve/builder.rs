@@ -130,7 +130,7 @@ impl Builder {
             }
             if !paths.is_empty() {
                 self.last_change = Instant::now();
-                watcher.watch_folders();
+                watcher.watch_folders(&paths);
                 self.apply(paths);
                 self.retire();
             }

@@ -1,14 +1,20 @@
 //! Connection limits: how many connections are open at once (below the process's open-file
 //! limit, so that accepting never fails with "too many open files" and the builder keeps
 //! descriptors for its own files), and how long a connection may stay silent or dribble a
-//! request. A listener for `axum::serve` that waits for a free slot before it accepts
-//! (connections beyond the cap wait in the kernel's queue, unanswered but not refused), and a
-//! stream that ends a connection once its time is up. HTTP itself stays hyper's.
+//! request. A listener for `axum::serve` that holds at most the cap: when every slot is taken
+//! and another client connects, the connection left unanswered for longest (nothing written
+//! to it for at least [`EVICTABLE`]: idle, or dribbling a request) is closed to make room, so
+//! that a client holding many connections, silent or slow, cannot keep others out until its
+//! time is up; when no connection has waited that long, the newcomer waits for a slot.
+//! And a stream that ends a connection once its time is up, or once it is evicted. HTTP itself
+//! stays hyper's.
 
+use futures_util::task::AtomicWaker;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -28,6 +34,10 @@ const IDLE: Duration = Duration::from_secs(30);
 /// A client that keeps sending without being answered for this long (a request's headers a
 /// byte at a time) is closed.
 const UNANSWERED: Duration = Duration::from_secs(60);
+/// A connection nothing was written to for this long may be closed to admit a new one while
+/// every slot is taken (a browser opens another when it needs one; an open page's event
+/// stream, silent up to 15 s between comments, reconnects itself).
+const EVICTABLE: Duration = Duration::from_secs(1);
 /// The kernel's queue of connections not accepted yet: room for the ones beyond the cap.
 pub(super) const BACKLOG: i32 = 1024;
 
@@ -84,12 +94,72 @@ pub(super) struct CappedListener {
     inner: TcpListener,
     slots: Arc<Semaphore>,
     limits: Limits,
+    open: Arc<Open>,
 }
 
 impl CappedListener {
     pub(super) fn new(inner: TcpListener, limits: Limits) -> CappedListener {
-        CappedListener { inner, slots: Arc::new(Semaphore::new(limits.connections)), limits }
+        let open = Arc::new(Open { started: Instant::now(), connections: Mutex::new(Vec::new()) });
+        CappedListener { inner, slots: Arc::new(Semaphore::new(limits.connections)), limits, open }
     }
+
+    /// A slot for a connection accepted while every slot was taken: the connection unanswered
+    /// for longest is asked to close, if one has been for [`EVICTABLE`]; else the wait is for any
+    /// slot to free.
+    async fn make_room(&self) -> OwnedSemaphorePermit {
+        loop {
+            if let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() {
+                return permit;
+            }
+            let evicted = self.open.evict_unanswered(EVICTABLE);
+            let wait = if evicted { Duration::from_millis(20) } else { EVICTABLE / 4 };
+            if let Ok(permit) = tokio::time::timeout(wait, Arc::clone(&self.slots).acquire_owned()).await {
+                return permit.expect("the slots are never closed");
+            }
+        }
+    }
+}
+
+/// The open connections, for choosing one to evict.
+struct Open {
+    started: Instant,
+    connections: Mutex<Vec<Arc<Shared>>>,
+}
+
+impl Open {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Shared>>> {
+        self.connections.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Asks the connection unanswered for longest to close, if it has been for `at_least`.
+    fn evict_unanswered(&self, at_least: Duration) -> bool {
+        let now = self.now_ms();
+        let open = self.lock();
+        let oldest = open
+            .iter()
+            .filter(|c| !c.evicted.load(Ordering::Relaxed))
+            .min_by_key(|c| c.last_write_ms.load(Ordering::Relaxed));
+        match oldest {
+            Some(c) if now.saturating_sub(c.last_write_ms.load(Ordering::Relaxed)) >= at_least.as_millis() as u64 => {
+                c.evicted.store(true, Ordering::Relaxed);
+                c.wake.wake();
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What a connection shares with the listener: when it was last written to (or accepted), and
+/// whether it is asked to close.
+struct Shared {
+    last_write_ms: AtomicU64,
+    evicted: AtomicBool,
+    wake: AtomicWaker,
 }
 
 impl axum::serve::Listener for CappedListener {
@@ -97,13 +167,14 @@ impl axum::serve::Listener for CappedListener {
     type Addr = std::net::SocketAddr;
 
     async fn accept(&mut self) -> (Timed, std::net::SocketAddr) {
-        // The semaphore is never closed.
-        let permit = Arc::clone(&self.slots).acquire_owned().await.expect("the slots are never closed");
         loop {
+            // At most one connection beyond the cap is held while room is made: the margin of
+            // descriptors below the file limit covers it.
             match self.inner.accept().await {
                 Ok((io, addr)) => {
                     let _ = io.set_nodelay(true);
-                    return (Timed::new(io, permit, self.limits), addr);
+                    let permit = self.make_room().await;
+                    return (Timed::new(io, permit, self.limits, &self.open), addr);
                 }
                 // Out of descriptors anyway (other files of the process): wait, then try again.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -125,17 +196,50 @@ pub(super) struct Timed {
     last_traffic: Instant,
     last_write: Instant,
     timer: Pin<Box<Sleep>>,
+    shared: Arc<Shared>,
+    open: Arc<Open>,
 }
 
 impl Timed {
-    fn new(io: TcpStream, slot: OwnedSemaphorePermit, limits: Limits) -> Timed {
+    fn new(io: TcpStream, slot: OwnedSemaphorePermit, limits: Limits, open: &Arc<Open>) -> Timed {
         let now = Instant::now();
         let timer = Box::pin(tokio::time::sleep_until(now + limits.idle));
-        Timed { io, _slot: slot, limits, last_traffic: now, last_write: now, timer }
+        let shared = Arc::new(Shared {
+            last_write_ms: AtomicU64::new(open.now_ms()),
+            evicted: AtomicBool::new(false),
+            wake: AtomicWaker::new(),
+        });
+        open.lock().push(Arc::clone(&shared));
+        Timed { io, _slot: slot, limits, last_traffic: now, last_write: now, timer, shared, open: Arc::clone(open) }
     }
 
+    /// Notes traffic now (for the timeouts, and, when written, for the choice of a connection
+    /// to evict).
+    fn traffic(&mut self, write: bool) {
+        let now = Instant::now();
+        self.last_traffic = now;
+        if write {
+            self.last_write = now;
+            self.shared.last_write_ms.store(self.open.now_ms(), Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the listener asked this connection to close (registering to be woken when it does).
+    fn evicted(&self, cx: &Context<'_>) -> bool {
+        self.shared.wake.register(cx.waker());
+        self.shared.evicted.load(Ordering::Relaxed)
+    }
+}
+
+impl Timed {
     fn deadline(&self) -> Instant {
         (self.last_traffic + self.limits.idle).min(self.last_write + self.limits.unanswered)
+    }
+}
+
+impl Drop for Timed {
+    fn drop(&mut self) {
+        self.open.lock().retain(|c| !Arc::ptr_eq(c, &self.shared));
     }
 }
 
@@ -146,13 +250,15 @@ fn timed_out() -> io::Error {
 impl AsyncRead for Timed {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        if this.evicted(cx) {
+            return Poll::Ready(Err(timed_out()));
+        }
         match Pin::new(&mut this.io).poll_read(cx, buf) {
             Poll::Ready(r) => {
-                let now = Instant::now();
-                if now >= this.last_write + this.limits.unanswered {
+                if Instant::now() >= this.last_write + this.limits.unanswered {
                     return Poll::Ready(Err(timed_out()));
                 }
-                this.last_traffic = now;
+                this.traffic(false);
                 Poll::Ready(r)
             }
             Poll::Pending => {
@@ -170,11 +276,12 @@ impl AsyncRead for Timed {
 impl AsyncWrite for Timed {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let this = &mut *self;
+        if this.evicted(cx) {
+            return Poll::Ready(Err(timed_out()));
+        }
         let r = Pin::new(&mut this.io).poll_write(cx, buf);
         if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
-            let now = Instant::now();
-            this.last_traffic = now;
-            this.last_write = now;
+            this.traffic(true);
         }
         r
     }
@@ -193,11 +300,12 @@ impl AsyncWrite for Timed {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
+        if this.evicted(cx) {
+            return Poll::Ready(Err(timed_out()));
+        }
         let r = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
         if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
-            let now = Instant::now();
-            this.last_traffic = now;
-            this.last_write = now;
+            this.traffic(true);
         }
         r
     }

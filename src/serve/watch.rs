@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::load;
 use notify::Watcher as _;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
@@ -67,26 +67,30 @@ impl LibraryWatcher {
             .watch(&cases, notify::RecursiveMode::Recursive)
             .map_err(|e| Error::system(format!("watch {}", cases.display()), e))?;
         w.watched.insert(load::CASES_DIR, folder_id(&cases));
-        w.watch_folders();
+        w.watch_folders(&BTreeSet::new());
         Ok(w)
     }
 
     /// Starts watching `templates/` once it exists, and watches `cases/` and `templates/` again
     /// when they are other folders than the ones watched (deleted and made again, or replaced
-    /// by a rename). Called on every change, before it is handled: edits made during the
-    /// rebuild it causes are seen.
-    pub(super) fn watch_folders(&mut self) {
+    /// by a rename) or when `changed` names the folder itself (moved away and back: the same
+    /// folder, but the watcher let go of it when it left). Called on every batch of changes,
+    /// before it is handled: edits made during the rebuild it causes are seen.
+    pub(super) fn watch_folders(&mut self, changed: &BTreeSet<PathBuf>) {
         for name in [load::CASES_DIR, load::TEMPLATES_DIR] {
             let dir = self.root.join(name);
             let now = folder_id(&dir);
             let before = self.watched.get(name).copied().flatten();
-            if now.is_none() || now == before {
+            if now.is_none() {
+                // Gone: whatever comes back under this name is watched anew.
+                self.watched.insert(name, None);
                 continue;
             }
-            if before.is_some() {
-                // The old folder's watch may be gone already (inotify drops it with the folder).
-                let _ = self.watcher.unwatch(&dir);
+            if now == before && !changed.contains(&dir) {
+                continue;
             }
+            // The old watch may be gone already (inotify drops it with the folder).
+            let _ = self.watcher.unwatch(&dir);
             if self.watcher.watch(&dir, notify::RecursiveMode::Recursive).is_ok() {
                 self.watched.insert(name, now);
             }

@@ -443,6 +443,50 @@ fn the_work_folder_is_private_unpredictable_and_leftovers_of_killed_servers_go()
     assert_eq!(work_dirs(&tmp), ["casebook-serve-alive0"], "a stopped server removes its folder");
 }
 
+/// A client holding every connection slot with silent connections, or with requests sent a
+/// byte at a time (attacks #78 and #79): a new client is answered at once, not after the idle
+/// time (30 s) or the unanswered time (60 s), because the connection left unanswered for
+/// longest makes room for it.
+#[test]
+fn connections_holding_every_slot_make_room_for_a_new_client() {
+    let lib = Lib::shipped();
+    let server = Server::start_with(&lib.root(), &server_tmp(&lib), &[("CASEBOOK_SERVE_MAX_CONNECTIONS", "16")], None);
+    assert_eq!(server.get("/index.html").status, 200);
+    let silent: Vec<std::net::TcpStream> =
+        (0..40).map(|_| std::net::TcpStream::connect(&server.addr).unwrap()).collect();
+    // Three in four dribble a request line, a byte every 100 ms (traffic, but never answered).
+    let dribbling: Vec<std::net::TcpStream> =
+        silent.iter().enumerate().filter(|(i, _)| i % 4 != 0).map(|(_, s)| s).map(|s| s.try_clone().unwrap()).collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let dribbler = {
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let line = b"GET /index.html HTTP/1.1\r\nX-Slow: ";
+            for i in 0.. {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                for mut s in &dribbling {
+                    let _ = std::io::Write::write_all(&mut s, &[line[i.min(line.len() - 1)]]);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = std::time::Instant::now();
+    let mut conn = Conn::open(&server.addr);
+    let r = conn.get(&server.addr, "/index.html").unwrap_or_else(|e| panic!("{e}; stderr:\n{}", server.stderr()));
+    assert_eq!(r.status, 200);
+    assert!(started.elapsed() < Duration::from_secs(15), "answered after {:?}", started.elapsed());
+    // A client that keeps asking is not the one closed: its second request is answered too.
+    let r = conn.get(&server.addr, "/cases/index.html").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status, 200);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    dribbler.join().unwrap();
+    drop(silent);
+}
+
 /// More silent connections than the server has descriptors (`ulimit -n 256`): they are capped
 /// and time out, and a normal request is still answered (before: accept failed with EMFILE and
 /// every other client waited for as long as the silent ones stayed).

@@ -50,6 +50,30 @@ fn a_broken_file_deleted_or_renamed_away_clears_the_errors() {
     wait_for_stderr(&server, |s| s.contains("warning[not-md]: `gamma.markdown` is not read"));
 }
 
+/// `cases/` moved away and back (attack #85), at once and after a rebuild: the same folder,
+/// which the watcher let go of when it left, is watched again and every later edit shows.
+#[test]
+fn edits_show_after_cases_is_moved_away_and_back() {
+    let lib = Lib::fixture("basic");
+    let server = Server::start(&lib.root(), &server_tmp(&lib));
+    let mut events = server.events();
+    events.wait("hello", "", 10);
+    let (cases, away) = (lib.path("cases"), lib.path("elsewhere"));
+    for (n, pause) in [(1, false), (2, true)] {
+        fs::rename(&cases, &away).unwrap();
+        if pause {
+            events.wait("error", "", 60);
+        }
+        fs::rename(&away, &cases).unwrap();
+        let word = format!("Movedword{n}");
+        lib.save_edit("cases/alpha.md", "title: \"", &format!("title: \"{word} "));
+        server.wait_for("/cases/alpha.html", 60, |r| r.text().contains(&word));
+        // And a later edit, too.
+        lib.save_edit("cases/alpha.md", &word, &format!("{word}again"));
+        server.wait_for("/cases/alpha.html", 60, |r| r.text().contains(&format!("{word}again")));
+    }
+}
+
 /// Waits until what the server wrote to stderr satisfies `done`; panics after 30 s.
 fn wait_for_stderr(server: &Server, done: impl Fn(&str) -> bool) {
     let start = std::time::Instant::now();
