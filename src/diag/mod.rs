@@ -86,7 +86,7 @@ impl Diagnostic {
         self.source = if line == 0 {
             None
         } else {
-            text.lines().nth(line - 1).map(|l| {
+            lines::line_text(text, line).map(|l| {
                 // Far along a long line, show the part around the column, after a `…`.
                 let cut = if column > SHOWN_CHARS * 3 / 4 { column - SHOWN_CHARS / 2 } else { 0 };
                 Box::new(match l.char_indices().nth(cut).filter(|_| cut > 0) {

@@ -209,9 +209,28 @@ impl<'a> Renderer<'a> {
         let ctx = tera::Context::from_serialize(view).map_err(|e| Error::internal(format!("template context: {e}")))?;
         let over = self.over(template, template);
         let _budget = budget::Scope::enter(self.budget, &over);
-        self.tera
-            .render(template, &ctx)
-            .map_err(|e| theme::template_error(template, self.overridden.contains(template), &e, None))
+        self.tera.render(template, &ctx).map_err(|e| self.template_error(template, &e))
+    }
+
+    /// A rendering error of `template` as a diagnostic. A built-in template that fails while
+    /// the library overrides others (the components of `macros.html`, say) is most likely
+    /// failing in one of those: the hint names them.
+    fn template_error(&self, template: &str, e: &tera::Error) -> Error {
+        let mine = self.overridden.contains(template);
+        let err = theme::template_error(template, mine, e, None);
+        match err {
+            Error::Content(mut diags) if !mine && !self.overridden.is_empty() => {
+                let others: Vec<String> = self.overridden.iter().map(|n| format!("templates/{n}")).collect();
+                for d in &mut diags {
+                    d.hint = format!(
+                        "this built-in template uses the library's own {}: check those first (README.md, \"Templates\")",
+                        others.join(", ")
+                    );
+                }
+                Error::Content(diags)
+            }
+            other => other,
+        }
     }
 
     /// What to say when rendering `path` with `template` goes over the page budget.
@@ -242,9 +261,7 @@ impl<'a> Renderer<'a> {
         let mut out = Vec::with_capacity(16 * 1024);
         let over = self.over(template, path);
         let _budget = budget::Scope::enter(self.budget, &over);
-        self.tera
-            .render_to(template, &ctx, &mut out)
-            .map_err(|e| theme::template_error(template, self.overridden.contains(template), &e, None))?;
+        self.tera.render_to(template, &ctx, &mut out).map_err(|e| self.template_error(template, &e))?;
         self.staging.write(path, out)?;
         self.pages.fetch_add(1, Ordering::Relaxed);
         Ok(())

@@ -14,6 +14,8 @@
 
 pub mod case;
 mod names;
+
+pub(crate) use names::case_id_clash;
 pub mod taxonomy;
 
 pub use taxonomy::validate_taxonomy;

@@ -28,7 +28,7 @@ pub(super) fn is_later_page_of(id: &str, stem: &str) -> bool {
 }
 
 /// The page a case id would overwrite in `cases/`, if any.
-pub(super) fn case_id_clash(id: &str) -> Option<String> {
+pub(crate) fn case_id_clash(id: &str) -> Option<String> {
     if id == "index" || is_later_page_of(id, "index") {
         Some(format!("cases/{id}.html is a page of the list of all cases"))
     } else {

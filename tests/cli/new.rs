@@ -61,6 +61,23 @@ fn new_never_overwrites() {
     let run = lib.run_in(&root, &["new", "alpha"]);
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr, "error: case id `alpha` is already used by cases/alpha.md\n");
+
+    // While another file has an error (a skeleton not filled in), ids in use are still refused
+    // (attack #99: the duplicate was written).
+    lib.write("cases/broken.md", "---\nid: broken\ntitle: \"\"\n---\n");
+    let run = lib.run_in(&root, &["new", "alpha"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr, "error: case id `alpha` is already used by cases/alpha.md\n");
+    assert!(!lib.path("cases/alpha-1.md").exists() && lib.read("cases/alpha.md").contains("id: alpha"));
+    lib.remove("cases/broken.md");
+
+    // An id whose page would be one of the list of all cases.
+    for id in ["index", "index-2"] {
+        let run = lib.run_in(&root, &["new", id]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(&format!("case id `{id}` cannot be used")), "{}", run.stderr);
+        assert!(!lib.path(&format!("cases/{id}.md")).exists());
+    }
 }
 
 #[test]

@@ -337,6 +337,21 @@ fn site_failed_build_leaves_previous_site_intact() {
     intact("a template that grows a string without end");
     fs::remove_dir_all(lib.root().join("templates")).unwrap();
 
+    // A library's component that fails inside a built-in page (attack #48): the hint points at
+    // the library's own file, not at casebook.
+    let macros = include_str!("../../templates/macros.html").replacen(
+        "{% if list -%}",
+        "{{ list.nope.deeper }}{% if list -%}",
+        1,
+    );
+    lib.write("templates/macros.html", &macros);
+    let o = build(&lib.root(), &site, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("uses the library's own templates/macros.html") && !err.contains("please report"), "{err}");
+    intact("a component of the library's that fails");
+    fs::remove_dir_all(lib.root().join("templates")).unwrap();
+
     // A write error late in the build: a theme file whose folder takes the place of cases.json.
     lib.write("templates/cases.json/readme.txt", "in the way");
     let o = build(&lib.root(), &site, &[]);
