@@ -15,7 +15,7 @@ pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
     // No file written since the index was built: no need to read the library.
     let stamp = freshness::stamp(root);
     if stamp.as_deref().is_some_and(|stamp| freshness::stamped(&dir, stamp)) {
-        let results = Searcher::open(&dir)?.search(query)?;
+        let results = Searcher::open(&dir).and_then(|s| s.search(query)).map_err(|e| damaged(&dir, e))?;
         return Ok(Searched { results, rebuilt: None });
     }
     let sources = load::load(root)?;
@@ -36,6 +36,21 @@ pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
         let why = if freshness == Freshness::Missing { "there was no search index" } else { "the library changed" };
         Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
     };
-    let results = Searcher::open(&dir)?.search(query)?;
+    let results = Searcher::open(&dir).and_then(|s| s.search(query)).map_err(|e| damaged(&dir, e))?;
     Ok(Searched { results, rebuilt })
+}
+
+/// An index that cannot be read although its files are in place is damaged (a segment cut
+/// short, bytes overwritten): say what to do about it.
+fn damaged(dir: &Path, e: Error) -> Error {
+    match e {
+        Error::Index { context, source } => Error::Index {
+            context: format!(
+                "{context} (the index in {} looks damaged: remove that folder and search again, which rebuilds it)",
+                dir.display()
+            ),
+            source,
+        },
+        other => other,
+    }
 }

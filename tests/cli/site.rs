@@ -518,6 +518,35 @@ fn site_search_with_its_index_replaced_by_a_file_says_what_to_remove() {
     assert!(index.join("casebook-index.json").is_file(), "the index is rebuilt");
 }
 
+/// A segment of the index cut short (attack #92): search fails with exit code 2, names the
+/// index and says to remove it, and the next search rebuilds it.
+#[test]
+fn site_search_with_a_damaged_index_says_what_to_remove() {
+    let lib = Lib::fixture("basic");
+    let root = lib.root();
+    let root_arg = root.to_str().unwrap();
+    let run = lib.run_in(&root, &["build", "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let index = lib.path("site/_search/tantivy");
+    let store = fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "store"))
+        .unwrap();
+    fs::OpenOptions::new().write(true).open(&store).unwrap().set_len(10).unwrap();
+    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("looks damaged: remove that folder and search again") && !run.stderr.contains("panicked"),
+        "{}",
+        run.stderr
+    );
+    fs::remove_dir_all(&index).unwrap();
+    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("rebuilt"), "{}", run.stderr);
+}
+
 /// `--out` given as a symbolic link: the link stays, and the folder it leads to is updated.
 #[test]
 fn site_out_through_a_symlink_updates_its_target() {
