@@ -35,10 +35,7 @@ pub fn stamp(root: &Path) -> Option<String> {
     for ((_, rel), m) in files.iter().zip(metadata) {
         stamp.file(rel, &m?);
     }
-    // The settings name other spellings of places, which the index holds.
-    if let Ok(m) = fs::metadata(root.join(crate::config::CONFIG_FILE)) {
-        stamp.file(crate::config::CONFIG_FILE, &m);
-    }
+    stamp.settings(root);
     Some(stamp.finish())
 }
 

@@ -112,10 +112,8 @@ pub fn load(root: &Path) -> Result<Sources> {
             }
         }
     }
-    // The settings name other spellings of places, which the index holds
-    // ([`crate::freshness::stamp`] adds them the same way).
-    if let (Some(s), Ok(m)) = (stamp.as_mut(), std::fs::metadata(&config_path)) {
-        s.file(CONFIG_FILE, &m);
+    if let Some(s) = stamp.as_mut() {
+        s.settings(root);
     }
     let stamp = stamp.map_or_else(String::new, |s| s.finish());
     if taxonomy.is_none() && !diagnostics.iter().any(|d| d.file.ends_with(TAXONOMY_FILE)) {

@@ -21,6 +21,14 @@ impl Stamp {
         Stamp(std::hash::DefaultHasher::new())
     }
 
+    /// Adds the library's `casebook.toml`, if there is one: the settings name other spellings of
+    /// places, which the index holds.
+    pub fn settings(&mut self, root: &std::path::Path) {
+        if let Ok(m) = fs::metadata(root.join(crate::config::CONFIG_FILE)) {
+            self.file(crate::config::CONFIG_FILE, &m);
+        }
+    }
+
     /// Adds one file: its path (relative to the library, `/`-separated) and metadata.
     pub fn file(&mut self, rel: &str, m: &fs::Metadata) {
         use std::hash::Hash;

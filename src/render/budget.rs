@@ -52,23 +52,27 @@ static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::
 
 /// The budget of the page being rendered on this thread, while it lives.
 pub struct Scope<'a> {
+    /// The scope this one is inside of, restored when it ends (its budget less what this one
+    /// still holds is not tracked: an inner scope is a part of the page, such as its profile).
+    outer: (usize, *const Over),
     _over: std::marker::PhantomData<&'a Over>,
 }
 
 impl<'a> Scope<'a> {
     /// Starts counting this thread's allocations against `budget` bytes; `over` says what to
-    /// print when they go over it. Scopes do not nest: a new one replaces the current one.
+    /// print when they go over it. Inside another scope, the tighter budget holds.
     pub fn enter(budget: usize, over: &'a Over) -> Scope<'a> {
+        let outer = (LEFT.with(Cell::get), OVER.with(Cell::get));
         OVER.with(|o| o.set(over));
-        LEFT.with(|l| l.set(budget.min(usize::MAX - 1)));
-        Scope { _over: std::marker::PhantomData }
+        LEFT.with(|l| l.set(budget.min(outer.0).min(usize::MAX - 1)));
+        Scope { outer, _over: std::marker::PhantomData }
     }
 }
 
 impl Drop for Scope<'_> {
     fn drop(&mut self) {
-        LEFT.with(|l| l.set(usize::MAX));
-        OVER.with(|o| o.set(std::ptr::null()));
+        LEFT.with(|l| l.set(self.outer.0));
+        OVER.with(|o| o.set(self.outer.1));
     }
 }
 
@@ -211,6 +215,14 @@ mod tests {
             assert_eq!(LEFT.with(Cell::get), (1 << 40) - 600);
         }
         assert_eq!(LEFT.with(Cell::get), usize::MAX);
+        {
+            let _page = Scope::enter(1 << 40, &over);
+            {
+                let _part = Scope::enter(1 << 41, &over);
+                assert_eq!(LEFT.with(Cell::get), 1 << 40, "inside a page, the page's budget holds");
+            }
+            assert_eq!(LEFT.with(Cell::get), 1 << 40, "the page's scope is back");
+        }
         charge(1 << 50);
         assert_eq!(LEFT.with(Cell::get), usize::MAX, "outside a scope nothing is counted");
     }

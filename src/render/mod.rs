@@ -212,25 +212,9 @@ impl<'a> Renderer<'a> {
         self.tera.render(template, &ctx).map_err(|e| self.template_error(template, &e))
     }
 
-    /// A rendering error of `template` as a diagnostic. A built-in template that fails while
-    /// the library overrides others (the components of `macros.html`, say) is most likely
-    /// failing in one of those: the hint names them.
+    /// A rendering error of `template` as a diagnostic ([`theme::template_error`]).
     fn template_error(&self, template: &str, e: &tera::Error) -> Error {
-        let mine = self.overridden.contains(template);
-        let err = theme::template_error(template, mine, e, None);
-        match err {
-            Error::Content(mut diags) if !mine && !self.overridden.is_empty() => {
-                let others: Vec<String> = self.overridden.iter().map(|n| format!("templates/{n}")).collect();
-                for d in &mut diags {
-                    d.hint = format!(
-                        "this built-in template uses the library's own {}: check those first (README.md, \"Templates\")",
-                        others.join(", ")
-                    );
-                }
-                Error::Content(diags)
-            }
-            other => other,
-        }
+        theme::template_error(template, &self.overridden, e, None)
     }
 
     /// What to say when rendering `path` with `template` goes over the page budget.

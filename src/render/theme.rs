@@ -96,20 +96,34 @@ pub(crate) fn templates(overrides: &[(String, Vec<u8>)]) -> Result<(tera::Tera, 
             .or_else(|| sources.keys().find(|n| full.contains(&format!("'{n}'"))))
             .cloned()
             .unwrap_or_default();
-        let (text, overridden) = sources.get(&culprit).map_or((None, false), |(t, o)| (Some(t.as_str()), *o));
-        return Err(template_error(&culprit, overridden, &e, text));
+        let overridden = overridden_of(&sources);
+        let text = sources.get(&culprit).map(|(t, _)| t.as_str());
+        return Err(template_error(&culprit, &overridden, &e, text));
     }
-    let overridden = sources.iter().filter(|(_, (_, o))| *o).map(|(n, _)| n.clone()).collect();
-    Ok((tera, overridden))
+    Ok((tera, overridden_of(&sources)))
 }
 
-/// A Tera error as a diagnostic naming the template file and line.
-pub(crate) fn template_error(name: &str, overridden: bool, e: &tera::Error, text: Option<&str>) -> Error {
+/// The names of the templates a library overrides.
+fn overridden_of(sources: &BTreeMap<String, (String, bool)>) -> BTreeSet<String> {
+    sources.iter().filter(|(_, (_, o))| *o).map(|(n, _)| n.clone()).collect()
+}
+
+/// A Tera error as a diagnostic naming the template file and line. `overridden`: the templates
+/// the library overrides. A built-in template that fails while the library overrides others
+/// (the components of `macros.html`, say) most likely fails in one of those: the hint names them.
+pub(crate) fn template_error(name: &str, overridden: &BTreeSet<String>, e: &tera::Error, text: Option<&str>) -> Error {
     let file = format!("templates/{name}");
-    let hint = if overridden {
-        "fix the template; see README.md, \"Templates\""
+    let hint = if overridden.contains(name) {
+        "fix the template; see README.md, \"Templates\"".to_string()
+    } else if !overridden.is_empty() {
+        let own: Vec<String> = overridden.iter().map(|n| format!("templates/{n}")).collect();
+        format!(
+            "this built-in template uses the library's own {}: check those first (README.md, \"Templates\")",
+            own.join(", ")
+        )
     } else {
         "this is casebook's built-in template: please report it; a library can override it with its own templates/ file"
+            .to_string()
     };
     let full = e.to_string();
     // Tera reports " --> name:line:col"; take the innermost such location.

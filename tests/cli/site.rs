@@ -474,9 +474,7 @@ fn site_rebuild_replaces_the_old_site_whole_and_removes_dead_leftovers() {
 fn site_search_removes_dead_index_rebuilds_and_publishes_nothing_temporary() {
     let lib = Lib::fixture("basic");
     let root = lib.root();
-    let root_arg = root.to_str().unwrap();
-    let run = lib.run_in(&root, &["build", "--root", root_arg]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    lib.build_in_place();
     let site = lib.path("site");
     let inside = site.join(format!("_search/.tantivy.tmp-{DEAD}"));
     let beside = root.join(format!(".site.tantivy-tmp-{DEAD}"));
@@ -485,7 +483,7 @@ fn site_search_removes_dead_index_rebuilds_and_publishes_nothing_temporary() {
         fs::write(dir.join("segment.idx"), "half an index").unwrap();
     }
     fs::remove_file(site.join("_search/tantivy/casebook-index.json")).unwrap();
-    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    let run = lib.search("separately", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!inside.exists() && !beside.exists(), "dead rebuilds are removed");
     let hidden: Vec<String> = entries(&site.join("_search")).into_iter().filter(|n| n.starts_with('.')).collect();
@@ -499,21 +497,18 @@ fn site_search_removes_dead_index_rebuilds_and_publishes_nothing_temporary() {
 #[test]
 fn site_search_with_its_index_replaced_by_a_file_says_what_to_remove() {
     let lib = Lib::fixture("basic");
-    let root = lib.root();
-    let root_arg = root.to_str().unwrap();
-    let run = lib.run_in(&root, &["build", "--root", root_arg]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    lib.build_in_place();
     let index = lib.path("site/_search/tantivy");
     fs::remove_dir_all(&index).unwrap();
     fs::write(&index, "not an index").unwrap();
-    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    let run = lib.search("separately", &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("_search/tantivy is not the search index"), "{}", run.stderr);
     assert!(run.stderr.contains("remove") && run.stderr.contains("casebook build"), "{}", run.stderr);
     assert!(!run.stderr.contains("Not a directory"), "{}", run.stderr);
     assert_eq!(fs::read_to_string(&index).unwrap(), "not an index", "the file is not deleted");
     fs::remove_file(&index).unwrap();
-    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    let run = lib.search("separately", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(index.join("casebook-index.json").is_file(), "the index is rebuilt");
 }
@@ -523,10 +518,7 @@ fn site_search_with_its_index_replaced_by_a_file_says_what_to_remove() {
 #[test]
 fn site_search_with_a_damaged_index_says_what_to_remove() {
     let lib = Lib::fixture("basic");
-    let root = lib.root();
-    let root_arg = root.to_str().unwrap();
-    let run = lib.run_in(&root, &["build", "--root", root_arg]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    lib.build_in_place();
     let index = lib.path("site/_search/tantivy");
     let store = fs::read_dir(&index)
         .unwrap()
@@ -534,7 +526,7 @@ fn site_search_with_a_damaged_index_says_what_to_remove() {
         .find(|p| p.extension().is_some_and(|x| x == "store"))
         .unwrap();
     fs::OpenOptions::new().write(true).open(&store).unwrap().set_len(10).unwrap();
-    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    let run = lib.search("separately", &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("looks damaged: remove that folder and search again") && !run.stderr.contains("panicked"),
@@ -542,7 +534,7 @@ fn site_search_with_a_damaged_index_says_what_to_remove() {
         run.stderr
     );
     fs::remove_dir_all(&index).unwrap();
-    let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+    let run = lib.search("separately", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("rebuilt"), "{}", run.stderr);
 }

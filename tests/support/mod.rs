@@ -133,6 +133,22 @@ impl Lib {
         run_with(cwd, args, &[self.root(), self.tmp.path().to_path_buf()])
     }
 
+    /// `casebook build --root <lib>` run in the library, so that the site is `<lib>/site`, the
+    /// folder `search` uses by default (panics with casebook's stderr if it fails).
+    pub fn build_in_place(&self) {
+        let root = self.root();
+        let run = self.run_in(&root, &["build", "--root", root.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+
+    /// `casebook search QUERY --root <lib>` with extra arguments, run in the library.
+    pub fn search(&self, query: &str, extra: &[&str]) -> Run {
+        let root = self.root();
+        let mut args = vec!["search", query, "--root", root.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        self.run_in(&root, &args)
+    }
+
     /// `casebook build` into `<tmp>/<name>` (panics with casebook's stderr if it fails);
     /// returns that folder.
     pub fn build(&self, name: &str, extra: &[&str]) -> PathBuf {

@@ -13,13 +13,10 @@ use crate::support::Lib;
 #[test]
 fn place_aliases_find_the_case_and_an_edit_of_them_rebuilds_the_index() {
     let lib = Lib::fixture("basic");
-    let root = lib.root();
-    let root_arg = root.to_str().unwrap();
     let settings = lib.read("casebook.toml");
     lib.write("casebook.toml", format!("{settings}\n[place_aliases]\nZhengzhou = [\"Chengchow\"]\n"));
-    let built = lib.run_in(&root, &["build", "--root", root_arg]);
-    assert_eq!(built.code, 0, "{}", built.stderr);
-    let search = |q: &str| lib.run_in(&root, &["search", q, "--root", root_arg, "--json"]);
+    lib.build_in_place();
+    let search = |q: &str| lib.search(q, &["--json"]);
     let ids = |out: &str| -> Vec<String> {
         let v: serde_json::Value = serde_json::from_str(out).unwrap();
         v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
@@ -35,7 +32,7 @@ fn place_aliases_find_the_case_and_an_edit_of_them_rebuilds_the_index() {
     assert!(ids(&search("Chengchow").stdout).is_empty(), "the removed spelling finds nothing");
 
     lib.write("casebook.toml", format!("{settings}\n[place_aliases]\nZhengzou = [\"x\"]\n"));
-    let run = lib.run_in(&root, &["check", "--root", root_arg]);
+    let run = lib.check(&[]);
     assert_eq!(run.code, 0, "a warning only: {}", run.stderr);
     assert!(run.stderr.contains("no case is in a place named `Zhengzou`"), "{}", run.stderr);
     assert!(run.stderr.contains("Zhengzhou"), "the hint names the nearest place: {}", run.stderr);
@@ -98,15 +95,12 @@ fn a_load_warning_does_not_make_every_search_rebuild_the_index() {
     let outside = lib.tmp.path().join("outside.md");
     fs::write(&outside, "not a case").unwrap();
     std::os::unix::fs::symlink(&outside, lib.path("cases/outside.md")).unwrap();
-    let root = lib.root();
-    let root_arg = root.to_str().unwrap();
-    let built = lib.run_in(&root, &["build", "--root", root_arg]);
-    assert_eq!(built.code, 0, "{}", built.stderr);
-    let stamp = casebook::freshness::stamp(&root);
+    lib.build_in_place();
+    let stamp = casebook::freshness::stamp(&lib.root());
     assert!(stamp.is_some(), "a warning leaves the files' stamp known");
     assert!(casebook::freshness::stamped(&lib.path("site/_search/tantivy"), &stamp.unwrap()));
     for _ in 0..2 {
-        let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
+        let run = lib.search("separately", &[]);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "nothing rebuilt");
         assert!(run.stdout.contains("alpha"), "{}", run.stdout);
     }
