@@ -56,6 +56,8 @@ pub(crate) fn write_meta(
         "vocabularies": vocabularies,
         "levels": crate::model::vocabulary::LEVELS,
         "provinces": provinces(lib),
+        // Per province or city, the keys of each of its names; their cards follow the terms'.
+        "places": named_places(lib).iter().map(|p| p.names.iter().map(|n| plan::name_keys(n)).collect::<Vec<_>>()).collect::<Vec<_>>(),
         // The rules search.js shares with Rust, as data (see FORMAT.md).
         "rules": {
             "han": crate::analysis::han::HAN.map(|(first, last)| [first, last]),
@@ -80,10 +82,16 @@ fn names(t: &crate::model::Term) -> impl Iterator<Item = &str> {
 /// Characters of a definition an answer card shows.
 const CARD_CHARS: usize = 240;
 
+/// The library's provinces and cities, in the order of the meta's `places`.
+fn named_places(lib: &Library) -> Vec<crate::model::places::NamedPlace> {
+    crate::model::places::named_places(&lib.cases, &lib.config.place_aliases)
+}
+
 /// `c/N.js`: what the answer card of term N shows, N counting in meta order (vocabularies, then
 /// terms): `[label, label_zh, definition, definition_zh, countermeasure, countermeasure_zh,
-/// links]`, links as `[[vocabulary, [[id, label]…]]…]`. A file per term: a query that names a
-/// term loads that term's card only.
+/// links]`, links as `[[vocabulary, [[id, label]…]]…]`. The places' cards follow, N counting
+/// on: `[name, name_zh, within, within_zh, "", "", [], url, cases]`. A file per card: a query
+/// that names a term loads that term's card only.
 pub(crate) fn write_cards(lib: &Library, staging: &Staging) -> Result<()> {
     let short = |s: &str| crate::search::shorten(s, CARD_CHARS);
     let mut at = 0usize;
@@ -112,6 +120,21 @@ pub(crate) fn write_cards(lib: &Library, staging: &Staging) -> Result<()> {
                 .write(&format!("{DIR}/c/{at}.js"), format!("CASEBOOK_SEARCH.c({at},{});\n", js(&card)).as_bytes())?;
             at += 1;
         }
+    }
+    for p in named_places(lib) {
+        let card = serde_json::json!([
+            p.name,
+            p.name_zh.as_deref().unwrap_or(""),
+            p.within,
+            p.within_zh.as_deref().unwrap_or(""),
+            "",
+            "",
+            [],
+            p.url,
+            p.cases
+        ]);
+        staging.write(&format!("{DIR}/c/{at}.js"), format!("CASEBOOK_SEARCH.c({at},{});\n", js(&card)).as_bytes())?;
+        at += 1;
     }
     Ok(())
 }

@@ -29,7 +29,7 @@ use crate::write::Staging;
 /// Where the files go, inside the site.
 pub const DIR: &str = "_search";
 /// Bumped whenever a file format changes (search.js checks it).
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// Writes the part of the browser index of `lib` (under [`DIR`] in `staging`) that does not
 /// depend on the tantivy index: the facet sets and the document store (`build` writes them

@@ -55,12 +55,11 @@ fn place_paths(case: &Case) -> Vec<Facet> {
     out
 }
 
-/// Every name of the case's place, with the other names the settings give them
-/// (`place_aliases`).
+/// Every name of the case's place, with their short forms (河南省: 河南) and the other names the
+/// settings give them (`place_aliases`).
 fn place_text(case: &Case, aliases: &BTreeMap<String, Vec<String>>) -> String {
-    let names = case.place.names().into_iter().flatten();
-    let others = names.clone().flat_map(|n| aliases.get(n).into_iter().flatten().map(String::as_str));
-    names.chain(others).collect::<Vec<_>>().join("\n")
+    let given: Vec<&str> = case.place.names().into_iter().flatten().collect();
+    crate::model::places::all_names(&given, aliases).join("\n")
 }
 
 /// The labels and aliases of a term, one per line.

@@ -4,6 +4,7 @@
 
 use crate::analysis::fxhash;
 use crate::error::Result;
+use crate::model::places::{named_places, NamedPlace};
 use crate::model::{Library, Taxonomy};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -12,7 +13,7 @@ use std::path::Path;
 /// casebook's description of the index, inside [`INDEX_DIR`](super::INDEX_DIR).
 pub const META_FILE: &str = "casebook-index.json";
 /// Bumped whenever the schema or the analysis changes, so older indexes count as stale.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// What casebook writes next to the index: enough to check freshness and to interpret filters
 /// without reading the library.
@@ -28,6 +29,9 @@ pub struct Meta {
     pub cases: usize,
     pub documents: usize,
     pub vocabularies: Vec<MetaVocabulary>,
+    /// The provinces and cities, which a query may name like a term.
+    #[serde(default)]
+    pub places: Vec<NamedPlace>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -71,6 +75,7 @@ impl Meta {
             cases: library.cases.len(),
             documents: library.cases.len(),
             vocabularies: Meta::vocabularies(&library.taxonomy),
+            places: named_places(&library.cases, &library.config.place_aliases),
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod ids;
 pub mod localized;
+pub mod places;
 pub mod related;
 pub mod vocabulary;
 

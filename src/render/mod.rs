@@ -35,8 +35,8 @@ use views::PageBase;
 
 pub use crate::html::escape;
 // Where render puts the pages, for serve's page-dependency graph (`serve::dependencies`).
+pub(crate) use crate::model::places::place_slug;
 pub use markdown::markdown_to_html;
-pub(crate) use pages::places::place_slug;
 pub(crate) use views::page_path;
 
 /// Cases per page of the matrix (it is a table: denser than a list).

@@ -3,7 +3,7 @@
 
 use super::natural::{Alt, Planned, Ranked};
 use super::snippet::{shorten, snippet_of};
-use super::{Card, Hit, Searcher, SNIPPET_CHARS};
+use super::{Card, Hit, Named, Searcher, SNIPPET_CHARS};
 use crate::error::Result;
 use crate::index::{self, LEVEL_ROOT};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -80,11 +80,13 @@ impl Searcher {
         Ok(marks)
     }
 
-    /// The answer card of term `t` of [`Searcher::names`].
+    /// The answer card of term or place `t` of [`Searcher::names`].
     pub(super) fn card(&self, searcher: &tantivy::Searcher, t: usize) -> Result<Card> {
-        let names = &self.names[t];
-        let (v, i) = names.at;
         let meta = &self.opened.meta;
+        let (v, i) = match self.names[t].at {
+            Named::Term(v, i) => (v, i),
+            Named::Place(p) => return Ok(Card::place(&meta.places[p])),
+        };
         let vocabulary = &meta.vocabularies[v];
         let term = &vocabulary.terms[i];
         let facet = tantivy::schema::Facet::from_path([vocabulary.name.as_str(), term.id.as_str()]);

@@ -158,6 +158,16 @@ pub struct Expanded {
     pub names: Vec<String>,
 }
 
+/// The name of places in filters and expansions.
+const PLACE: &str = "place";
+
+/// What a query may name: (vocabulary, term) or a place, in the meta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Term(usize, usize),
+    Place(usize),
+}
+
 /// The answer card: the term the query names best, shown before the cases.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
@@ -177,6 +187,27 @@ pub struct Card {
     pub cases: usize,
     /// Relative to the site root: `VOCABULARY/ID.html`.
     pub url: String,
+}
+
+impl Card {
+    /// The card of a province or city: its names, where it is, its cases, its page.
+    fn place(p: &crate::model::places::NamedPlace) -> Card {
+        Card {
+            vocabulary: "places".to_string(),
+            singular: PLACE.to_string(),
+            // As the page's card names it: the page's path under `places/`.
+            id: p.url.trim_start_matches("places/").trim_end_matches(".html").to_string(),
+            label: p.name.clone(),
+            label_zh: p.name_zh.clone(),
+            definition: p.within.clone(),
+            definition_zh: p.within_zh.clone(),
+            countermeasure: None,
+            countermeasure_zh: None,
+            links: Vec::new(),
+            cases: p.cases,
+            url: p.url.clone(),
+        }
+    }
 }
 
 /// The answer to a query.
@@ -222,15 +253,30 @@ pub struct Searcher {
     surfaces: OnceLock<Vec<(String, String)>>,
 }
 
-/// A taxonomy term: its names (label, Chinese label, aliases), each with its tokens and keys.
+/// A taxonomy term or a place: its names (label, Chinese label, aliases), each with its tokens
+/// and keys.
 struct TermNames {
+    /// The vocabulary (`place` for a place) and the id (a place's path, `/`-joined), as the
+    /// query's expansions name it.
     vocabulary: String,
     id: String,
-    /// (vocabulary, term) in the meta.
-    at: (usize, usize),
+    at: Named,
     names: Vec<String>,
     tokens: Vec<Vec<String>>,
     keys: Vec<Vec<String>>,
+}
+
+impl TermNames {
+    fn new(vocabulary: String, id: String, at: Named, names: Vec<String>) -> TermNames {
+        TermNames {
+            vocabulary,
+            id,
+            at,
+            tokens: names.iter().map(|n| crate::analysis::tokens(n)).collect(),
+            keys: names.iter().map(|n| plan::name_keys(n)).collect(),
+            names,
+        }
+    }
 }
 
 impl Searcher {
@@ -252,15 +298,12 @@ impl Searcher {
             for (t, term) in vocabulary.terms.iter().enumerate() {
                 let all: Vec<String> =
                     std::iter::once(&term.label).chain(&term.label_zh).chain(&term.aliases).cloned().collect();
-                names.push(TermNames {
-                    vocabulary: vocabulary.name.clone(),
-                    id: term.id.clone(),
-                    at: (v, t),
-                    tokens: all.iter().map(|n| crate::analysis::tokens(n)).collect(),
-                    keys: all.iter().map(|n| plan::name_keys(n)).collect(),
-                    names: all,
-                });
+                names.push(TermNames::new(vocabulary.name.clone(), term.id.clone(), Named::Term(v, t), all));
             }
+        }
+        // Places after terms: a name that is both a term's and a place's gives the term's card.
+        for (p, place) in opened.meta.places.iter().enumerate() {
+            names.push(TermNames::new(PLACE.to_string(), place.path.join("/"), Named::Place(p), place.names.clone()));
         }
         Ok(Searcher {
             opened,

@@ -285,12 +285,19 @@ impl Searcher {
             let term = &self.names[*t];
             let mut also = Vec::new();
             for (name, keys) in term.names.iter().zip(&term.keys) {
-                if keys.len() == 1 && !unit.alts.contains(&Alt::Text(name.clone())) {
+                // A one-word name the query does not hold already (as typed or completed).
+                if keys.len() == 1
+                    && !covered.contains(&keys[0].as_str())
+                    && !unit.alts.contains(&Alt::Text(name.clone()))
+                {
                     unit.alts.push(Alt::Text(name.clone()));
                     also.push(name.clone());
                 }
             }
-            unit.alts.push(Alt::Tagged(term.vocabulary.clone(), term.id.clone()));
+            // A term's cases are found by their tag too; a place's hold its names already.
+            if let super::Named::Term(..) = term.at {
+                unit.alts.push(Alt::Tagged(term.vocabulary.clone(), term.id.clone()));
+            }
             planned.expanded.push(Expanded {
                 vocabulary: term.vocabulary.clone(),
                 id: term.id.clone(),

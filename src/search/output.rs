@@ -149,11 +149,10 @@ pub fn render_human(results: &Results, color: bool) -> String {
     }
     for e in &results.expanded {
         if !e.names.is_empty() {
-            out.push_str(&format!(
-                "{dim}also searched: {} (and cases tagged {}){reset}\n",
-                e.names.join(", "),
-                e.label
-            ));
+            // A place's cases are found by its names, not by a tag.
+            let tagged =
+                if e.vocabulary == super::PLACE { String::new() } else { format!(" (and cases tagged {})", e.label) };
+            out.push_str(&format!("{dim}also searched: {}{tagged}{reset}\n", e.names.join(", ")));
         }
     }
     if !results.not_found.is_empty() {

@@ -108,6 +108,29 @@ fn taxonomy_labels_and_aliases_expand_the_query() {
 }
 
 #[test]
+fn a_place_named_by_any_of_its_names_is_the_answer_card() {
+    // The city's English and Chinese names, its Chinese name without 市, an alias of the
+    // settings, a typo: each gives the city's card, and its case first.
+    for q in ["Urumqi", "乌鲁木齐市", "乌鲁木齐", "Urumchi", "乌鲁木齐 党建"] {
+        let r = shipped().search(&Query::new(q)).unwrap();
+        let card = r.card.as_ref().unwrap_or_else(|| panic!("{q}: no card"));
+        assert_eq!((card.vocabulary.as_str(), card.id.as_str()), ("places", "xinjiang/urumqi"), "{q}");
+        assert_eq!((card.url.as_str(), card.cases), ("places/xinjiang/urumqi.html", 1), "{q}");
+        assert_eq!(ids(&r)[0], "urumqi", "{q}");
+    }
+    let r = shipped().search(&Query::new("河南")).unwrap();
+    let card = r.card.as_ref().unwrap();
+    assert_eq!(
+        (card.label.as_str(), card.label_zh.as_deref(), card.url.as_str()),
+        ("Henan", Some("河南省"), "places/henan.html")
+    );
+    assert_eq!(ids(&r)[0], "huaihe-road");
+    // A term's name still gives the term's card, not a place's.
+    let r = shipped().search(&Query::new("红墙意识")).unwrap();
+    assert_eq!(r.card.as_ref().map(|c| c.vocabulary.as_str()), Some("practices"));
+}
+
+#[test]
 fn english_words_are_stemmed_and_missing_ones_reported() {
     let r = shipped().search(&Query::new("party building alliance")).unwrap();
     assert_eq!(ids(&r)[0], "guigang");

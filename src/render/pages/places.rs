@@ -3,7 +3,8 @@
 
 use crate::config::Language;
 use crate::error::Result;
-use crate::model::{slug, Library, Place};
+use crate::model::places::place_slug;
+use crate::model::{Library, Place};
 use crate::render::views::{page_path, pager, Link, Pager};
 use crate::render::Renderer;
 use rayon::prelude::*;
@@ -180,16 +181,6 @@ struct ProvinceNode {
 struct CityNode {
     label: String,
     cases: Vec<usize>,
-}
-
-/// The file name of a province or city (`fallback` when the name has no letters to keep).
-pub(crate) fn place_slug(name: &str, fallback: &str) -> String {
-    let s = slug(name);
-    if s.is_empty() {
-        slug(fallback)
-    } else {
-        s
-    }
 }
 
 impl PlaceTree {

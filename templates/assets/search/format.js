@@ -27,7 +27,7 @@
   var notes = document.getElementById("notes");
   if (!form || !input || !list || !status) return;
 
-  var FORMAT = 2;
+  var FORMAT = 3;
   var SNIPPET = 160; // characters of a snippet (search::SNIPPET_CHARS)
   var PAGE = 10; // hits shown at first, and added by "more"
   var PREFIX_DELAY = 120; // ms: an unfinished last word waits this long for the next keystroke

@@ -46,11 +46,27 @@
         extra.longest = Math.max(extra.longest, Array.from(w).length);
       };
       stopWords().forEach(add);
-      store.meta.vocabularies.forEach(function (v) {
-        (v.keys || []).forEach(function (names) { names.forEach(function (keys) { keys.forEach(add); }); });
-      });
+      nameables().forEach(function (n) { n.names.forEach(function (keys) { keys.forEach(add); }); });
     }
     return extra;
+  }
+
+  /**
+   * What a query may name (Searcher::names): every term, then every place, each with the keys
+   * of its names and its card's number `at` (c/N.js); `v` and `t` for a term.
+   */
+  var nameable = null;
+  function nameables() {
+    if (!nameable) {
+      nameable = [];
+      store.meta.vocabularies.forEach(function (v) {
+        (v.keys || []).forEach(function (names, t) { nameable.push({ v: v, t: t, at: nameable.length, names: names }); });
+      });
+      (store.meta.places || []).forEach(function (names, p) {
+        nameable.push({ place: p, at: nameable.length, names: names });
+      });
+    }
+    return nameable;
   }
 
   /** The query language (search::plan::is_expert): OR, -word, +word, "…", (…), field:word. */
@@ -209,22 +225,19 @@
         content.push({ word: w, alts: alts });
       });
 
-      // The terms the query names, the one covering most keys first.
-      var named = [], offset = 0;
-      store.meta.vocabularies.forEach(function (v) {
-        (v.keys || []).forEach(function (names, t) {
-          var best = null, covered = [];
-          names.forEach(function (name) {
-            var held = name.filter(function (k) { return keys.has(k); }).length;
-            if (name.length > 0 && (held === name.length || (held >= 2 && 2 * held >= name.length))) {
-              var ratio = held / name.length;
-              if (!best || held > best.held || (held === best.held && ratio > best.ratio)) best = { held: held, ratio: ratio };
-              name.forEach(function (k) { if (keys.has(k)) covered.push(k); });
-            }
-          });
-          if (best) named.push({ v: v, t: t, at: offset + t, held: best.held, ratio: best.ratio, covered: covered, names: names });
+      // The terms and places the query names, the one covering most keys first.
+      var named = [];
+      nameables().forEach(function (n) {
+        var best = null, covered = [];
+        n.names.forEach(function (name) {
+          var held = name.filter(function (k) { return keys.has(k); }).length;
+          if (name.length > 0 && (held === name.length || (held >= 2 && 2 * held >= name.length))) {
+            var ratio = held / name.length;
+            if (!best || held > best.held || (held === best.held && ratio > best.ratio)) best = { held: held, ratio: ratio };
+            name.forEach(function (k) { if (keys.has(k)) covered.push(k); });
+          }
         });
-        offset += v.terms.length;
+        if (best) named.push({ n: n, at: n.at, held: best.held, ratio: best.ratio, covered: covered, names: n.names });
       });
       named.sort(function (a, b) { return b.held - a.held || b.ratio - a.ratio || a.at - b.at; });
       if (named.length) plan.card = named[0].at;
@@ -247,7 +260,8 @@
           if (!unit.shown) return;
           var also = [];
           n.names.forEach(function (name) {
-            if (name.length !== 1) return;
+            // A one-word name the query does not hold already (as typed or completed).
+            if (name.length !== 1 || n.covered.indexOf(name[0]) >= 0) return;
             var e = tokenEntry(name[0]);
             if (e && !unit.alts.some(function (a) { return a.entry === e; })) {
               unit.alts.push({ entry: e, weight: 1 });
@@ -255,8 +269,13 @@
             }
             also.push(name[0]);
           });
-          unit.tags.push(n.at);
-          plan.expanded.push({ vocabulary: n.v.name, id: n.v.terms[n.t], names: also });
+          // A term's cases are found by their tag too; a place's hold its names already.
+          if (n.n.v) {
+            unit.tags.push(n.at);
+            plan.expanded.push({ vocabulary: n.n.v.name, id: n.n.v.terms[n.n.t], names: also });
+          } else {
+            plan.expanded.push({ vocabulary: "place", id: String(n.n.place), names: also });
+          }
           plan.units.push(unit);
         });
         content.forEach(function (c, i) {

@@ -118,6 +118,7 @@
     return {
       key: c.vocabulary + "/" + c.id,
       url: c.url,
+      place: c.vocabulary === "places",
       title: zh && c.label_zh ? c.label_zh : c.label,
       alt: zh && c.label_zh ? c.label : c.label_zh || "",
       definition: (zh && c.definition_zh) || c.definition || "",
@@ -136,6 +137,20 @@
       if (!v && at < offset + x.terms.length) { v = x; t = at - offset; }
       offset += x.terms.length;
     });
+    if (!v) {
+      // A place's card: its names, where it is, its page and its number of cases.
+      return {
+        key: c[7].replace(/\.html$/, ""),
+        url: c[7],
+        place: true,
+        title: zh && c[1] ? c[1] : c[0],
+        alt: zh && c[1] ? c[0] : c[1],
+        definition: (zh && c[3]) || c[2],
+        countermeasure: "",
+        cases: c[8],
+        links: [],
+      };
+    }
     return {
       key: v.name + "/" + v.terms[t],
       url: encodeURIComponent(v.name) + "/" + encodeURIComponent(v.terms[t]) + ".html",
@@ -163,7 +178,7 @@
     };
     text("card-definition", view.definition);
     text("card-countermeasure", view.countermeasure ? "→ " + view.countermeasure : "");
-    var meta = [view.cases + " " + (notes && notes.getAttribute("data-cases") || "")];
+    var meta = [view.cases + " " + (notes && notes.getAttribute(view.place ? "data-place-cases" : "data-cases") || "")];
     view.links.forEach(function (l) { meta.push(l.labels.join(", ")); });
     text("hit-meta", meta.join(" · "));
     return li;
