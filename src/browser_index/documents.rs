@@ -56,8 +56,12 @@ pub(crate) fn write_meta(
         "vocabularies": vocabularies,
         "levels": crate::model::vocabulary::LEVELS,
         "provinces": provinces(lib),
-        // Per province or city, the keys of each of its names; their cards follow the terms'.
-        "places": named_places(lib).iter().map(|p| p.names.iter().map(|n| plan::name_keys(n)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        // Per province or city, its depth (1, 2) and the keys of each of its names; their cards
+        // follow the terms'.
+        "places": named_places(lib)
+            .iter()
+            .map(|p| serde_json::json!([p.path.len(), p.names.iter().map(|n| plan::name_keys(n)).collect::<Vec<_>>()]))
+            .collect::<Vec<_>>(),
         // The rules search.js shares with Rust, as data (see FORMAT.md).
         "rules": {
             "han": crate::analysis::han::HAN.map(|(first, last)| [first, last]),

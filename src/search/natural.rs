@@ -258,8 +258,27 @@ impl Searcher {
                 named.push((t, held, ratio, covered));
             }
         }
-        named.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
-        planned.card = named.first().map(|n| n.0);
+        // Ties: a term before a place, a city before its province ("广西贵港" is Guigang).
+        let depth = |t: usize| match self.names[t].at {
+            super::Named::Term(..) => 0,
+            super::Named::Place(p) => self.opened.meta.places[p].path.len(),
+        };
+        named.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(b.2.total_cmp(&a.2))
+                .then((depth(a.0) > 0).cmp(&(depth(b.0) > 0)))
+                .then(depth(b.0).cmp(&depth(a.0)))
+                .then(a.0.cmp(&b.0))
+        });
+        // A place is the card only when the query names nothing but places ("郑州", "广西贵港"):
+        // "郑州淮河路街道" asks for the case, which ranks first by holding every word.
+        let by_places: HashSet<&str> =
+            named.iter().filter(|n| depth(n.0) > 0).flat_map(|n| n.3.iter().copied()).collect();
+        let only_places = content.iter().all(|(w, alts)| {
+            by_places.contains(w.key.as_str())
+                || alts.iter().any(|a| matches!(a, Alt::Token(t, _) if by_places.contains(t.as_str())))
+        });
+        planned.card = named.iter().find(|n| depth(n.0) == 0 || only_places).map(|n| n.0);
 
         // Each named term gathers the words it covers into one unit.
         let mut taken = vec![false; content.len()];

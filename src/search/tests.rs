@@ -111,7 +111,7 @@ fn taxonomy_labels_and_aliases_expand_the_query() {
 fn a_place_named_by_any_of_its_names_is_the_answer_card() {
     // The city's English and Chinese names, its Chinese name without 市, an alias of the
     // settings, a typo: each gives the city's card, and its case first.
-    for q in ["Urumqi", "乌鲁木齐市", "乌鲁木齐", "Urumchi", "乌鲁木齐 党建"] {
+    for q in ["Urumqi", "乌鲁木齐市", "乌鲁木齐", "Urumchi", "新疆乌鲁木齐"] {
         let r = shipped().search(&Query::new(q)).unwrap();
         let card = r.card.as_ref().unwrap_or_else(|| panic!("{q}: no card"));
         assert_eq!((card.vocabulary.as_str(), card.id.as_str()), ("places", "xinjiang/urumqi"), "{q}");
@@ -125,6 +125,13 @@ fn a_place_named_by_any_of_its_names_is_the_answer_card() {
         ("Henan", Some("河南省"), "places/henan.html")
     );
     assert_eq!(ids(&r)[0], "huaihe-road");
+    // A query asking for more than a place ("the Party building of Urumqi", a street of
+    // Zhengzhou) has no place card: the case holding every word comes first.
+    for (q, first) in [("乌鲁木齐 党建", "urumqi"), ("郑州淮河路街道", "huaihe-road")] {
+        let r = shipped().search(&Query::new(q)).unwrap();
+        assert_eq!(r.card, None, "{q}");
+        assert_eq!(ids(&r)[0], first, "{q}");
+    }
     // A term's name still gives the term's card, not a place's.
     let r = shipped().search(&Query::new("红墙意识")).unwrap();
     assert_eq!(r.card.as_ref().map(|c| c.vocabulary.as_str()), Some("practices"));

@@ -53,7 +53,9 @@ async function state(page) {
       marked: Array.from(li.querySelectorAll("mark")).map((m) => m.textContent),
     }));
     out.more = !!document.querySelector("#results li.more button");
-    out.card = document.querySelector("#results li.answer-card")?.getAttribute("data-term") ?? null;
+    const card = document.querySelector("#results li.answer-card");
+    out.card = card?.getAttribute("data-term") ?? null;
+    out.cardText = card?.textContent ?? null;
     out.notes = document.getElementById("notes")?.textContent ?? "";
     return out;
   });
@@ -93,6 +95,8 @@ for (const task of config.tasks) {
         await settled(page);
       } else if (step.follow !== undefined) {
         await Promise.all([page.waitForEvent("load"), page.locator("#results li[data-case] a.hit-title").nth(step.follow).click()]);
+      } else if (step.follow_card !== undefined) {
+        await Promise.all([page.waitForEvent("load"), page.locator("#results li.answer-card a").first().click()]);
       } else if (step.queries !== undefined) {
         // Many questions on one page: each typed in at once (one input event), its results read.
         const answers = [];

@@ -62,8 +62,8 @@
       store.meta.vocabularies.forEach(function (v) {
         (v.keys || []).forEach(function (names, t) { nameable.push({ v: v, t: t, at: nameable.length, names: names }); });
       });
-      (store.meta.places || []).forEach(function (names, p) {
-        nameable.push({ place: p, at: nameable.length, names: names });
+      (store.meta.places || []).forEach(function (place, p) {
+        nameable.push({ place: p, depth: place[0], at: nameable.length, names: place[1] });
       });
     }
     return nameable;
@@ -239,8 +239,19 @@
         });
         if (best) named.push({ n: n, at: n.at, held: best.held, ratio: best.ratio, covered: covered, names: n.names });
       });
-      named.sort(function (a, b) { return b.held - a.held || b.ratio - a.ratio || a.at - b.at; });
-      if (named.length) plan.card = named[0].at;
+      // Ties: a term before a place, a city before its province (Searcher::plan).
+      var depth = function (x) { return x.n.depth || 0; };
+      named.sort(function (a, b) {
+        return b.held - a.held || b.ratio - a.ratio || (depth(a) > 0) - (depth(b) > 0) || depth(b) - depth(a) || a.at - b.at;
+      });
+      // A place is the card only when the query names nothing but places.
+      var byPlaces = new Set();
+      named.forEach(function (x) { if (depth(x)) x.covered.forEach(function (k) { byPlaces.add(k); }); });
+      var onlyPlaces = content.every(function (c) {
+        return byPlaces.has(c.word.key) || c.alts.some(function (a) { return byPlaces.has(a.entry.token); });
+      });
+      var card = named.find(function (x) { return !depth(x) || onlyPlaces; });
+      if (card) plan.card = card.at;
 
       // The shards of the one-word names of the terms named, before their units are made.
       var needed = new Set();
