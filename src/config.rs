@@ -21,11 +21,34 @@ pub enum Language {
 }
 
 impl Language {
+    pub const ALL: [Language; 2] = [Language::ZhCn, Language::En];
+
     pub fn tag(self) -> &'static str {
         match self {
             Language::ZhCn => "zh-CN",
             Language::En => "en",
         }
+    }
+
+    /// The language's name in itself, for the language switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Language::ZhCn => "中文",
+            Language::En => "English",
+        }
+    }
+
+    /// The language of a translation file's name, `x.zh.md` or `x.zh-CN.md` or `x.en.md`, and
+    /// the original's name (`x.md`).
+    pub fn of_translation(path: &str) -> Option<(Language, String)> {
+        let stem = path.strip_suffix(".md")?;
+        let (original, code) = stem.rsplit_once('.')?;
+        let lang = match code {
+            "zh" | "zh-CN" => Language::ZhCn,
+            "en" => Language::En,
+            _ => return None,
+        };
+        (!original.ends_with('/') && !original.is_empty()).then(|| (lang, format!("{original}.md")))
     }
 }
 
@@ -37,8 +60,14 @@ pub struct Config {
     pub title: String,
     /// A Chinese title, shown beside `title` when set.
     pub title_zh: Option<String>,
-    /// The UI language: `zh-CN` (default) or `en`.
+    /// The UI language: `zh-CN` (default) or `en`; with `languages`, the first of them.
     pub language: Language,
+    /// The languages of the site, the default (at the root) first, each other one in a folder
+    /// of its own (`en/`); default: `[language]`.
+    pub languages: Vec<Language>,
+    /// The language the case files' bodies are written in; a translation (`x.zh.md` beside
+    /// `x.md`) gives a case in another one. Default: the site's default language.
+    pub content_language: Language,
     /// Where the site will be published, e.g. `/kb/`. Links stay relative; this only
     /// feeds `sitemap.xml` and the Atom feed, together with `base_url` if given.
     pub base_path: String,
@@ -67,6 +96,8 @@ impl Default for Config {
             title: "Casebook".to_string(),
             title_zh: None,
             language: Language::ZhCn,
+            languages: vec![Language::ZhCn],
+            content_language: Language::ZhCn,
             base_path: "/".to_string(),
             base_url: None,
             vocabularies: None,
@@ -84,6 +115,8 @@ const KEYS: &[&str] = &[
     "title",
     "title_zh",
     "language",
+    "languages",
+    "content_language",
     "base_path",
     "base_url",
     "vocabularies",
@@ -130,7 +163,57 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         );
     }
     config.base_path = normalize_base_path(&config.base_path);
+    settle_languages(text, &mut config)?;
     Ok(config)
+}
+
+/// `language` and `languages` agree: the site's languages, the default first, once each.
+fn settle_languages(text: &str, config: &mut Config) -> Result<(), Diagnostic> {
+    let table: toml::Table = toml::from_str(text).unwrap_or_default();
+    let at = |key: &str| {
+        let offset = text.lines().scan(0, |pos, l| {
+            let here = *pos;
+            *pos += l.len() + 1;
+            Some((here, l))
+        });
+        offset
+            .filter(|(_, l)| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+            .map(|(o, _)| line_col(text, o))
+            .next()
+            .unwrap_or((1, 1))
+    };
+    if !table.contains_key("languages") {
+        config.languages = vec![config.language];
+    }
+    if !table.contains_key("content_language") {
+        config.content_language = config.languages.first().copied().unwrap_or(config.language);
+    }
+    if !table.contains_key("languages") {
+        return Ok(());
+    }
+    let (line, col) = at("languages");
+    let error = |message: String, hint: String| {
+        Diagnostic::error(CONFIG_FILE, "config", message).at(text, line, col).hint(hint)
+    };
+    let Some(&first) = config.languages.first() else {
+        return Err(error(
+            "languages is empty".into(),
+            "list the site's languages, the default first: languages = [\"zh-CN\", \"en\"]".into(),
+        ));
+    };
+    for (i, l) in config.languages.iter().enumerate() {
+        if config.languages[..i].contains(l) {
+            return Err(error(format!("languages lists `{}` twice", l.tag()), "list each language once".into()));
+        }
+    }
+    if table.contains_key("language") && config.language != first {
+        return Err(error(
+            format!("language is `{}` but languages starts with `{}`", config.language.tag(), first.tag()),
+            "the first of languages is the site's default language: remove `language`, or make it the first".into(),
+        ));
+    }
+    config.language = first;
+    Ok(())
 }
 
 /// The `[table]` header above line `line` (1-based) of `text`, and its line, if any.
@@ -186,6 +269,34 @@ mod tests {
         assert!(e.hint.contains("inside the `[place_aliases]` table that starts on line 2"), "{}", e.hint);
         let e = parse("languge = \"en\"\n").unwrap_err();
         assert_eq!(e.hint, "did you mean `language`?", "no table, no such hint");
+    }
+
+    #[test]
+    fn languages_default_to_the_ui_language_and_lead_with_the_default() {
+        assert_eq!(parse("language = \"en\"").unwrap().languages, vec![Language::En]);
+        let c = parse("languages = [\"en\", \"zh-CN\"]\ncontent_language = \"zh-CN\"").unwrap();
+        assert_eq!(
+            (c.language, c.languages.clone(), c.content_language),
+            (Language::En, vec![Language::En, Language::ZhCn], Language::ZhCn)
+        );
+        assert_eq!(parse("languages = [\"en\", \"zh-CN\"]").unwrap().content_language, Language::En, "the default's");
+        assert_eq!(Config::default().content_language, Config::default().language);
+        let e = parse("title = \"x\"\nlanguages = [\"en\", \"en\"]").unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (2, "languages lists `en` twice"));
+        assert!(parse("languages = []").is_err());
+        let e = parse("language = \"zh-CN\"\nlanguages = [\"en\", \"zh-CN\"]").unwrap_err();
+        assert!(e.message.contains("languages starts with `en`"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_translation_is_named_by_its_language() {
+        let of = Language::of_translation;
+        assert_eq!(of("cases/henan/x.zh.md"), Some((Language::ZhCn, "cases/henan/x.md".to_string())));
+        assert_eq!(of("cases/x.zh-CN.md"), Some((Language::ZhCn, "cases/x.md".to_string())));
+        assert_eq!(of("cases/x.en.md"), Some((Language::En, "cases/x.md".to_string())));
+        assert_eq!(of("cases/x.md"), None);
+        assert_eq!(of("cases/x.fr.md"), None);
+        assert_eq!(of("cases/.en.md"), None);
     }
 
     #[test]

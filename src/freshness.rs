@@ -55,8 +55,17 @@ pub fn sources_fingerprint(sources: &Sources) -> Option<String> {
     Some(fingerprint(
         &taxonomy,
         &sources.config.place_aliases,
-        sources.cases.iter().map(|c| (c.path.as_str(), c.text.as_str())),
+        // As the library has them: a translation into a language the site does not build is
+        // not part of it.
+        sources.cases.iter().filter(|c| built(&sources.config, &c.path)).map(|c| (c.path.as_str(), c.text.as_str())),
     ))
+}
+
+/// Whether the case file `path` goes into the library: an original, or a translation into one
+/// of the site's languages.
+fn built(config: &crate::config::Config, path: &str) -> bool {
+    crate::config::Language::of_translation(path)
+        .is_none_or(|(lang, _)| lang != config.content_language && config.languages.contains(&lang))
 }
 
 /// Whether the index in a folder still describes the library.

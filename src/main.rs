@@ -233,9 +233,16 @@ fn print_diagnostics(diags: &[Diagnostic]) {
 fn check(root: PathBuf, format: Format) -> Result<ExitCode, Error> {
     let checked = casebook::check(&root)?;
     match format {
-        Format::Json => print(&(diag::render_json(&checked.diagnostics)? + "\n"))?,
+        Format::Json => {
+            let coverage = checked.library.as_ref().map(|l| l.translation_coverage()).unwrap_or_default();
+            let report = serde_json::json!({"diagnostics": checked.diagnostics, "translations": coverage});
+            print(&(serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))? + "\n"))?
+        }
         Format::Human => {
             print_diagnostics(&checked.diagnostics);
+            for coverage in checked.library.iter().flat_map(|l| l.translation_coverage()) {
+                eprint(&format!("{coverage}\n"));
+            }
             eprint(&(diag::summary(&checked.diagnostics, checked.files) + "\n"));
         }
     }

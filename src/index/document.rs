@@ -246,6 +246,18 @@ impl<'a> CaseDocuments<'a> {
             doc.values.push((f.spans, Val::U64(u64::from(p[0]) << 32 | u64::from(p[1]))));
         }
         doc.text(f.body, text);
+        // The translations are found too: after the original's text, so that the sections'
+        // positions above stay those of the original.
+        for t in &case.translations {
+            let title_field = if t.lang == crate::config::Language::ZhCn { f.title_zh } else { f.title };
+            if let Some(title) = t.title.as_ref().filter(|title| Some(*title) != case.title_zh.as_ref()) {
+                doc.text(title_field, title);
+            }
+            if let Some(summary) = t.summary.as_ref().filter(|s| Some(*s) != case.summary_zh.as_ref()) {
+                doc.text(f.summary, summary);
+            }
+            doc.text(f.body, plain_text_mapped(&t.text[t.body_start..], &[]).0);
+        }
         doc
     }
 }

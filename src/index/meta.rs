@@ -13,7 +13,7 @@ use std::path::Path;
 /// casebook's description of the index, inside [`INDEX_DIR`](super::INDEX_DIR).
 pub const META_FILE: &str = "casebook-index.json";
 /// Bumped whenever the schema or the analysis changes, so older indexes count as stale.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 /// What casebook writes next to the index: enough to check freshness and to interpret filters
 /// without reading the library.
@@ -211,6 +211,9 @@ pub fn library_fingerprint(library: &Library) -> String {
     fingerprint(
         &library.taxonomy,
         &library.config.place_aliases,
-        library.cases.iter().map(|c| (c.path.as_str(), c.text.as_str())),
+        library.cases.iter().flat_map(|c| {
+            let translations = c.translations.iter().map(|t| (t.path.as_str(), t.text.as_str()));
+            std::iter::once((c.path.as_str(), c.text.as_str())).chain(translations)
+        }),
     )
 }

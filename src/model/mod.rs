@@ -10,11 +10,13 @@ pub mod ids;
 pub mod localized;
 pub mod places;
 pub mod related;
+pub mod translation;
 pub mod vocabulary;
 
 pub use ids::{CaseId, TermId, VocabId};
 pub use localized::Localized;
 pub use related::TagSets;
+pub use translation::{CaseText, Coverage, Translation};
 pub use vocabulary::slug;
 
 use crate::config::Config;
@@ -83,6 +85,8 @@ pub struct Case {
     pub text: String,
     pub body_start: usize,
     pub sections: Vec<Section>,
+    /// Its translations ([`translation`]), in the order of the site's languages.
+    pub translations: Vec<Translation>,
 }
 
 impl Case {

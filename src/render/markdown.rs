@@ -4,7 +4,7 @@
 //! links (the site loads nothing from outside). Pure: no templates, no files.
 
 use crate::markdown::markdown_options;
-use crate::model::{Case, Section};
+use crate::model::{CaseText, Section};
 use pulldown_cmark::{html, Alignment, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::sync::OnceLock;
 
@@ -20,8 +20,8 @@ pub(crate) struct CaseHtml {
 /// tagged section's content (empty strings for the other sections), from one rendering: the
 /// sections are cut out of the body's HTML, so an excerpt shows what the case page shows
 /// (reference links and footnotes defined elsewhere in the body included).
-pub(crate) fn case_html(c: &Case, root: &str) -> CaseHtml {
-    let body = c.body();
+pub(crate) fn case_html(c: CaseText, root: &str) -> CaseHtml {
+    let body = c.body;
     // Markers at the section boundaries: text in the Unicode private use area, which Markdown
     // and the sanitizer leave alone. A body that holds such characters itself is rendered a
     // section at a time instead.
@@ -34,9 +34,9 @@ pub(crate) fn case_html(c: &Case, root: &str) -> CaseHtml {
         }
         marks.sort_by_key(|m| m.0);
     }
-    let marked = render_markdown_marked(body, root, &c.sections, &marks);
+    let marked = render_markdown_marked(body, root, c.sections, &marks);
     let separately = || -> Vec<String> {
-        let one = |s: &Section| fit_for_other_page(&markdown_to_html(c.section_markdown(s), root), root, &c.id);
+        let one = |s: &Section| fit_for_other_page(&markdown_to_html(c.section_markdown(s), root), root, c.id);
         c.sections.iter().map(|s| if s.is_tagged() { one(s) } else { String::new() }).collect()
     };
     if marks.is_empty() {
@@ -52,7 +52,7 @@ pub(crate) fn case_html(c: &Case, root: &str) -> CaseHtml {
         match (open_at, close_at) {
             (Some(a), Some(b)) if a + open.len() <= b => {
                 let cut = balanced(strip_marks(&marked[a + open.len()..b]));
-                sections[k] = fit_for_other_page(&cut, root, &c.id);
+                sections[k] = fit_for_other_page(&cut, root, c.id);
                 from = a;
             }
             // The sanitizer moved a marker (raw HTML around a heading), or a heading sits

@@ -49,6 +49,10 @@ pub(crate) const FEED_ENTRIES: usize = 100;
 /// Everything the page and data functions share while a site is rendered.
 struct Renderer<'a> {
     lib: &'a Library,
+    /// The language of the pages being rendered, and the folder of its tree in the site: `""`
+    /// for the default language (the first of `languages`), `en/` for another.
+    lang: Language,
+    prefix: String,
     tera: tera::Tera,
     ui: Ui,
     staging: &'a Staging,
@@ -102,43 +106,78 @@ fn render_with(
     progress: &Progress,
     only: Option<&BTreeSet<String>>,
 ) -> Result<usize> {
-    progress.stage("templates", 0);
-    let (mut tera, overridden) = theme::templates(overrides)?;
-    let ui = Ui::load(lib.config.language, overrides)?;
-    tera.global_context().insert("ui", &ui);
     if only.is_none() {
         theme::write_assets(overrides, staging)?;
     }
-    let site = Renderer::new(lib, tera, ui, staging, overridden, only);
-
-    progress.stage("cases", lib.cases.len());
-    (0..lib.cases.len()).into_par_iter().try_for_each(|i| {
-        progress.tick();
-        site.case_page(i)
-    })?;
-    progress.stage("terms", site.shown.len());
-    for &v in &site.shown {
-        progress.tick();
-        site.vocabulary_pages(v)?;
+    // One tree of pages per language, the default at the root; the data files once.
+    let mut pages = 0;
+    for &lang in &lib.config.languages {
+        progress.stage("templates", 0);
+        let (mut tera, overridden) = theme::templates(overrides)?;
+        let ui = Ui::load(lang, overrides)?;
+        tera.global_context().insert("ui", &ui);
+        let site = Renderer::new(lib, tera, ui, staging, overridden, only, lang);
+        pages += site.tree(progress)?;
     }
-    // The last pages and data files, side by side: `cases.json` is written as one stream, on
-    // one thread, while the lists, places and matrix pages take the others.
-    progress.stage("lists, places, matrix, data", 0);
-    let (data, pages) = rayon::join(
-        || site.cases_json().and_then(|()| site.sitemap()).and_then(|()| site.feed()),
-        || -> Result<()> {
-            site.home()?;
-            site.case_lists()?;
-            site.places()?;
-            site.matrices()?;
-            site.simple_page("about.html", "about.html", "about")?;
-            site.simple_page("search.html", "search.html", "search")?;
-            site.not_found()
-        },
-    );
-    pages.and(data)?;
-    // The browser's search index (browser_index) is derived from the tantivy index: the build command writes it.
-    Ok(site.pages.load(Ordering::Relaxed))
+    Ok(pages)
+}
+
+/// The folder of the pages in `lang` inside the site: none for the default language.
+pub(crate) fn tree_prefix(lib: &Library, lang: Language) -> String {
+    if lib.config.languages.first() == Some(&lang) {
+        String::new()
+    } else {
+        format!("{}/", lang.tag())
+    }
+}
+
+impl Renderer<'_> {
+    /// Renders the pages of one language (and, for the default one, the data files); returns
+    /// the number of HTML pages.
+    fn tree(&self, progress: &Progress) -> Result<usize> {
+        let lib = self.lib;
+        let site = self;
+        progress.stage("cases", lib.cases.len());
+        (0..lib.cases.len()).into_par_iter().try_for_each(|i| {
+            progress.tick();
+            site.case_page(i)
+        })?;
+        progress.stage("terms", site.shown.len());
+        for &v in &site.shown {
+            progress.tick();
+            site.vocabulary_pages(v)?;
+        }
+        // The last pages and data files, side by side: `cases.json` is written as one stream, on
+        // one thread, while the lists, places and matrix pages take the others.
+        progress.stage("lists, places, matrix, data", 0);
+        let default = site.prefix.is_empty();
+        let (data, pages) = rayon::join(
+            || {
+                if default {
+                    site.cases_json().and_then(|()| site.sitemap()).and_then(|()| site.feed())
+                } else {
+                    Ok(())
+                }
+            },
+            || -> Result<()> {
+                site.home()?;
+                site.case_lists()?;
+                site.places()?;
+                site.matrices()?;
+                site.simple_page("about.html", "about.html", "about")?;
+                site.simple_page("search.html", "search.html", "search")?;
+                // One 404 page, the web server's: in the default language.
+                if default {
+                    site.not_found()
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        pages.and(data)?;
+        // The browser's search index (browser_index) is derived from the tantivy index: the build command writes it.
+        Ok(site.pages.load(Ordering::Relaxed))
+    }
 }
 
 /// The vocabularies that get navigation and pages.
@@ -157,6 +196,7 @@ impl<'a> Renderer<'a> {
         staging: &'a Staging,
         overridden: BTreeSet<String>,
         only: Option<&'a BTreeSet<String>>,
+        lang: Language,
     ) -> Renderer<'a> {
         let shown = shown(lib);
         let start_from = lib
@@ -167,6 +207,8 @@ impl<'a> Renderer<'a> {
             .filter(|v| shown.contains(v));
         let mut site = Renderer {
             lib,
+            lang,
+            prefix: tree_prefix(lib, lang),
             tera,
             ui,
             staging,
@@ -191,7 +233,31 @@ impl<'a> Renderer<'a> {
         site
     }
 
-    /// Is the page (or data file) at `path` to be rendered?
+    /// What the pages in this language show of case `i`.
+    fn case_text(&self, i: usize) -> crate::model::CaseText<'_> {
+        self.lib.cases[i].text_in(self.lang, self.lib.config.content_language)
+    }
+
+    /// The same page in each language of the site, for a page at `path` of this tree: the
+    /// `hreflang` links and the language switch (none on a site of one language).
+    fn alternates(&self, path: &str) -> Vec<views::Alternate> {
+        let languages = &self.lib.config.languages;
+        if languages.len() < 2 {
+            return Vec::new();
+        }
+        let up = "../".repeat(format!("{}{path}", self.prefix).matches('/').count());
+        languages
+            .iter()
+            .map(|&l| views::Alternate {
+                lang: l.tag(),
+                name: l.native_name(),
+                href: format!("{up}{}{path}", tree_prefix(self.lib, l)),
+                current: l == self.lang,
+            })
+            .collect()
+    }
+
+    /// Is the page (or data file) at `path` (in any language) to be rendered?
     fn wants(&self, path: &str) -> bool {
         self.only.is_none_or(|only| only.contains(path))
     }
@@ -199,8 +265,23 @@ impl<'a> Renderer<'a> {
     /// The HTML of each tagged section of case `case` (empty strings for the others).
     fn section_html(&self, case: usize) -> &[tera::Value] {
         self.sections[case].get_or_init(|| {
-            markdown::case_html(&self.lib.cases[case], "../").sections.into_iter().map(tera::Value::from).collect()
+            let text = self.case_text(case);
+            self.excerpts(text, markdown::case_html(text, "../").sections)
         })
+    }
+
+    /// The HTML of tagged sections as template values; an excerpt not in the page's language
+    /// says which one it is in.
+    fn excerpts(&self, text: crate::model::CaseText, sections: Vec<String>) -> Vec<tera::Value> {
+        let other = (text.lang != self.lang).then(|| text.lang.tag());
+        sections
+            .into_iter()
+            .map(|html| match other {
+                Some(lang) if !html.is_empty() => format!("<div lang=\"{lang}\">{html}</div>"),
+                _ => html,
+            })
+            .map(tera::Value::from)
+            .collect()
     }
 
     /// Renders `template` to a string with `view` as its context (for the parts of a page that
@@ -242,11 +323,14 @@ impl<'a> Renderer<'a> {
         let mut ctx =
             tera::Context::from_serialize(extra).map_err(|e| Error::internal(format!("template context: {e}")))?;
         ctx.insert("base", base);
+        // The 404 page is served in place of any missing page: it has no other-language page.
+        let languages = if path == "404.html" { Vec::new() } else { self.alternates(path) };
+        ctx.insert("languages", &languages);
         let mut out = Vec::with_capacity(16 * 1024);
         let over = self.over(template, path);
         let _budget = budget::Scope::enter(self.budget, &over);
         self.tera.render_to(template, &ctx, &mut out).map_err(|e| self.template_error(template, &e))?;
-        self.staging.write(path, out)?;
+        self.staging.write(&format!("{}{path}", self.prefix), out)?;
         self.pages.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

@@ -69,10 +69,23 @@ pub(crate) struct Pager {
     pub(crate) pages: Vec<Link>,
 }
 
+/// The same page in one language of the site (the language switch, `hreflang`).
+#[derive(Serialize)]
+pub(crate) struct Alternate {
+    pub(crate) lang: &'static str,
+    /// The language's name in itself.
+    pub(crate) name: &'static str,
+    pub(crate) href: String,
+    pub(crate) current: bool,
+}
+
 /// What every page gets.
 #[derive(Serialize)]
 pub(crate) struct PageBase<'a> {
     pub(crate) lang: &'static str,
+    /// The site's root (the assets, the data files, the search index), where `root` is the
+    /// root of this language's pages.
+    pub(crate) assets: String,
     pub(crate) site_title: &'a str,
     pub(crate) site_title_alt: Option<&'a str>,
     pub(crate) root: String,
@@ -87,7 +100,7 @@ pub(crate) struct PageBase<'a> {
 
 impl Renderer<'_> {
     pub(crate) fn lang(&self) -> Language {
-        self.lib.config.language
+        self.lang
     }
 
     /// Primary and secondary label in the UI language.
@@ -174,7 +187,8 @@ impl Renderer<'_> {
 
     fn case_item(&self, i: usize, root: &str) -> CaseItem {
         let c = &self.lib.cases[i];
-        let (title, title_alt) = self.names(&c.title, c.title_zh.as_deref());
+        let (title, title_alt) = c.title_in(self.lang);
+        let (title, title_alt) = (title.to_string(), title_alt.map(str::to_string));
         let mut tags = Vec::new();
         for &v in &self.shown {
             for &t in &c.tags[v] {
@@ -186,7 +200,7 @@ impl Renderer<'_> {
             href: format!("{root}cases/{}.html", c.id),
             title,
             title_alt,
-            summary: self.pick(&c.summary, c.summary_zh.as_deref()),
+            summary: c.summary_in(self.lang).0.to_string(),
             place: self.place_label(&c.place),
             level: self.level_label(&c.level),
             tags,
@@ -220,8 +234,16 @@ impl Renderer<'_> {
                 current: current == key,
             });
         }
+        // A page of another language's tree is one folder further from the assets; the 404
+        // page's root is the base path (it is served at any depth).
+        let assets = if root.starts_with('/') {
+            cfg.base_path.clone()
+        } else {
+            format!("{root}{}", "../".repeat(self.prefix.matches('/').count()))
+        };
         PageBase {
-            lang: cfg.language.tag(),
+            lang: self.lang.tag(),
+            assets,
             site_title,
             site_title_alt,
             root: root.to_string(),

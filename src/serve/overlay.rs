@@ -48,6 +48,9 @@ pub(super) fn render_into(
         }
         changed.push(path);
     }
+    // A page asked for is asked for in every language's tree.
+    let trees: Vec<String> = library.config.languages.iter().map(|&l| render::tree_prefix(library, l)).collect();
+    let wanted: Vec<String> = trees.iter().flat_map(|t| wanted.iter().map(move |p| format!("{t}{p}"))).collect();
     for gone in wanted.iter().filter(|p| !produced.contains(*p)) {
         if cur.site.dir.path.join(gone).is_file() || overlay.get(gone).is_some_and(Option::is_some) {
             if let Some(Some(old)) = overlay.insert(gone.clone(), None) {

@@ -41,6 +41,7 @@ pub(super) fn check_case(
         text: String::new(), // moved in by the caller
         body_start: raw.body.offset,
         sections,
+        translations: Vec::new(),
     })
 }
 
@@ -194,12 +195,12 @@ fn empty<T>(file: &SourceFile, name: &str, at: &At<T>) -> Diagnostic {
 }
 
 /// The tags of a case's front matter, resolved.
-struct Tags {
+pub(super) struct Tags {
     /// `terms[v]`: the terms of vocabulary `v`, in the order written.
-    terms: Vec<Vec<TermId>>,
+    pub(super) terms: Vec<Vec<TermId>>,
     /// Vocabularies with an unknown id in the front matter: their section tags are not checked
     /// against the list (the unknown id is reported already; "not listed" would only add noise).
-    unresolved: Vec<bool>,
+    pub(super) unresolved: Vec<bool>,
 }
 
 /// Resolves the vocabulary keys of the front matter.
@@ -229,7 +230,7 @@ fn tags(file: &SourceFile, raw: &RawCase, taxonomy: &Taxonomy, diags: &mut Vec<D
 
 /// Checks the body and its sections: each section's tags (which the front matter must list),
 /// unique anchors, and that some section is tagged.
-fn sections(
+pub(super) fn sections(
     file: &SourceFile,
     raw: &RawCase,
     taxonomy: &Taxonomy,
@@ -359,7 +360,7 @@ const RAW_TEXT_BLOCKS: &[&str] = &["script", "style", "textarea"];
 /// Warns about a line that starts with `<script`, `<style` or `<textarea` outside code: what
 /// follows it is not rendered as Markdown, which an editor who wrote the tag as text does not
 /// expect (the page shows the rest as HTML source, or nothing of it).
-fn raw_text_blocks(file: &SourceFile, raw: &RawCase, diags: &mut Vec<Diagnostic>) {
+pub(super) fn raw_text_blocks(file: &SourceFile, raw: &RawCase, diags: &mut Vec<Diagnostic>) {
     let body = &file.text[raw.body.offset..];
     let mut fence: Option<&str> = None;
     for (i, line) in body.lines().enumerate() {

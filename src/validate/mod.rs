@@ -14,17 +14,18 @@
 
 pub mod case;
 mod names;
+mod translation;
 
 pub(crate) use names::case_id_clash;
 pub mod taxonomy;
 
 pub use taxonomy::validate_taxonomy;
 
-use crate::config::Config;
+use crate::config::{Config, Language};
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
 use crate::model::vocabulary::{singular, valid_id};
-use crate::model::{slug, Case, CaseId, Library, TagSets, Taxonomy};
+use crate::model::{slug, Case, CaseId, Library, TagSets, Taxonomy, Translation};
 use crate::parse::{At, RawCase, CASE_KEYS};
 use std::collections::{HashMap, HashSet};
 
@@ -38,6 +39,11 @@ pub fn validate(
     let vocab_names: Vec<&str> = taxonomy.vocabularies.iter().map(|v| v.name.as_str()).collect();
     let mut known_keys: Vec<&str> = CASE_KEYS.to_vec();
     known_keys.extend(vocab_names.iter().copied());
+
+    // Translations (`x.zh.md` beside `x.md`) are checked once their originals are.
+    let (translations, cases): (Vec<_>, Vec<_>) =
+        cases.into_iter().partition(|(file, _)| Language::of_translation(&file.path).is_some());
+    let originals: HashSet<String> = cases.iter().map(|(file, _)| file.path.clone()).collect();
 
     // First pass: every case on its own.
     let mut checked: Vec<(Case, Vec<At<String>>)> = Vec::new();
@@ -84,6 +90,13 @@ pub fn validate(
         .chain(rejected.iter().map(|(f, links)| (f.path.as_str(), f.text.as_str(), links)));
     for (path, text, links) in all_links {
         diags.extend(case::links(path, text, links, &ids));
+    }
+    let translated = translations_of(&config, &taxonomy, &checked, &originals, translations, &ids, &mut diags);
+    for (i, t) in translated {
+        checked[i].0.translations.push(t);
+    }
+    for (case, _) in &mut checked {
+        case.translations.sort_by_key(|t| config.languages.iter().position(|&l| l == t.lang));
     }
 
     let mut cases: Vec<Case> = checked.into_iter().map(|(c, _)| c).collect();
@@ -144,6 +157,66 @@ pub fn validate(
     }
     let tag_sets = TagSets::new(&taxonomy, &cases);
     (Some(Library { config, taxonomy, cases, usage, profile, tag_sets }), diags)
+}
+
+/// Checks each translation against its original (`checked[i]`, by file name; `originals`: every
+/// case file, valid or not) and its `case:` links against `ids`; returns the good ones with the index of their original.
+fn translations_of(
+    config: &Config,
+    taxonomy: &Taxonomy,
+    checked: &[(Case, Vec<At<String>>)],
+    originals: &HashSet<String>,
+    translations: Vec<(SourceFile, Result<RawCase, Vec<Diagnostic>>)>,
+    ids: &HashSet<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(usize, Translation)> {
+    let by_path: HashMap<&str, usize> = checked.iter().enumerate().map(|(i, (c, _))| (c.path.as_str(), i)).collect();
+    let mut out: Vec<(usize, Translation)> = Vec::new();
+    for (file, parsed) in translations {
+        let Some((lang, original)) = Language::of_translation(&file.path) else { continue };
+        let raw = match parsed {
+            Ok(r) => r,
+            Err(ds) => {
+                diags.extend(ds);
+                continue;
+            }
+        };
+        if let Some(d) = translation::misplaced(&file, lang, config) {
+            diags.push(d);
+            continue;
+        }
+        diags.extend(case::links(&file.path, &file.text, &raw.body.case_links, ids));
+        let Some(&i) = by_path.get(original.as_str()) else {
+            // An original with errors of its own is reported already.
+            if !originals.contains(&original) {
+                diags.push(
+                    Diagnostic::error(&file.path, "translation-original", format!("no case `{original}` to translate"))
+                        .at(&file.text, 1, 1)
+                        .hint(
+                            "a translation sits beside its original and is named after it: `x.zh.md` translates `x.md`",
+                        ),
+                );
+            }
+            continue;
+        };
+        if let Some((_, other)) = out.iter().find(|(j, t)| *j == i && t.lang == lang) {
+            diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    "translation-twice",
+                    format!("a second translation into `{}`", lang.tag()),
+                )
+                .at(&file.text, 1, 1)
+                .hint(format!("{} translates {original} into it already: keep one", other.path)),
+            );
+            continue;
+        }
+        let original_case = &checked[i].0;
+        if let Some(t) = translation::check_translation(&file, &raw, lang, original_case, taxonomy, diags) {
+            out.push((i, t));
+        }
+    }
+    out
 }
 
 /// A warning for each place the settings give other names to that no case is in (a misspelt
@@ -221,6 +294,28 @@ pub fn replace_case(
     };
     if case.id != library.cases[index].id {
         return Replacement::NewId { library };
+    }
+    // The case's translations, checked again against its new text (their tagged sections
+    // follow the original's).
+    let mut case = case;
+    let names: Vec<String> = library.taxonomy.vocabularies.iter().map(|v| v.name.clone()).collect();
+    for t in &library.cases[index].translations {
+        let file = SourceFile { path: t.path.clone(), text: t.text.clone() };
+        match crate::parse::parse_case(&file.path, &file.text, &names, library.config.language) {
+            Ok(raw) => case.translations.extend(translation::check_translation(
+                &file,
+                &raw,
+                t.lang,
+                &case,
+                &library.taxonomy,
+                &mut diags,
+            )),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        crate::diag::sort(&mut diags);
+        return Replacement::Invalid { library, diagnostics: diags };
     }
     let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _ } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });

@@ -32,5 +32,12 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
       b.addEventListener("click", function () { window.print(); });
     });
+    // The language switch leads to the same place of the page in the other language: the same
+    // section (#anchor) and, on the search page, the same query and filters.
+    Array.prototype.forEach.call(document.querySelectorAll("a[data-same-place]"), function (a) {
+      a.addEventListener("click", function () {
+        a.href = a.getAttribute("href").split(/[?#]/)[0] + location.search + location.hash;
+      });
+    });
   });
 })();

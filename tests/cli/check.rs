@@ -19,9 +19,17 @@ fn shipped_library_checks_clean() {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md") || p.ends_with("cases/taxonomy.yaml"))
         .count();
+    let cases = walk_files(&root.join("cases"))
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.to_string_lossy().ends_with(".zh.md"))
+        .count();
     let run = run_with(root, &["check", "--root", MANIFEST_DIR], &[root.to_path_buf()]);
     assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, format!("0 errors, 0 warnings in {files} files\n"));
+    // Every case is translated into Chinese, the site's default language.
+    assert_eq!(
+        run.stderr,
+        format!("translations into zh-CN: {cases} of {cases} cases\n0 errors, 0 warnings in {files} files\n")
+    );
     assert_eq!(run.code, 0);
 }
 
@@ -399,7 +407,9 @@ fn json_format() {
     assert_eq!(run.code, 1);
     assert_eq!(run.stderr, "", "the JSON format writes nothing else");
     let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
-    let items = value.as_array().expect("an array");
+    // A library with errors is no library: no translation coverage to give.
+    assert_eq!(value["translations"], serde_json::json!([]));
+    let items = value["diagnostics"].as_array().expect("an array");
     assert_eq!(items.len(), 5);
     for item in items {
         let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
@@ -423,9 +433,11 @@ fn json_format() {
     assert_eq!(severities, ["error", "error", "error", "error", "warning"]);
     snapshot("several_errors_json", &run.transcript());
 
-    // A clean library is an empty array.
+    // A clean library of one language: no diagnostics, no translations.
     let run = Lib::fixture("basic").check(&["--format", "json"]);
-    assert_eq!((run.code, run.stdout.trim(), run.stderr.as_str()), (0, "[]", ""));
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(value, serde_json::json!({"diagnostics": [], "translations": []}));
 }
 
 #[test]

@@ -68,11 +68,18 @@ impl Renderer<'_> {
                 "id": c.id, "url": format!("cases/{}.html", c.id), "title": c.title, "title_zh": c.title_zh,
                 "place": c.place, "level": c.level, "summary": c.summary, "summary_zh": c.summary_zh,
                 "sources": c.sources, "tags": tags, "sections": sections, "body_markdown": c.body(),
+                "language": lib.config.content_language.tag(),
+                // Each translation's text, by language (its sections are the original's).
+                "translations": c.translations.iter().map(|t| (t.lang.tag().to_string(), serde_json::json!({
+                    "title": t.title, "summary": t.summary, "sources": t.sources,
+                    "body_markdown": &t.text[t.body_start..],
+                }))).collect::<serde_json::Map<_, _>>(),
             })
         };
         let head = serde_json::json!({
             "format": "casebook/cases.json",
             "language": lib.config.language.tag(),
+            "languages": lib.config.languages.iter().map(|l| l.tag()).collect::<Vec<_>>(),
             "title": lib.config.title,
             "version": 1,
             "vocabularies": vocabularies,

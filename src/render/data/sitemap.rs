@@ -1,5 +1,5 @@
 //! `sitemap.xml`: the URL of every page a search engine should know (the first page of each
-//! list), rendered by the `sitemap.xml` template.
+//! list) in every language, rendered by the `sitemap.xml` template.
 
 use crate::error::Result;
 use crate::render::Renderer;
@@ -25,7 +25,11 @@ impl Renderer<'_> {
             pages.extend(voc.terms.iter().map(|t| format!("{}/{}.html", voc.name, t.id)));
         }
         pages.extend(["places/index.html", "matrix.html", "about.html"].map(String::from));
-        let urls = pages.iter().map(|rel| self.absolute(rel)).collect();
+        // Every language's tree, the default first.
+        let trees: Vec<String> =
+            self.lib.config.languages.iter().map(|&l| crate::render::tree_prefix(self.lib, l)).collect();
+        let urls =
+            trees.iter().flat_map(|tree| pages.iter().map(move |rel| self.absolute(&format!("{tree}{rel}")))).collect();
         self.data_file("sitemap.xml", "sitemap.xml", &Sitemap { urls })
     }
 }

@@ -1,7 +1,6 @@
 //! The case pages: a case's facts, tags, profile, body, sources and related cases.
 
 use crate::error::Result;
-use crate::model::Localized;
 use crate::render::markdown;
 use crate::render::views::{Link, TagGroup};
 use crate::render::{Renderer, RELATED};
@@ -19,6 +18,10 @@ struct CasePage<'a> {
     /// The profile, drawn by `profile.svg`.
     profile: Option<String>,
     body: String,
+    /// The language of the body when it is not the page's (a case not translated yet), and
+    /// the notice that says so.
+    body_lang: Option<&'static str>,
+    untranslated: Option<String>,
     related: Vec<RelatedCase>,
     sources: &'a [String],
     summary_alt: Option<&'a str>,
@@ -77,8 +80,11 @@ impl Renderer<'_> {
             return Ok(());
         }
         let root = "../";
-        let (title, title_alt) = self.names(&c.title, c.title_zh.as_deref());
-        let mut base = self.base(root, title.clone(), c.summary.clone(), "case", "");
+        let lang = self.lang();
+        let text = self.case_text(i);
+        let (title, title_alt) = c.title_in(lang);
+        let (summary, summary_alt) = c.summary_in(lang);
+        let mut base = self.base(root, title.to_string(), summary.to_string(), "case", "");
         base.breadcrumbs.push(self.crumb(format!("{root}cases/index.html"), "cases"));
         let groups: Vec<TagGroup> = self
             .shown
@@ -93,35 +99,47 @@ impl Renderer<'_> {
                 let other = &lib.cases[j];
                 RelatedCase {
                     href: format!("{}.html", other.id),
-                    title: self.pick(&other.title, other.title_zh.as_deref()),
+                    title: other.title_in(lang).0.to_string(),
                     place: self.place_label(&other.place),
                     shared,
                 }
             })
             .collect();
-        let toc: Vec<Link> = c
+        let toc: Vec<Link> = text
             .sections
             .iter()
             .filter(|s| s.level == 2)
             .map(|s| Link { href: format!("#{}", s.anchor), label: s.title.clone() })
             .collect();
         // The body and its tagged sections come from one rendering; term pages reuse the sections.
-        let html = markdown::case_html(c, root);
-        let _ = self.sections[i].set(html.sections.into_iter().map(tera::Value::from).collect());
+        let html = markdown::case_html(text, root);
+        let _ = self.sections[i].set(self.excerpts(text, html.sections));
+        let body_lang = (text.lang != lang).then(|| text.lang.tag());
+        let untranslated = body_lang.map(|_| {
+            let name = |l: crate::config::Language| {
+                self.ui.lookup(&format!("language_{}", l.tag())).unwrap_or(l.native_name()).to_string()
+            };
+            self.ui
+                .text("untranslated_notice")
+                .replace("{language}", &name(lang))
+                .replace("{original}", &name(text.lang))
+        });
         let page = CasePage {
             case: self.item(i, root),
-            title_alt,
+            title_alt: title_alt.map(str::to_string),
             place_path: self.place_index.links(&c.place, root),
             place_zh: c.place.describe_zh(),
             place_en: c.place.describe(),
             groups,
             profile: self.profile_svg(i)?,
             body: html.body,
+            body_lang,
+            untranslated,
             related,
-            sources: &c.sources,
-            summary_alt: Localized::new(&c.summary, c.summary_zh.as_deref()).other(self.lang()),
+            sources: text.sources,
+            summary_alt,
             toc,
-            source_file: &c.path,
+            source_file: text.path,
         };
         self.page("case.html", &format!("cases/{}.html", c.id), &base, &page)
     }

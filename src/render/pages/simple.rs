@@ -33,7 +33,7 @@ impl Renderer<'_> {
         let title = self.ui.text(kind).to_string();
         let mut base = self.base(root, title, String::new(), kind, kind);
         if kind == "search" {
-            base.extra_scripts.push(format!("{root}assets/search.js"));
+            base.extra_scripts.push(format!("{}assets/search.js", base.assets));
         }
         let mut provinces: BTreeMap<&str, String> = BTreeMap::new();
         for c in &self.lib.cases {
@@ -52,7 +52,7 @@ impl Renderer<'_> {
 
     /// The 404 page is served by a web server at any depth, so its links use the base path.
     pub(crate) fn not_found(&self) -> Result<()> {
-        let root = self.lib.config.base_path.clone();
+        let root = format!("{}{}", self.lib.config.base_path, self.prefix);
         let base = self.base(&root, self.ui.text("not_found").to_string(), String::new(), "notfound", "");
         self.page("404.html", "404.html", &base, &serde_json::json!({}))
     }
