@@ -34,7 +34,10 @@ if (!process.argv[2] || !existsSync(join(site, 'index.html'))) {
 const data = JSON.parse(readFileSync(join(site, 'cases.json'), 'utf8'));
 const firstCase = data.cases[0]?.id;
 const forces = data.vocabularies.find((v) => v.name === 'forces') ?? data.vocabularies[0];
-const pages = ['index.html', `cases/${firstCase}.html`, `${forces.name}/${forces.terms[0].id}.html`, 'matrix.html'];
+const kinds = ['index.html', `cases/${firstCase}.html`, `${forces.name}/${forces.terms[0].id}.html`, 'matrix.html'];
+// In each language's tree: the default at the root, the others in a folder named after them.
+const trees = (data.languages ?? [data.language]).map((lang, i) => (i === 0 ? '' : `${lang}/`));
+const pages = trees.flatMap((tree) => kinds.map((p) => tree + p));
 
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const failures = [];

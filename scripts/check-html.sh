@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Validator and browser checks of the built site (what `cargo test` cannot see):
 #
-#   1. builds the shipped library twice, in Chinese (target/site-check) and in English
-#      (target/site-check-en), with the debug binary `cargo test` already built;
+#   1. builds the shipped library twice, Chinese first (target/site-check: Chinese at the root,
+#      English under en/) and English first (target/site-check-en: the other way round), with
+#      the debug binary `cargo test` already built;
 #   2. runs the Nu Html Checker (vnu.jar, needs Java) over every page of both: any error fails;
 #   3. runs scripts/axe.mjs in headless Chromium on the home, a case, a force and the matrix
-#      page, from file:// and over HTTP under /kb/: a CSP violation, an outside request, a
+#      page of each language, from file:// and over HTTP under /kb/: a CSP violation, an outside request, a
 #      stylesheet that did not apply or a serious/critical axe-core violation fails.
 #
 # Needs: cargo, java, node + npm, python3, chromium (/usr/bin/chromium or CHROMIUM=path).
@@ -30,7 +31,9 @@ rm -rf "$out" "$out_en"
 en_root=$(mktemp -d)
 trap 'rm -rf "$en_root"' EXIT
 cp -R cases "$en_root/cases"
-{ printf 'language = "en"\n'; cat casebook.toml; } >"$en_root/casebook.toml"  # first: the file may end in a [table]
+# English first: the English pages at the root and the Chinese ones under zh-CN/.
+sed 's/^languages = .*/languages = ["en", "zh-CN"]/' casebook.toml >"$en_root/casebook.toml"
+grep -q '^languages = \["en", "zh-CN"\]' "$en_root/casebook.toml" || { echo "check-html: casebook.toml has no languages line to swap" >&2; exit 2; }
 "$bin" build --root "$en_root" --out "$out_en"
 
 # The Node tools, exactly as locked (install scripts off: vnu-jar's would download a JDK).

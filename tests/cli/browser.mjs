@@ -22,6 +22,8 @@ const browser = await chromium.launch({
 });
 
 async function settled(page) {
+  // Only the search page searches.
+  if (!(await page.evaluate(() => !!document.getElementById("results")))) return;
   // Busy while a search runs; a search may start right after (typing), so wait for quiet.
   for (let quiet = 0; quiet < 3;) {
     await page.waitForFunction(() => document.getElementById("results")?.getAttribute("aria-busy") === "false",
@@ -35,6 +37,9 @@ async function settled(page) {
 async function state(page) {
   return page.evaluate(() => {
     const out = { url: location.href, hash: location.hash, title: document.title };
+    out.lang = document.documentElement.lang;
+    out.bodyLang = document.querySelector(".case-body")?.getAttribute("lang") ?? null;
+    out.notice = document.querySelector(".notice.untranslated")?.textContent ?? null;
     const q = document.getElementById("q");
     if (!q) {
       const id = decodeURIComponent(location.hash.slice(1));
@@ -66,7 +71,8 @@ for (const task of config.tasks) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = [];
-  const base = new URL(".", task.url).href;
+  // The site's root: requests outside it are problems.
+  const base = task.base ?? new URL(".", task.url).href;
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI));
   });
@@ -95,6 +101,9 @@ for (const task of config.tasks) {
         await settled(page);
       } else if (step.follow !== undefined) {
         await Promise.all([page.waitForEvent("load"), page.locator("#results li[data-case] a.hit-title").nth(step.follow).click()]);
+      } else if (step.switch_to !== undefined) {
+        await Promise.all([page.waitForEvent("load"), page.locator(`nav.languages a[hreflang="${step.switch_to}"]`).click()]);
+        await settled(page);
       } else if (step.follow_card !== undefined) {
         await Promise.all([page.waitForEvent("load"), page.locator("#results li.answer-card a").first().click()]);
       } else if (step.queries !== undefined) {

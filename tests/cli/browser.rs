@@ -326,6 +326,38 @@ fn a_place_named_alone_is_the_answer_card_and_leads_to_its_page() {
     }
 }
 
+#[test]
+fn the_language_switch_leads_to_the_same_section_and_query_in_the_other_language() {
+    let server = serve(site());
+    let mut tasks = Vec::new();
+    for base in [file_base(), format!("{}/kb/", server.origin)] {
+        let case = format!("{base}cases/west-changan.html#red-wall-consciousness");
+        let steps = json!([{"switch_to": "en"}, {"switch_to": "zh-CN"}]);
+        tasks.push(json!({"name": format!("{base} case"), "url": case, "base": base, "steps": steps}));
+        tasks.push(json!({"name": format!("{base} search"), "url": page(&base, &[("q", "红墙")]), "steps": [{"switch_to": "en"}]}));
+    }
+    let results = drive(tasks);
+    for r in &results {
+        assert_eq!(r["problems"], json!([]), "{}: {}", r["name"], r["problems"]);
+    }
+    for pair in results.chunks(2) {
+        let (there, back) = (&pair[0]["steps"][0], &pair[0]["steps"][1]);
+        let url = there["url"].as_str().unwrap();
+        assert!(url.ends_with("/en/cases/west-changan.html#red-wall-consciousness"), "{url}");
+        assert_eq!((there["lang"].as_str(), there["target"].as_bool()), (Some("en"), Some(true)), "{there}");
+        // The English original: no notice, no lang of its own.
+        assert_eq!((&there["bodyLang"], &there["notice"]), (&Value::Null, &Value::Null));
+        let url = back["url"].as_str().unwrap();
+        assert!(url.ends_with("/cases/west-changan.html#red-wall-consciousness") && !url.contains("/en/"), "{url}");
+        assert_eq!((back["lang"].as_str(), back["target"].as_bool()), (Some("zh-CN"), Some(true)), "{back}");
+        // The English search page, the same query, the same first result.
+        let search = &pair[1]["final"];
+        assert!(search["url"].as_str().unwrap().ends_with("/en/search.html?q=%E7%BA%A2%E5%A2%99"), "{}", search["url"]);
+        assert_eq!((search["lang"].as_str(), search["q"].as_str()), (Some("en"), Some("红墙")));
+        assert_eq!(hits(search).first(), cli("红墙", &[], 10).first());
+    }
+}
+
 /// Scores closer than this are ties for the page: its weights are rounded to hundredths, so
 /// up to half of one per text field and word of a two-word query (6 × 2 × 0.005 = 0.06) apart.
 const TIED: f64 = 0.1;
