@@ -21,6 +21,10 @@ use walkdir::WalkDir;
 pub const CASES_DIR: &str = "cases";
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 pub const TEMPLATES_DIR: &str = "templates";
+/// Documents the cases refer to (a source text, a report), copied into the site as they are.
+pub const FILES_DIR: &str = "files";
+/// Largest file of `files/` accepted, in bytes.
+pub const MAX_DOCUMENT_SIZE: u64 = 64 * 1024 * 1024;
 
 /// One text file of the library, with its path relative to the root (`/`-separated).
 #[derive(Clone, Debug)]
@@ -40,6 +44,8 @@ pub struct Sources {
     pub cases: Vec<SourceFile>,
     /// Theme overrides from `templates/`: name relative to that folder, bytes.
     pub templates: Vec<(String, Vec<u8>)>,
+    /// The documents of `files/`: name relative to that folder, bytes.
+    pub files: Vec<(String, Vec<u8>)>,
     /// Number of files looked at (for the summary line).
     pub files_seen: usize,
     /// Problems found while reading (unreadable, not UTF-8, too large, bad config).
@@ -137,7 +143,28 @@ pub fn load(root: &Path) -> Result<Sources> {
         }
     }
 
-    Ok(Sources { root: root.to_path_buf(), config, taxonomy, cases, templates, files_seen, diagnostics, stamp })
+    let mut files = Vec::new();
+    let files_dir = root.join(FILES_DIR);
+    if inside(&canonical_root, &files_dir, FILES_DIR, &mut diagnostics) && files_dir.is_dir() {
+        for (path, rel) in walk(&canonical_root, &files_dir, &mut diagnostics) {
+            let name = rel.trim_start_matches(FILES_DIR).trim_start_matches('/').to_string();
+            let size = fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?.len();
+            if size > MAX_DOCUMENT_SIZE {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &rel,
+                        "too-large",
+                        format!("the file is {} MiB, more than {} MiB", size >> 20, MAX_DOCUMENT_SIZE >> 20),
+                    )
+                    .hint("publish it elsewhere on the intranet and name it in `sources` instead"),
+                );
+                continue;
+            }
+            files.push((name, fs::read(&path).map_err(|e| Error::io("read", &path, e))?));
+        }
+    }
+
+    Ok(Sources { root: root.to_path_buf(), config, taxonomy, cases, templates, files, files_seen, diagnostics, stamp })
 }
 
 /// The files [`load`] reads: `cases/**/*.md` and the taxonomy, sorted.

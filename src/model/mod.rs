@@ -36,6 +36,9 @@ pub struct Library {
     pub profile: Option<VocabId>,
     /// Every case's tags as numbers, in one array (see [`TagSets`]).
     pub tag_sets: TagSets,
+    /// The documents of the library's `files/` folder (name inside it, bytes), which the site
+    /// publishes under `files/` and `sources` entries link to as `[title](file:NAME)`.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Debug, Default)]

@@ -100,6 +100,21 @@ pub fn markdown_to_html(markdown: &str, root: &str) -> String {
     render_markdown(markdown, root, &[])
 }
 
+/// One line of inline Markdown (a `sources` entry) as HTML without its paragraph: `case:`
+/// links prefixed with `root`, `file:NAME` links pointing at `files`NAME (the site's copy of
+/// the library's `files/`).
+pub(crate) fn inline_html(text: &str, root: &str, files: &str) -> String {
+    // Front-matter text shows as written: HTML in it is text (entities for `&` and `<` keep
+    // Markdown from reading it as HTML), Markdown's links and emphasis are its only markup.
+    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace("](file:", &format!("]({files}"));
+    let html = markdown_to_html(&text, root);
+    let html = html.trim_end();
+    match html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html.to_string(),
+    }
+}
+
 /// Markdown → safe HTML. Heading attributes are replaced by the validated anchors; `case:`
 /// links become relative links; URLs with other schemes than http(s), mailto and relative
 /// ones are dropped; remote images become links (the site loads nothing from outside); raw

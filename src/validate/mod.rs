@@ -34,6 +34,7 @@ pub fn validate(
     config: Config,
     taxonomy: Taxonomy,
     cases: Vec<(SourceFile, Result<RawCase, Vec<Diagnostic>>)>,
+    files: Vec<(String, Vec<u8>)>,
     mut diags: Vec<Diagnostic>,
 ) -> (Option<Library>, Vec<Diagnostic>) {
     let vocab_names: Vec<&str> = taxonomy.vocabularies.iter().map(|v| v.name.as_str()).collect();
@@ -45,6 +46,7 @@ pub fn validate(
         cases.into_iter().partition(|(file, _)| Language::of_translation(&file.path).is_some());
     let originals: HashSet<String> = cases.iter().map(|(file, _)| file.path.clone()).collect();
 
+    let documents: HashSet<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     // First pass: every case on its own.
     let mut checked: Vec<(Case, Vec<At<String>>)> = Vec::new();
     let mut first_file: HashMap<String, (String, usize)> = HashMap::new();
@@ -59,6 +61,7 @@ pub fn validate(
         };
         let before = diags.len();
         let case = case::check_case(&file, &raw, &taxonomy, &known_keys, &mut diags);
+        diags.extend(case::file_links(&file.path, &file.text, &raw, &documents));
         if let Some(id) = raw.id.as_ref().filter(|id| valid_id(&id.value)) {
             match first_file.get(&id.value) {
                 Some((other, line)) => {
@@ -91,7 +94,8 @@ pub fn validate(
     for (path, text, links) in all_links {
         diags.extend(case::links(path, text, links, &ids));
     }
-    let translated = translations_of(&config, &taxonomy, &checked, &originals, translations, &ids, &mut diags);
+    let translated =
+        translations_of(&config, &taxonomy, &checked, &originals, translations, (&ids, &documents), &mut diags);
     for (i, t) in translated {
         checked[i].0.translations.push(t);
     }
@@ -156,18 +160,19 @@ pub fn validate(
         return (None, diags);
     }
     let tag_sets = TagSets::new(&taxonomy, &cases);
-    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets }), diags)
+    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, files }), diags)
 }
 
 /// Checks each translation against its original (`checked[i]`, by file name; `originals`: every
-/// case file, valid or not) and its `case:` links against `ids`; returns the good ones with the index of their original.
+/// case file, valid or not), its `case:` links against `ids` and its `file:` links against
+/// `documents`; returns the good ones with the index of their original.
 fn translations_of(
     config: &Config,
     taxonomy: &Taxonomy,
     checked: &[(Case, Vec<At<String>>)],
     originals: &HashSet<String>,
     translations: Vec<(SourceFile, Result<RawCase, Vec<Diagnostic>>)>,
-    ids: &HashSet<&str>,
+    (ids, documents): (&HashSet<&str>, &HashSet<&str>),
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(usize, Translation)> {
     let by_path: HashMap<&str, usize> = checked.iter().enumerate().map(|(i, (c, _))| (c.path.as_str(), i)).collect();
@@ -186,6 +191,7 @@ fn translations_of(
             continue;
         }
         diags.extend(case::links(&file.path, &file.text, &raw.body.case_links, ids));
+        diags.extend(case::file_links(&file.path, &file.text, &raw, documents));
         let Some(&i) = by_path.get(original.as_str()) else {
             // An original with errors of its own is reported already.
             if !originals.contains(&original) {
@@ -287,6 +293,8 @@ pub fn replace_case(
     let case = case::check_case(&file, &raw, &library.taxonomy, &known_keys, &mut diags);
     let ids: HashSet<&str> = library.cases.iter().map(|c| c.id.as_str()).collect();
     diags.extend(case::links(&file.path, &file.text, &raw.body.case_links, &ids));
+    let documents: HashSet<&str> = library.files.iter().map(|(name, _)| name.as_str()).collect();
+    diags.extend(case::file_links(&file.path, &file.text, &raw, &documents));
     crate::diag::sort(&mut diags);
     let case = match case {
         Some(case) if !diags.iter().any(Diagnostic::is_error) => case,
@@ -317,12 +325,12 @@ pub fn replace_case(
         crate::diag::sort(&mut diags);
         return Replacement::Invalid { library, diagnostics: diags };
     }
-    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _ } = library;
+    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, files } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
     let usage = usage(&taxonomy, &cases);
     let tag_sets = TagSets::new(&taxonomy, &cases);
     Replacement::Valid {
-        library: Library { config, taxonomy, cases, usage, profile, tag_sets },
+        library: Library { config, taxonomy, cases, usage, profile, tag_sets, files },
         old: Box::new(old),
         warnings: diags,
     }

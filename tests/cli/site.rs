@@ -217,12 +217,13 @@ fn site_sanitizes_hostile_case_content() {
 
     let case = read(&site, "cases/hostile.html");
     for escaped in [
-        "&lt;script&gt;alert(",                  // title
-        "&lt;img src=x onerror=",                // title_zh and summary
-        "&lt;svg onload=",                       // place.province
-        "&lt;a href=&#39;javascript:",           // place.unit (escaped, harmless text)
-        "&lt;a href=&quot;javascript:",          // sources
-        "&lt;p style=&quot;color:red&quot;&gt;", // sources
+        "&lt;script&gt;alert(",        // title
+        "&lt;img src=x onerror=",      // title_zh and summary
+        "&lt;svg onload=",             // place.province
+        "&lt;a href=&#39;javascript:", // place.unit (escaped, harmless text)
+        // sources (inline Markdown whose HTML is text: `<` escaped, quotes need not be)
+        "&lt;a href=\"javascript:",
+        "&lt;p style=\"color:red\"&gt;",
     ] {
         assert!(case.contains(escaped), "front matter should appear escaped as {escaped:?} in cases/hostile.html");
     }

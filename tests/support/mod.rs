@@ -44,12 +44,13 @@ impl Lib {
         lib
     }
 
-    /// A copy of the shipped library: `cases/` and nothing else.
+    /// A copy of the shipped library: `cases/`, `files/` and its settings.
     pub fn shipped() -> Lib {
         let lib = Lib::new();
         copy_dir(&Path::new(MANIFEST_DIR).join("cases"), &lib.root().join("cases"));
-        // The shipped library's settings (its vocabulary roles) are part of it.
+        // The shipped library's settings (its vocabulary roles) and documents are part of it.
         fs::copy(Path::new(MANIFEST_DIR).join("casebook.toml"), lib.root().join("casebook.toml")).unwrap();
+        copy_dir(&Path::new(MANIFEST_DIR).join("files"), &lib.root().join("files"));
         lib
     }
 

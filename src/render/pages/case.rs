@@ -23,7 +23,8 @@ struct CasePage<'a> {
     body_lang: Option<&'static str>,
     untranslated: Option<String>,
     related: Vec<RelatedCase>,
-    sources: &'a [String],
+    /// Each source as HTML (inline Markdown: links to the web, to cases, to `files/`).
+    sources: Vec<String>,
     summary_alt: Option<&'a str>,
     toc: Vec<Link>,
     source_file: &'a str,
@@ -136,7 +137,11 @@ impl Renderer<'_> {
             body_lang,
             untranslated,
             related,
-            sources: text.sources,
+            sources: text
+                .sources
+                .iter()
+                .map(|s| markdown::inline_html(s, root, &format!("{}files/", base.assets)))
+                .collect(),
             summary_alt,
             toc,
             source_file: text.path,

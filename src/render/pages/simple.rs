@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::model::vocabulary::LEVELS;
-use crate::render::views::TagGroup;
+use crate::render::views::{Link, TagGroup};
 use crate::render::Renderer;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -14,6 +14,8 @@ struct SimplePage {
     cases: usize,
     levels: Vec<Choice>,
     provinces: Vec<Choice>,
+    /// The library's documents (`files/`), each linked.
+    files: Vec<Link>,
 }
 
 /// A facet of the search page: the value a filter takes, and its label.
@@ -46,6 +48,12 @@ impl Renderer<'_> {
             cases: self.lib.cases.len(),
             levels: LEVELS.iter().map(|l| Choice { value: l.to_string(), label: self.level_label(l) }).collect(),
             provinces: provinces.into_iter().map(|(k, label)| Choice { value: k.to_string(), label }).collect(),
+            files: self
+                .lib
+                .files
+                .iter()
+                .map(|(name, _)| Link { href: format!("{}files/{name}", base.assets), label: name.clone() })
+                .collect(),
         };
         self.page(template, path, &base, &page)
     }
