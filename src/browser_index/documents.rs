@@ -199,32 +199,51 @@ fn excerpt(text: &str) -> String {
     out
 }
 
+/// The folder of the result files of the search page in `lang`, inside `_search/`: `d/` for
+/// the site's default language, `d-en/` (`d-TAG/`) for another.
+pub(crate) fn documents_folder(lib: &Library, lang: Language) -> String {
+    if lib.config.languages.first() == Some(&lang) {
+        "d/".to_string()
+    } else {
+        format!("d-{}/", lang.tag())
+    }
+}
+
+/// The result files (`d/N.js`) of each language's search page: titles, summaries and sections
+/// in that language where the case has them.
 pub(crate) fn write_documents(lib: &Library, staging: &Staging) -> Result<()> {
-    let lang = lib.config.language;
-    let zh = lang == Language::ZhCn;
+    for &lang in &lib.config.languages {
+        write_documents_in(lib, staging, lang)?;
+    }
+    Ok(())
+}
+
+fn write_documents_in(lib: &Library, staging: &Staging, lang: Language) -> Result<()> {
+    let folder = documents_folder(lib, lang);
     let chunks: Vec<&[Case]> = lib.cases.chunks(chunk_size(lib.cases.len())).collect();
     chunks.par_iter().enumerate().try_for_each(|(n, cases)| {
         let entries: Vec<serde_json::Value> = cases
             .iter()
             .map(|c| {
-                let (title, alt) = Localized::new(&c.title, c.title_zh.as_deref()).names(lang);
+                let (title, alt) = c.title_in(lang);
                 let alt = alt.unwrap_or("");
                 let (place_en, place_zh) = (c.place.describe(), c.place.describe_zh());
                 let place = Localized::new(&place_en, place_zh.as_deref()).pick(lang);
-                let mut summaries = vec![excerpt(&c.summary)];
-                if let Some(s) = &c.summary_zh {
-                    summaries.insert(usize::from(!zh), excerpt(s));
-                }
+                let (summary, other) = c.summary_in(lang);
+                // The page's language first.
+                let mut summaries = vec![excerpt(summary)];
+                summaries.extend(other.map(excerpt));
+                let text = c.text_in(lang, lib.config.content_language);
                 let mut sections: Vec<String> = Vec::new();
-                for s in c.sections.iter().filter(|s| s.is_tagged()) {
+                for s in text.sections.iter().filter(|s| s.is_tagged()) {
                     sections.push(s.anchor.clone());
                     sections.push(s.title.clone());
-                    sections.push(excerpt(&crate::markdown::plain_text(c.section_markdown(s))));
+                    sections.push(excerpt(&crate::markdown::plain_text(text.section_markdown(s))));
                 }
                 serde_json::json!([c.id, title, alt, place, summaries.join("\n"), sections])
             })
             .collect();
         let text = format!("CASEBOOK_SEARCH.d({n},{});\n", js(&entries));
-        staging.write(&format!("{DIR}/d/{n}.js"), text.as_bytes())
+        staging.write(&format!("{DIR}/{folder}{n}.js"), text.as_bytes())
     })
 }

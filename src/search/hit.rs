@@ -178,6 +178,13 @@ impl Searcher {
             if snippet.is_empty() {
                 snippet = snippet_of(&summary, &words, SNIPPET_CHARS);
             }
+            // The words may be in a translation only (a Chinese query of an English case).
+            for translated in doc.get_all(f.body).skip(1).filter_map(|v| v.as_str()) {
+                if !snippet.is_empty() {
+                    break;
+                }
+                snippet = snippet_of(translated, &words, SNIPPET_CHARS);
+            }
         }
         if snippet.is_empty() {
             // No word of the query is in the text (a title match, or browsing): the summary.

@@ -334,7 +334,8 @@ fn the_language_switch_leads_to_the_same_section_and_query_in_the_other_language
         let case = format!("{base}cases/west-changan.html#red-wall-consciousness");
         let steps = json!([{"switch_to": "en"}, {"switch_to": "zh-CN"}]);
         tasks.push(json!({"name": format!("{base} case"), "url": case, "base": base, "steps": steps}));
-        tasks.push(json!({"name": format!("{base} search"), "url": page(&base, &[("q", "红墙")]), "steps": [{"switch_to": "en"}]}));
+        let steps = json!([{"queries": ["红墙"]}, {"switch_to": "en"}]);
+        tasks.push(json!({"name": format!("{base} search"), "url": page(&base, &[]), "steps": steps}));
     }
     let results = drive(tasks);
     for r in &results {
@@ -350,6 +351,9 @@ fn the_language_switch_leads_to_the_same_section_and_query_in_the_other_language
         let url = back["url"].as_str().unwrap();
         assert!(url.ends_with("/cases/west-changan.html#red-wall-consciousness") && !url.contains("/en/"), "{url}");
         assert_eq!((back["lang"].as_str(), back["target"].as_bool()), (Some("zh-CN"), Some(true)), "{back}");
+        // On the Chinese page the result shows the case's Chinese text, the query marked in it.
+        let zh = &pair[1]["steps"][0][0];
+        assert!(zh["hits"][0]["marked"].as_array().unwrap().contains(&json!("红墙")), "{zh}");
         // The English search page, the same query, the same first result.
         let search = &pair[1]["final"];
         assert!(search["url"].as_str().unwrap().ends_with("/en/search.html?q=%E7%BA%A2%E5%A2%99"), "{}", search["url"]);

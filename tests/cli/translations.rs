@@ -119,6 +119,8 @@ fn each_language_gets_its_pages_and_a_case_not_translated_says_so() {
     let run = lib.search("各自为政", &["--json"]);
     let found: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(found["hits"][0]["id"], "alpha", "{}", run.stdout);
+    // Its snippet is the translation's passage that holds them, not the English text.
+    assert!(found["hits"][0]["snippet_html"].as_str().unwrap().contains("各自为政"), "{}", run.stdout);
 }
 
 #[test]

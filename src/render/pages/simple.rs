@@ -16,6 +16,8 @@ struct SimplePage {
     provinces: Vec<Choice>,
     /// The library's documents (`files/`), each linked.
     files: Vec<Link>,
+    /// The folder of the search page's result files in `_search/` (its language's).
+    documents: String,
 }
 
 /// A facet of the search page: the value a filter takes, and its label.
@@ -54,6 +56,7 @@ impl Renderer<'_> {
                 .iter()
                 .map(|(name, _)| Link { href: format!("{}files/{name}", base.assets), label: name.clone() })
                 .collect(),
+            documents: crate::browser_index::documents::documents_folder(self.lib, self.lang),
         };
         self.page(template, path, &base, &page)
     }

@@ -6,6 +6,8 @@
 
   var groups = []; // {name, sets: [bitmap], boxes: [checkbox]} per fieldset
   var run = 0; // the newest search; older ones stop at their next step
+  // The result files of this page's language (d/ for the site's default one).
+  var documents = form.getAttribute("data-documents") || "d/";
 
   function setupGroups() {
     var meta = store.meta, n = meta.cases;
@@ -304,7 +306,7 @@
         if (mine !== run) return;
         var units = resolved.units.slice(0, -1).concat([{ entries: [entry], neg: false, marks: [] }]);
         var hits = evaluate({ units: units }, groups, selected).hits.slice(0, PAGE);
-        hits.forEach(function (h) { load("d/" + Math.floor(h.c / chunk) + ".js").catch(function () {}); });
+        hits.forEach(function (h) { load(documents + Math.floor(h.c / chunk) + ".js").catch(function () {}); });
       }, 10 * i);
     });
   }
@@ -325,7 +327,7 @@
     var chunk = store.meta.chunk;
     if (evaluated.sectionOf) hits.forEach(function (h) { if (h.sec === undefined) h.sec = evaluated.sectionOf(h); });
     var needed = new Set(hits.filter(function (h) { return !h.li; }).map(function (h) { return Math.floor(h.c / chunk); }));
-    return Promise.all(Array.from(needed).map(function (k) { return load("d/" + k + ".js"); })).then(function () {
+    return Promise.all(Array.from(needed).map(function (k) { return load(documents + k + ".js"); })).then(function () {
       if (mine !== run) return;
       var items = hits.map(function (h) { return item(h, evaluated.marks, chunk); });
       var frag = document.createDocumentFragment();
