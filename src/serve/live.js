@@ -61,11 +61,15 @@
     box.className = "casebook-overlay-box";
     var title = document.createElement("p");
     title.className = "casebook-overlay-title";
-    title.textContent = "casebook: the library has errors. This is the last version that built; fix the file and the page reloads.";
+    // In the page's language (the diagnostics below are as `casebook check` prints them).
+    var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
+    title.textContent = zh
+      ? "casebook：案例库有错误。以下页面是最后一次成功构建的版本；改正文件后页面会自动刷新。"
+      : "casebook: the library has errors. This is the last version that built; fix the file and the page reloads.";
     var close = document.createElement("button");
     close.type = "button";
     close.className = "casebook-overlay-close";
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", zh ? "关闭" : "Close");
     close.textContent = "\u00d7";
     close.addEventListener("click", hide);
     var pre = document.createElement("pre");

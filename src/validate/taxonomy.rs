@@ -145,7 +145,8 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
         vocabularies.push(Vocabulary {
             name: rv.name.value.clone(),
             label: rv.label.clone().unwrap_or_else(|| default_label(&rv.name.value)),
-            label_zh: rv.label_zh.clone().or_else(|| default_label_zh(&rv.name.value)),
+            // No Chinese label is made up: a page shows the (English) label instead.
+            label_zh: rv.label_zh.clone(),
             terms,
         });
     }
@@ -195,17 +196,6 @@ fn default_label(name: &str) -> String {
         first.make_ascii_uppercase();
     }
     s
-}
-
-fn default_label_zh(name: &str) -> Option<String> {
-    let zh = match name {
-        "forces" => "五力",
-        "problems" => "问题",
-        "practices" => "做法",
-        "fields" => "领域",
-        _ => return None,
-    };
-    Some(zh.to_string())
 }
 
 /// Resolves a written id; on failure returns the hint.
