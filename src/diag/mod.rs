@@ -150,6 +150,15 @@ pub fn summary(diags: &[Diagnostic], files: usize) -> String {
     )
 }
 
+/// [`summary`] in `lang`, for pages (serve's error overlay): `2 个错误，1 个警告，涉及 5 个文件`.
+pub fn summary_in(diags: &[Diagnostic], files: usize, lang: crate::config::Language) -> String {
+    if lang == crate::config::Language::En {
+        return summary(diags, files);
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    format!("{errors} 个错误，{} 个警告，涉及 {files} 个文件", diags.len() - errors)
+}
+
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -167,6 +176,8 @@ mod tests {
         ];
         assert_eq!(summary(&d, 5), "2 errors, 1 warning in 5 files");
         assert_eq!(summary(&[], 1), "0 errors, 0 warnings in 1 file");
+        assert_eq!(summary_in(&d, 5, crate::config::Language::ZhCn), "2 个错误，1 个警告，涉及 5 个文件");
+        assert_eq!(summary_in(&d, 5, crate::config::Language::En), summary(&d, 5));
     }
 
     #[test]

@@ -299,7 +299,9 @@ impl Builder {
                 diagnostics.iter().map(|d| diag::render_human(d, false)).collect::<Vec<_>>().join("\n");
             let files = diagnostics.iter().map(|d| d.file.as_str()).collect::<BTreeSet<_>>().len();
             text.push('\n');
-            text.push_str(&diag::summary(&diagnostics, files));
+            // The pages' language: the library's, as of its last good build.
+            let lang = self.current.as_ref().map(|c| c.library.config.language).unwrap_or_default();
+            text.push_str(&diag::summary_in(&diagnostics, files, lang));
             Some(text.into())
         };
         let snapshot = Snapshot {
