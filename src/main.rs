@@ -107,6 +107,9 @@ enum Command {
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
+        /// The reader's language (zh-CN or en): snippets from the cases' text in it, links to its pages.
+        #[arg(long, value_parser = parse_language)]
+        lang: Option<casebook::config::Language>,
     },
     /// Show how the taxonomy is used; with --suggest, tags each case probably misses.
     Tags {
@@ -154,7 +157,7 @@ fn main() -> ExitCode {
             keep_freed_memory();
             build(root, out, base_path)
         }
-        Command::Search { query, root, site, filter, force, practice, problem, place, level, limit, json } => {
+        Command::Search { query, root, site, filter, force, practice, problem, place, level, limit, json, lang } => {
             let mut filters = Vec::new();
             for f in filter {
                 match f.split_once(['=', ':']) {
@@ -171,7 +174,7 @@ fn main() -> ExitCode {
                 filters.extend(values.into_iter().map(|v| (k.to_string(), v)));
             }
             let site = site.unwrap_or_else(|| root.join("site"));
-            let query = casebook::search::Query { text: query.join(" "), filters, limit };
+            let query = casebook::search::Query { text: query.join(" "), filters, limit, lang };
             casebook::search(&root, &site, &query).and_then(|searched| {
                 if let Some(note) = &searched.rebuilt {
                     eprint(&format!("note: {note}\n"));
@@ -261,4 +264,12 @@ fn build(root: PathBuf, out: Option<PathBuf>, base_path: Option<String>) -> Resu
         summary.out.display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--lang`: a language of casebook's (`zh` stands for `zh-CN`).
+fn parse_language(text: &str) -> Result<casebook::config::Language, String> {
+    casebook::config::Language::ALL
+        .into_iter()
+        .find(|l| l.tag().eq_ignore_ascii_case(text) || (text == "zh" && *l == casebook::config::Language::ZhCn))
+        .ok_or_else(|| format!("`{text}` is not a language casebook knows: zh-CN or en"))
 }

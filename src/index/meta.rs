@@ -32,6 +32,12 @@ pub struct Meta {
     /// The provinces and cities, which a query may name like a term.
     #[serde(default)]
     pub places: Vec<NamedPlace>,
+    /// The site's languages (the default first) and the one the case files are written in:
+    /// a case's `body` holds the original's text, then its translation's, if any.
+    #[serde(default)]
+    pub languages: Vec<crate::config::Language>,
+    #[serde(default)]
+    pub content_language: crate::config::Language,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -76,6 +82,8 @@ impl Meta {
             documents: library.cases.len(),
             vocabularies: Meta::vocabularies(&library.taxonomy),
             places: named_places(&library.cases, &library.config.place_aliases),
+            languages: library.config.languages.clone(),
+            content_language: library.config.content_language,
         }
     }
 

@@ -116,7 +116,14 @@ impl Searcher {
         })
     }
 
-    pub(super) fn hit(&self, searcher: &tantivy::Searcher, r: &Ranked, marks: &Marks) -> Result<Hit> {
+    /// Hit `r`; its snippet from the text in `lang` first (the original's, or its translation).
+    pub(super) fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        r: &Ranked,
+        marks: &Marks,
+        lang: Option<crate::config::Language>,
+    ) -> Result<Hit> {
         let c = &r.candidate;
         let f = self.opened.fields;
         let meta = &self.opened.meta;
@@ -173,17 +180,28 @@ impl Searcher {
         let text = section.as_ref().and_then(|s| body.get(s.bytes.clone())).unwrap_or(&body);
         let summary = first(f.summary_text).unwrap_or_default();
         let mut snippet = Vec::new();
+        // The translation's text (a site has two languages at most: it is in the other one).
+        let translated: Vec<&str> = doc.get_all(f.body).skip(1).filter_map(|v| v.as_str()).collect();
         if !browsing {
-            snippet = snippet_of(text, &words, SNIPPET_CHARS);
+            // A reader of the translation's language sees its passage first.
+            if lang.is_some_and(|l| l != meta.content_language) {
+                for t in &translated {
+                    if snippet.is_empty() {
+                        snippet = snippet_of(t, &words, SNIPPET_CHARS);
+                    }
+                }
+            }
+            if snippet.is_empty() {
+                snippet = snippet_of(text, &words, SNIPPET_CHARS);
+            }
             if snippet.is_empty() {
                 snippet = snippet_of(&summary, &words, SNIPPET_CHARS);
             }
             // The words may be in a translation only (a Chinese query of an English case).
-            for translated in doc.get_all(f.body).skip(1).filter_map(|v| v.as_str()) {
-                if !snippet.is_empty() {
-                    break;
+            for t in &translated {
+                if snippet.is_empty() {
+                    snippet = snippet_of(t, &words, SNIPPET_CHARS);
                 }
-                snippet = snippet_of(translated, &words, SNIPPET_CHARS);
             }
         }
         if snippet.is_empty() {

@@ -74,11 +74,14 @@ pub struct Query {
     pub filters: Vec<(String, String)>,
     /// How many hits to return (facet counts and `total` always cover all matches).
     pub limit: usize,
+    /// The reader's language: a hit's snippet comes from the case's text in it first, and its
+    /// URL is that of the page in it.
+    pub lang: Option<crate::config::Language>,
 }
 
 impl Query {
     pub fn new(text: impl Into<String>) -> Query {
-        Query { text: text.into(), filters: Vec::new(), limit: DEFAULT_LIMIT }
+        Query { text: text.into(), filters: Vec::new(), limit: DEFAULT_LIMIT, lang: None }
     }
 
     pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Query {
@@ -88,6 +91,11 @@ impl Query {
 
     pub fn limit(mut self, limit: usize) -> Query {
         self.limit = limit;
+        self
+    }
+
+    pub fn lang(mut self, lang: crate::config::Language) -> Query {
+        self.lang = Some(lang);
         self
     }
 }
@@ -432,7 +440,17 @@ impl Searcher {
             results.complete = ranked.len();
         }
         for r in ranked.iter().take(query.limit) {
-            results.hits.push(self.hit(&searcher, r, &marks)?);
+            results.hits.push(self.hit(&searcher, r, &marks, query.lang)?);
+        }
+        // The pages of the reader's language: another than the site's default is in a folder.
+        if let Some(lang) = query.lang.filter(|l| meta.languages.first().is_some_and(|first| first != l)) {
+            let tree = format!("{}/", lang.tag());
+            for hit in &mut results.hits {
+                hit.url.insert_str(0, &tree);
+            }
+            if let Some(card) = &mut results.card {
+                card.url.insert_str(0, &tree);
+            }
         }
         Ok(results)
     }

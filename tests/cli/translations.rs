@@ -121,6 +121,25 @@ fn each_language_gets_its_pages_and_a_case_not_translated_says_so() {
     assert_eq!(found["hits"][0]["id"], "alpha", "{}", run.stdout);
     // Its snippet is the translation's passage that holds them, not the English text.
     assert!(found["hits"][0]["snippet_html"].as_str().unwrap().contains("各自为政"), "{}", run.stdout);
+    // A reader of English gets the English pages; of Chinese (the default), the root's, and the
+    // Chinese passage before the English one when both hold the words.
+    let json = |q: &str, lang: &str| -> serde_json::Value {
+        serde_json::from_str(&lib.search(q, &["--json", "--lang", lang]).stdout).unwrap()
+    };
+    assert_eq!(json("alliance", "en")["hits"][0]["url"], "en/cases/alpha.html#alliance");
+    assert_eq!(json("alliance", "zh-CN")["hits"][0]["url"], "cases/alpha.html#alliance");
+    lib.write(
+        "cases/alpha.zh.md",
+        &lib.read("cases/alpha.zh.md").replace("组建了一个联盟", "组建了一个联盟（alliance）"),
+    );
+    lib.build_in_place();
+    let zh = json("alliance", "zh");
+    assert!(zh["hits"][0]["snippet_html"].as_str().unwrap().contains("组建"), "{zh}");
+    let en = json("alliance", "en");
+    assert!(!en["hits"][0]["snippet_html"].as_str().unwrap().contains("组建"), "{en}");
+    let run = lib.search("alliance", &["--lang", "fr"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`fr` is not a language casebook knows: zh-CN or en"), "{}", run.stderr);
 }
 
 #[test]
