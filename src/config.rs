@@ -30,6 +30,14 @@ impl Language {
         }
     }
 
+    /// The other of the two languages: the one of a text shown beside its translation.
+    pub fn other(self) -> Language {
+        match self {
+            Language::ZhCn => Language::En,
+            Language::En => Language::ZhCn,
+        }
+    }
+
     /// The language's name in itself, for the language switch.
     pub fn native_name(self) -> &'static str {
         match self {

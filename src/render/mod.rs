@@ -120,6 +120,8 @@ fn render_with(
         let (mut tera, overridden) = theme::templates(overrides)?;
         let ui = Ui::load(lang, overrides)?;
         tera.global_context().insert("ui", &ui);
+        // A text shown beside its translation (`class="alt"`) is in the other language.
+        tera.global_context().insert("alt_lang", lang.other().tag());
         let site = Renderer::new(lib, tera, ui, staging, overridden, only, lang);
         pages += site.tree(progress)?;
     }

@@ -53,6 +53,8 @@ pub(crate) struct CaseItem {
     pub(crate) href: String,
     pub(crate) title: String,
     pub(crate) title_alt: Option<String>,
+    /// The language of `title_alt`.
+    pub(crate) alt_lang: &'static str,
     pub(crate) summary: String,
     pub(crate) place: String,
     pub(crate) level: String,
@@ -200,6 +202,7 @@ impl Renderer<'_> {
             href: format!("{root}cases/{}.html", c.id),
             title,
             title_alt,
+            alt_lang: self.lang.other().tag(),
             summary: c.summary_in(self.lang).0.to_string(),
             place: self.place_label(&c.place),
             level: self.level_label(&c.level),

@@ -95,6 +95,8 @@ fn each_language_gets_its_pages_and_a_case_not_translated_says_so() {
     assert!(zh.contains("实地笔记，2024 年（译）"), "the translation's sources");
     assert!(zh.contains(r#"<link rel="alternate" hreflang="en" href="../en/cases/alpha.html">"#), "{zh}");
     assert!(!zh.contains("untranslated"), "no notice on a translated case");
+    // The English title beside the Chinese one says it is English.
+    assert!(zh.contains(r#"<p class="alt title-alt" lang="en">Alpha Street: a party building alliance</p>"#), "{zh}");
     let en = read(&site, "en/cases/alpha.html");
     assert!(en.contains("<html lang=\"en\">") && en.contains("Alpha Street had many units that worked separately."));
     assert!(en.contains(r#"<link rel="alternate" hreflang="zh-CN" href="../../cases/alpha.html">"#), "{en}");
