@@ -262,8 +262,11 @@ fn site_build_is_deterministic_for_the_shipped_library() {
     let cases = json["cases"].as_array().expect("cases.json has `cases`");
     assert_eq!(cases.len(), 5, "the shipped library has five cases");
     for case in cases {
-        let page = format!("cases/{}.html", case["id"].as_str().expect("a case id"));
-        assert!(ta.contains_key(&page) && tb.contains_key(&page), "{page} is missing");
+        // In each language's tree.
+        for tree in ["", "en/"] {
+            let page = format!("{tree}cases/{}.html", case["id"].as_str().expect("a case id"));
+            assert!(ta.contains_key(&page) && tb.contains_key(&page), "{page} is missing");
+        }
     }
     fail_if_any("files that differ between two builds", &differences(&ta, &tb));
 }
@@ -317,6 +320,18 @@ fn site_failed_build_leaves_previous_site_intact() {
     assert!(stderr(&o).contains("cases/fujian/tianhu.md"), "the error names the file:\n{}", stderr(&o));
     intact("a content error");
     fs::write(&case, &original).unwrap();
+
+    // A translation whose tagged section is not the original's.
+    let translation = lib.root().join("cases/fujian/tianhu.zh.md");
+    let translated = fs::read_to_string(&translation).unwrap();
+    fs::write(&translation, translated.replacen("{#urban-big-party-building", "{#urban-party-building", 1)).unwrap();
+    let o = build(&lib.root(), &site, &[]);
+    assert_eq!(o.status.code(), Some(1), "a broken translation exits 1:
+{}", stderr(&o));
+    assert!(stderr(&o).contains("cases/fujian/tianhu.zh.md"), "the error names the file:
+{}", stderr(&o));
+    intact("a broken translation");
+    fs::write(&translation, &translated).unwrap();
 
     // A broken template override.
     lib.write("templates/base.html", "<!DOCTYPE html>\n<html>\n{% if %}\n</html>\n");
