@@ -30,7 +30,7 @@ rm -rf "$out" "$out_en"
 "$bin" build --root . --out "$out"
 en_root=$(mktemp -d)
 trap 'rm -rf "$en_root"' EXIT
-cp -R cases files "$en_root/"
+cp -R cases static "$en_root/"
 # English first: the English pages at the root and the Chinese ones under zh-CN/.
 sed 's/^languages = .*/languages = ["en", "zh-CN"]/' casebook.toml >"$en_root/casebook.toml"
 grep -q '^languages = \["en", "zh-CN"\]' "$en_root/casebook.toml" || { echo "check-html: casebook.toml has no languages line to swap" >&2; exit 2; }

@@ -22,8 +22,8 @@ pub const CASES_DIR: &str = "cases";
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 pub const TEMPLATES_DIR: &str = "templates";
 /// Documents the cases refer to (a source text, a report), copied into the site as they are.
-pub const FILES_DIR: &str = "files";
-/// Largest file of `files/` accepted, in bytes.
+pub const STATIC_DIR: &str = "static";
+/// Largest file of `static/` accepted, in bytes.
 pub const MAX_DOCUMENT_SIZE: u64 = 64 * 1024 * 1024;
 
 /// One text file of the library, with its path relative to the root (`/`-separated).
@@ -44,7 +44,7 @@ pub struct Sources {
     pub cases: Vec<SourceFile>,
     /// Theme overrides from `templates/`: name relative to that folder, bytes.
     pub templates: Vec<(String, Vec<u8>)>,
-    /// The documents of `files/`: name relative to that folder, bytes.
+    /// The documents of `static/`: name relative to that folder, bytes.
     pub files: Vec<(String, Vec<u8>)>,
     /// Number of files looked at (for the summary line).
     pub files_seen: usize,
@@ -144,10 +144,10 @@ pub fn load(root: &Path) -> Result<Sources> {
     }
 
     let mut files = Vec::new();
-    let files_dir = root.join(FILES_DIR);
-    if inside(&canonical_root, &files_dir, FILES_DIR, &mut diagnostics) && files_dir.is_dir() {
-        for (path, rel) in walk(&canonical_root, &files_dir, &mut diagnostics) {
-            let name = rel.trim_start_matches(FILES_DIR).trim_start_matches('/').to_string();
+    let static_dir = root.join(STATIC_DIR);
+    if inside(&canonical_root, &static_dir, STATIC_DIR, &mut diagnostics) && static_dir.is_dir() {
+        for (path, rel) in walk(&canonical_root, &static_dir, &mut diagnostics) {
+            let name = rel.trim_start_matches(STATIC_DIR).trim_start_matches('/').to_string();
             let size = fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?.len();
             if size > MAX_DOCUMENT_SIZE {
                 diagnostics.push(

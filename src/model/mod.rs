@@ -36,8 +36,8 @@ pub struct Library {
     pub profile: Option<VocabId>,
     /// Every case's tags as numbers, in one array (see [`TagSets`]).
     pub tag_sets: TagSets,
-    /// The documents of the library's `files/` folder (name inside it, bytes), which the site
-    /// publishes under `files/` and `sources` entries link to as `[title](file:NAME)`.
+    /// The documents of the library's `static/` folder (name inside it, bytes), which the site
+    /// publishes under `static/` and `sources` entries link to as `[title](static:NAME)`.
     pub files: Vec<(String, Vec<u8>)>,
 }
 

@@ -101,12 +101,12 @@ pub fn markdown_to_html(markdown: &str, root: &str) -> String {
 }
 
 /// One line of inline Markdown (a `sources` entry) as HTML without its paragraph: `case:`
-/// links prefixed with `root`, `file:NAME` links pointing at `files`NAME (the site's copy of
-/// the library's `files/`).
-pub(crate) fn inline_html(text: &str, root: &str, files: &str) -> String {
+/// links prefixed with `root`, `static:NAME` links pointing at `static_root`NAME (the site's copy of
+/// the library's `static/`).
+pub(crate) fn inline_html(text: &str, root: &str, static_root: &str) -> String {
     // Front-matter text shows as written: HTML in it is text (entities for `&` and `<` keep
     // Markdown from reading it as HTML), Markdown's links and emphasis are its only markup.
-    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace("](file:", &format!("]({files}"));
+    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace("](static:", &format!("]({static_root}"));
     let html = markdown_to_html(&text, root);
     let html = html.trim_end();
     match html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")) {

@@ -108,9 +108,9 @@ fn render_with(
 ) -> Result<usize> {
     if only.is_none() {
         theme::write_assets(overrides, staging)?;
-        // The library's documents, as they are, for `file:` links and the about page.
+        // The library's documents, as they are, for `static:` links and the about page.
         for (name, bytes) in &lib.files {
-            staging.write(&format!("files/{name}"), bytes.clone())?;
+            staging.write(&format!("static/{name}"), bytes.clone())?;
         }
     }
     // One tree of pages per language, the default at the root; the data files once.

@@ -71,13 +71,13 @@ impl LibraryWatcher {
         Ok(w)
     }
 
-    /// Starts watching `templates/` and `files/` once they exist, and watches each again
+    /// Starts watching `templates/` and `static/` once they exist, and watches each again
     /// when they are other folders than the ones watched (deleted and made again, or replaced
     /// by a rename) or when `changed` names the folder itself (moved away and back: the same
     /// folder, but the watcher let go of it when it left). Called on every batch of changes,
     /// before it is handled: edits made during the rebuild it causes are seen.
     pub(super) fn watch_folders(&mut self, changed: &BTreeSet<PathBuf>) {
-        for name in [load::CASES_DIR, load::TEMPLATES_DIR, load::FILES_DIR] {
+        for name in [load::CASES_DIR, load::TEMPLATES_DIR, load::STATIC_DIR] {
             let dir = self.root.join(name);
             let now = folder_id(&dir);
             let before = self.watched.get(name).copied().flatten();
@@ -118,7 +118,7 @@ pub(super) fn classify(root: &Path, cases: Option<&HashMap<String, usize>>, path
         return ChangeScope::Ignore;
     }
     let rel = parts.join("/");
-    if rel == crate::config::CONFIG_FILE || parts[0] == load::TEMPLATES_DIR || parts[0] == load::FILES_DIR {
+    if rel == crate::config::CONFIG_FILE || parts[0] == load::TEMPLATES_DIR || parts[0] == load::STATIC_DIR {
         return ChangeScope::Full;
     }
     if parts[0] != load::CASES_DIR {
@@ -160,14 +160,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
         std::fs::create_dir_all(root.join("cases")).unwrap();
-        std::fs::create_dir_all(root.join("files")).unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
         std::fs::write(root.join("cases/a.md"), "").unwrap();
         std::fs::write(root.join("cases/a.zh.md"), "").unwrap();
-        std::fs::write(root.join("files/source.txt"), "").unwrap();
+        std::fs::write(root.join("static/source.txt"), "").unwrap();
         let cases: HashMap<String, usize> = [("cases/a.md".to_string(), 0)].into();
         assert_eq!(classify(root, Some(&cases), &root.join("cases/a.md")), ChangeScope::Case("cases/a.md".into()));
         assert_eq!(classify(root, Some(&cases), &root.join("cases/a.zh.md")), ChangeScope::Full);
-        assert_eq!(classify(root, Some(&cases), &root.join("files/source.txt")), ChangeScope::Full);
+        assert_eq!(classify(root, Some(&cases), &root.join("static/source.txt")), ChangeScope::Full);
         assert_eq!(classify(root, Some(&cases), &root.join("notes.txt")), ChangeScope::Ignore);
     }
 }

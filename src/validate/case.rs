@@ -418,27 +418,29 @@ pub(super) fn links(path: &str, text: &str, links: &[At<String>], ids: &HashSet<
     out
 }
 
-/// The `[title](file:NAME)` links of a case's `sources` that name no document of the
-/// library's `files/` folder (`files`), as diagnostics.
+/// The `[title](static:NAME)` links of a case's `sources` that name no document of the
+/// library's `static/` folder (`files`), as diagnostics.
 pub(super) fn file_links(path: &str, text: &str, raw: &RawCase, files: &HashSet<&str>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for source in raw.sources.iter().flat_map(|s| &s.value) {
         // The value as written may open with a quote: columns count from inside it.
         let quoted = text.lines().nth(source.line.saturating_sub(1)).and_then(|l| l.chars().nth(source.column - 1));
         let skip = usize::from(matches!(quoted, Some('"' | '\'')));
-        for (at, _) in source.value.match_indices("](file:") {
-            let rest = &source.value[at + "](file:".len()..];
+        for (at, _) in source.value.match_indices("](static:") {
+            let rest = &source.value[at + "](static:".len()..];
             let name = rest.split(')').next().unwrap_or(rest);
             if files.contains(name) {
                 continue;
             }
             let column = source.column + skip + source.value[..at + 2].chars().count();
             let hint = match Suggestion::closest(name, files.iter().copied()) {
-                Some(suggestion) => suggestion.prefix("file:").to_string(),
-                None => "put the document in the library's files/ folder and link it as [title](file:NAME)".to_string(),
+                Some(suggestion) => suggestion.prefix("static:").to_string(),
+                None => {
+                    "put the document in the library's static/ folder and link it as [title](static:NAME)".to_string()
+                }
             };
             out.push(
-                Diagnostic::error(path, "broken-link", format!("link to `{name}`, which is not in files/"))
+                Diagnostic::error(path, "broken-link", format!("link to `{name}`, which is not in static/"))
                     .at(text, source.line, column)
                     .hint(hint),
             );

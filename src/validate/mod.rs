@@ -164,7 +164,7 @@ pub fn validate(
 }
 
 /// Checks each translation against its original (`checked[i]`, by file name; `originals`: every
-/// case file, valid or not), its `case:` links against `ids` and its `file:` links against
+/// case file, valid or not), its `case:` links against `ids` and its `static:` links against
 /// `documents`; returns the good ones with the index of their original.
 fn translations_of(
     config: &Config,

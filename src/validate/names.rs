@@ -12,7 +12,7 @@ use crate::model::slug;
 
 /// The top-level folders the site writes itself (the pages of a language other than the
 /// default go in a folder named after it); a vocabulary's folder must not be one of them.
-pub(super) const SITE_FOLDERS: [&str; 7] = ["cases", "places", "assets", "files", "_search", "en", "zh-CN"];
+pub(super) const SITE_FOLDERS: [&str; 7] = ["cases", "places", "assets", "static", "_search", "en", "zh-CN"];
 
 /// The longest name, in bytes, that may become a file name: 255 (the common limit) less room for
 /// the longest suffix a page adds, `-NNNN.html` (page numbers of a paginated list).

@@ -477,31 +477,33 @@ fn site_deeply_nested_raw_html_builds() {
 #[test]
 fn a_source_links_a_document_of_files_which_the_site_publishes() {
     let lib = Lib::fixture("basic");
-    lib.write("files/notes/field-notes.txt", "Field notes, 2024: the units meet every month.\n");
+    lib.write("static/notes/field-notes.txt", "Field notes, 2024: the units meet every month.\n");
     lib.edit(
         "cases/alpha.md",
         "  - \"Field notes, 2024\"",
-        "  - \"[Field notes, 2024](file:notes/field-notes.txt), kept by the street\"",
+        "  - \"[Field notes, 2024](static:notes/field-notes.txt), kept by the street\"",
     );
     let site = lib.build("site", &[]);
-    assert_eq!(read(&site, "files/notes/field-notes.txt"), "Field notes, 2024: the units meet every month.\n");
+    assert_eq!(read(&site, "static/notes/field-notes.txt"), "Field notes, 2024: the units meet every month.\n");
     let page = read(&site, "cases/alpha.html");
     assert!(
-        page.contains(r#"<li><a href="../files/notes/field-notes.txt">Field notes, 2024</a>, kept by the street</li>"#),
+        page.contains(
+            r#"<li><a href="../static/notes/field-notes.txt">Field notes, 2024</a>, kept by the street</li>"#
+        ),
         "{page}"
     );
     let about = read(&site, "about.html");
-    assert!(about.contains(r#"<a href="files/notes/field-notes.txt">notes/field-notes.txt</a>"#), "{about}");
+    assert!(about.contains(r#"<a href="static/notes/field-notes.txt">notes/field-notes.txt</a>"#), "{about}");
     // A link to a document that is not there is an error where it is written.
-    lib.edit("cases/alpha.md", "file:notes/field-notes.txt", "file:notes/feild-notes.txt");
+    lib.edit("cases/alpha.md", "static:notes/field-notes.txt", "static:notes/feild-notes.txt");
     let run = lib.check(&[]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains(
-            "error[broken-link]: link to `notes/feild-notes.txt`, which is not in files/\n  --> cases/alpha.md:15:26\n"
+            "error[broken-link]: link to `notes/feild-notes.txt`, which is not in static/\n  --> cases/alpha.md:15:26\n"
         ),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("did you mean `file:notes/field-notes.txt`?"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `static:notes/field-notes.txt`?"), "{}", run.stderr);
 }

@@ -326,10 +326,19 @@ fn site_failed_build_leaves_previous_site_intact() {
     let translated = fs::read_to_string(&translation).unwrap();
     fs::write(&translation, translated.replacen("{#urban-big-party-building", "{#urban-party-building", 1)).unwrap();
     let o = build(&lib.root(), &site, &[]);
-    assert_eq!(o.status.code(), Some(1), "a broken translation exits 1:
-{}", stderr(&o));
-    assert!(stderr(&o).contains("cases/fujian/tianhu.zh.md"), "the error names the file:
-{}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a broken translation exits 1:
+{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("cases/fujian/tianhu.zh.md"),
+        "the error names the file:
+{}",
+        stderr(&o)
+    );
     intact("a broken translation");
     fs::write(&translation, &translated).unwrap();
 

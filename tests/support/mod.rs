@@ -44,13 +44,13 @@ impl Lib {
         lib
     }
 
-    /// A copy of the shipped library: `cases/`, `files/` and its settings.
+    /// A copy of the shipped library: `cases/`, `static/` and its settings.
     pub fn shipped() -> Lib {
         let lib = Lib::new();
         copy_dir(&Path::new(MANIFEST_DIR).join("cases"), &lib.root().join("cases"));
         // The shipped library's settings (its vocabulary roles) and documents are part of it.
         fs::copy(Path::new(MANIFEST_DIR).join("casebook.toml"), lib.root().join("casebook.toml")).unwrap();
-        copy_dir(&Path::new(MANIFEST_DIR).join("files"), &lib.root().join("files"));
+        copy_dir(&Path::new(MANIFEST_DIR).join("static"), &lib.root().join("static"));
         lib
     }
 

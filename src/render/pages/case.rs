@@ -23,7 +23,7 @@ struct CasePage<'a> {
     body_lang: Option<&'static str>,
     untranslated: Option<String>,
     related: Vec<RelatedCase>,
-    /// Each source as HTML (inline Markdown: links to the web, to cases, to `files/`).
+    /// Each source as HTML (inline Markdown: links to the web, to cases, to `static/`).
     sources: Vec<String>,
     summary_alt: Option<&'a str>,
     toc: Vec<Link>,
@@ -140,7 +140,7 @@ impl Renderer<'_> {
             sources: text
                 .sources
                 .iter()
-                .map(|s| markdown::inline_html(s, root, &format!("{}files/", base.assets)))
+                .map(|s| markdown::inline_html(s, root, &format!("{}static/", base.assets)))
                 .collect(),
             summary_alt,
             toc,

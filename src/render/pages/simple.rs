@@ -14,7 +14,7 @@ struct SimplePage {
     cases: usize,
     levels: Vec<Choice>,
     provinces: Vec<Choice>,
-    /// The library's documents (`files/`), each linked.
+    /// The library's documents (`static/`), each linked.
     files: Vec<Link>,
     /// The folder of the search page's result files in `_search/` (its language's).
     documents: String,
@@ -54,7 +54,7 @@ impl Renderer<'_> {
                 .lib
                 .files
                 .iter()
-                .map(|(name, _)| Link { href: format!("{}files/{name}", base.assets), label: name.clone() })
+                .map(|(name, _)| Link { href: format!("{}static/{name}", base.assets), label: name.clone() })
                 .collect(),
             documents: crate::browser_index::documents::documents_folder(self.lib, self.lang),
         };
