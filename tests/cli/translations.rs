@@ -132,7 +132,7 @@ fn each_language_gets_its_pages_and_a_case_not_translated_says_so() {
     assert_eq!(json("alliance", "zh-CN")["hits"][0]["url"], "cases/alpha.html#alliance");
     lib.write(
         "cases/alpha.zh.md",
-        &lib.read("cases/alpha.zh.md").replace("组建了一个联盟", "组建了一个联盟（alliance）"),
+        lib.read("cases/alpha.zh.md").replace("组建了一个联盟", "组建了一个联盟（alliance）"),
     );
     lib.build_in_place();
     let zh = json("alliance", "zh");
