@@ -17,6 +17,8 @@ pub(crate) struct Link {
 pub(crate) struct NavItem {
     pub(crate) href: String,
     pub(crate) label: String,
+    /// The label's language when it is not the page's (see [`Renderer::fallback`]).
+    pub(crate) label_lang: Option<&'static str>,
     pub(crate) current: bool,
 }
 
@@ -26,6 +28,8 @@ pub(crate) struct TermView {
     pub(crate) vocab: String,
     pub(crate) id: String,
     pub(crate) name: String,
+    /// The name's language when it is not the page's (see [`Renderer::fallback`]).
+    pub(crate) name_lang: Option<&'static str>,
     pub(crate) alt: Option<String>,
     pub(crate) href: String,
     /// CSS classes: `tag v-forces t3` (t = position in its vocabulary, for the colour).
@@ -39,6 +43,7 @@ pub(crate) struct TermView {
 pub(crate) struct TagGroup {
     pub(crate) vocab: String,
     pub(crate) label: String,
+    pub(crate) label_lang: Option<&'static str>,
     /// Serialized [`TermView`]s (made once for pages at `../`, see [`Renderer::term_value`]).
     pub(crate) terms: Vec<tera::Value>,
     /// The vocabulary drawn as the profile (`profile` in casebook.toml).
@@ -52,6 +57,8 @@ pub(crate) struct CaseItem {
     pub(crate) id: String,
     pub(crate) href: String,
     pub(crate) title: String,
+    /// The title's language when it is not the page's (see [`Renderer::fallback`]).
+    pub(crate) title_lang: Option<&'static str>,
     pub(crate) title_alt: Option<String>,
     /// The language of `title_alt`.
     pub(crate) alt_lang: &'static str,
@@ -121,11 +128,20 @@ impl Renderer<'_> {
         self.pick(&voc.label, voc.label_zh.as_deref())
     }
 
+    /// The language of a text shown in place of a Chinese one the library does not give (a
+    /// label without `label_zh`, a vocabulary without labels, a case not translated) when it
+    /// is not the page's: the language the library is written in. `None` when it is the page's.
+    pub(crate) fn fallback(&self, has_zh: bool) -> Option<&'static str> {
+        let content = self.lib.config.content_language;
+        (self.lang == Language::ZhCn && !has_zh && content != self.lang).then(|| content.tag())
+    }
+
     /// The terms of vocabulary `v` numbered in `terms`, as a group of tags.
     pub(crate) fn tag_group(&self, v: usize, terms: Vec<tera::Value>) -> TagGroup {
         TagGroup {
             vocab: self.lib.taxonomy.vocabularies[v].name.clone(),
             label: self.vocab_label(v),
+            label_lang: self.fallback(self.lib.taxonomy.vocabularies[v].label_zh.is_some()),
             terms,
             is_profile: self.lib.profile == Some(v),
             is_start_from: self.start_from == Some(v),
@@ -146,6 +162,7 @@ impl Renderer<'_> {
             vocab: voc.name.clone(),
             id: term.id.clone(),
             name,
+            name_lang: self.fallback(term.label_zh.is_some()),
             alt,
             href: format!("{root}{}/{}.html", voc.name, term.id),
             // The profile's terms share its colours whatever the vocabulary is called.
@@ -200,6 +217,8 @@ impl Renderer<'_> {
         CaseItem {
             id: c.id.clone(),
             href: format!("{root}cases/{}.html", c.id),
+            // A Chinese title shows with the English one beside it.
+            title_lang: self.fallback(c.title_in(Language::ZhCn).1.is_some()),
             title,
             title_alt,
             alt_lang: self.lang.other().tag(),
@@ -227,6 +246,7 @@ impl Renderer<'_> {
             nav.push(NavItem {
                 href: format!("{root}{name}/index.html"),
                 label: self.vocab_label(v),
+                label_lang: self.fallback(self.lib.taxonomy.vocabularies[v].label_zh.is_some()),
                 current: current == name,
             });
         }
@@ -234,6 +254,7 @@ impl Renderer<'_> {
             nav.push(NavItem {
                 href: format!("{root}{href}"),
                 label: self.ui.text(key).to_string(),
+                label_lang: None,
                 current: current == key,
             });
         }

@@ -106,6 +106,10 @@ fn each_language_gets_its_pages_and_a_case_not_translated_says_so() {
     assert!(beta.contains(r#"<div class="case-body prose" lang="en">"#), "{beta}");
     assert!(beta.contains("本案例暂无中文译文，以下为英文原文。"), "{beta}");
     assert!(!read(&site, "en/cases/beta.html").contains("untranslated"));
+    // Its English title stands in for a Chinese one, marked as English, wherever it shows.
+    assert!(beta.contains(r#"<h1 id="case-title" lang="en">Beta Community"#), "{beta}");
+    assert!(read(&site, "cases/index.html").contains(r#"<a href="../cases/beta.html" lang="en">Beta Community"#));
+    assert!(read(&site, "en/cases/beta.html").contains(r#"<h1 id="case-title">Beta Community"#));
     // The excerpt of beta on the Chinese practice page says its language too.
     let practice = read(&site, "practices/red-wall-consciousness.html");
     assert!(practice.contains(r#"<div lang="en">"#), "{practice}");
