@@ -122,9 +122,15 @@ fn split_front_matter<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagno
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
+        // A translation (`x.zh.md`) gives fewer fields than a case.
+        let hint = if crate::config::Language::of_translation(path).is_some() {
+            "start the translation with a line `---`, then its title, summary and sources (each optional), then another `---`, then the translated body"
+        } else {
+            "start the file with a line `---`, then the fields (id, title, place, ...), then another `---`; `casebook new ID` writes a template"
+        };
         return Err(Diagnostic::error(path, "no-front-matter", "the file does not start with front matter")
             .at(text, 1, 1)
-            .hint("start the file with a line `---`, then the fields (id, title, place, ...), then another `---`; `casebook new ID` writes a template"));
+            .hint(hint));
     }
     let yaml_start = first.len();
     let mut offset = yaml_start;
@@ -224,6 +230,8 @@ mod tests {
         assert_eq!(e[0].code, "no-front-matter");
         let e = parse_case("a.md", "---\nid: a\n", &vocabs(), Language::En).unwrap_err();
         assert!(e[0].message.contains("not closed"));
+        let e = parse_case("a.zh.md", "## 背景\n", &vocabs(), Language::En).unwrap_err();
+        assert!(e[0].hint.starts_with("start the translation with a line `---`"), "{}", e[0].hint);
     }
 
     #[test]
