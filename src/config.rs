@@ -30,6 +30,16 @@ impl Language {
         }
     }
 
+    /// The folder of the site's pages in this language, for a site in `languages` (the default
+    /// first): none (`""`) for the default language, `en/` for another.
+    pub fn folder_in(self, languages: &[Language]) -> String {
+        if languages.first() == Some(&self) {
+            String::new()
+        } else {
+            format!("{}/", self.tag())
+        }
+    }
+
     /// The other of the two languages: the one of a text shown beside its translation.
     pub fn other(self) -> Language {
         match self {

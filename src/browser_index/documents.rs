@@ -202,10 +202,9 @@ fn excerpt(text: &str) -> String {
 /// The folder of the result files of the search page in `lang`, inside `_search/`: `d/` for
 /// the site's default language, `d-en/` (`d-TAG/`) for another.
 pub(crate) fn documents_folder(lib: &Library, lang: Language) -> String {
-    if lib.config.languages.first() == Some(&lang) {
-        "d/".to_string()
-    } else {
-        format!("d-{}/", lang.tag())
+    match lang.folder_in(&lib.config.languages).as_str() {
+        "" => "d/".to_string(),
+        _ => format!("d-{}/", lang.tag()),
     }
 }
 

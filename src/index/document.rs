@@ -214,13 +214,17 @@ impl<'a> CaseDocuments<'a> {
         let mut doc = self.doc();
         doc.text(f.kind, "case");
         doc.text(f.id, &case.id);
-        doc.text(f.title, &case.title);
-        if let Some(t) = &case.title_zh {
+        // The titles and summaries as the pages show them: a translation's stand for the
+        // original's (`Case::title_in`).
+        let (title, title_zh) = case.title_in(crate::config::Language::En);
+        doc.text(f.title, title);
+        if let Some(t) = title_zh {
             doc.text(f.title_zh, t);
         }
         doc.text(f.place_text, place_text(case, &library.config.place_aliases));
         doc.text(f.place, case.place.describe());
-        for s in std::iter::once(&case.summary).chain(&case.summary_zh) {
+        let (summary, summary_zh) = case.summary_in(crate::config::Language::En);
+        for s in std::iter::once(summary).chain(summary_zh) {
             doc.text(f.summary, s);
         }
         for facet in case_facets(library, case) {
@@ -249,13 +253,6 @@ impl<'a> CaseDocuments<'a> {
         // The translations are found too: after the original's text, so that the sections'
         // positions above stay those of the original.
         for t in &case.translations {
-            let title_field = if t.lang == crate::config::Language::ZhCn { f.title_zh } else { f.title };
-            if let Some(title) = t.title.as_ref().filter(|title| Some(*title) != case.title_zh.as_ref()) {
-                doc.text(title_field, title);
-            }
-            if let Some(summary) = t.summary.as_ref().filter(|s| Some(*s) != case.summary_zh.as_ref()) {
-                doc.text(f.summary, summary);
-            }
             doc.text(f.body, plain_text_mapped(&t.text[t.body_start..], &[]).0);
         }
         doc

@@ -130,11 +130,7 @@ fn render_with(
 
 /// The folder of the pages in `lang` inside the site: none for the default language.
 pub(crate) fn tree_prefix(lib: &Library, lang: Language) -> String {
-    if lib.config.languages.first() == Some(&lang) {
-        String::new()
-    } else {
-        format!("{}/", lang.tag())
-    }
+    lang.folder_in(&lib.config.languages)
 }
 
 impl Renderer<'_> {

@@ -443,8 +443,9 @@ impl Searcher {
             results.hits.push(self.hit(&searcher, r, &marks, query.lang)?);
         }
         // The pages of the reader's language: another than the site's default is in a folder.
-        if let Some(lang) = query.lang.filter(|l| meta.languages.first().is_some_and(|first| first != l)) {
-            let tree = format!("{}/", lang.tag());
+        // (A language the site has no pages in links to the default's.)
+        let tree = query.lang.filter(|l| meta.languages.contains(l)).map(|l| l.folder_in(&meta.languages));
+        if let Some(tree) = tree.filter(|t| !t.is_empty()) {
             for hit in &mut results.hits {
                 hit.url.insert_str(0, &tree);
             }
