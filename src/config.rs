@@ -40,6 +40,11 @@ impl Language {
         }
     }
 
+    /// The language's place in [`Language::ALL`].
+    pub fn position(self) -> usize {
+        Language::ALL.iter().position(|&l| l == self).unwrap_or(0)
+    }
+
     /// The other of the two languages: the one of a text shown beside its translation.
     pub fn other(self) -> Language {
         match self {

@@ -72,6 +72,14 @@ pub(crate) fn write_meta(
             "tag_boost": plan::TAG_BOOST,
             "typo_weight": plan::TYPO_WEIGHT,
             "prefix_tokens": plan::PREFIX_TOKENS,
+            // On a site of two languages, the readers a weight is written for (in this order)
+            // and how much the other language's text counts (postings.rs, `encode_weight`).
+            "readers": if lib.config.languages.len() > 1 {
+                crate::config::Language::ALL.map(|l| l.tag()).to_vec()
+            } else {
+                Vec::new()
+            },
+            "other_language": crate::index::OTHER_LANGUAGE_WEIGHT,
         },
         "shards": shards.join(" "),
     });

@@ -42,6 +42,8 @@ pub(crate) fn js<T: serde::Serialize + ?Sized>(value: &T) -> String {
 
 #[cfg(test)]
 use super::postings::WEIGHT_SCALE;
+#[cfg(test)]
+use crate::index::OTHER_LANGUAGE_WEIGHT;
 
 /// A reader of the encodings, as search.js reads them (for the tests).
 #[cfg(test)]
@@ -86,8 +88,29 @@ impl Reader<'_> {
         }
     }
 
-    /// One token's postings.
-    pub fn postings(&mut self, n: usize) -> Decoded {
+    /// A document's weight for the reader `reader` (the place of the reader's language in
+    /// `Language::ALL` on a site of two languages, `None` on a site of one).
+    fn weight(&mut self, reader: Option<usize>) -> f32 {
+        let v = self.varint();
+        let Some(reader) = reader else { return v as f32 / WEIGHT_SCALE };
+        let (kind, q) = (v % 4, (v / 4) as f32 / WEIGHT_SCALE);
+        match kind {
+            0 => q,
+            3 => {
+                let second = self.varint() as f32 / WEIGHT_SCALE;
+                if reader == 0 {
+                    q
+                } else {
+                    second
+                }
+            }
+            k if k as usize == reader + 1 => q,
+            _ => q * OTHER_LANGUAGE_WEIGHT,
+        }
+    }
+
+    /// One token's postings, with the weights `reader` reads ([`Reader::weight`]).
+    pub fn postings(&mut self, n: usize, reader: Option<usize>) -> Decoded {
         let truncated = self.varint() & 1 == 1;
         let count = self.varint();
         let (mut floor, mut set) = (0.0, None);
@@ -100,7 +123,8 @@ impl Reader<'_> {
         let docs: Vec<(u32, u32, f32)> = (0..k)
             .map(|_| {
                 case += self.varint() as u32;
-                (case, self.varint() as u32, self.varint() as f32 / WEIGHT_SCALE)
+                let document = self.varint() as u32;
+                (case, document, self.weight(reader))
             })
             .collect();
         let cases = set.unwrap_or_else(|| {

@@ -1,9 +1,14 @@
 //! Postings: every token of the tantivy index's text fields read with its occurrences, weighed
 //! as tantivy's BM25 scores a one-word query (the field boosts of [`TEXT_FIELDS`]), and encoded.
+//!
+//! On a site of two languages a weight depends on the reader's: a word found in the other
+//! language's fields counts [`OTHER_LANGUAGE_WEIGHT`] of itself (`index::language_weights`).
+//! A document's weight is kept in three parts, by the language of the fields it was found in,
+//! and written so that each language's search page reads its own (see FORMAT.md).
 
 use super::encoding::{case_set, varint};
 use crate::error::Result;
-use crate::index::TEXT_FIELDS;
+use crate::index::{OTHER_LANGUAGE_WEIGHT, TEXT_FIELDS};
 use crate::model::Library;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -28,6 +33,26 @@ pub(crate) struct Documents {
     pub list: Vec<(u32, u32)>,
     /// Per case: its first document.
     first: Vec<u32>,
+    /// Per text field, the part of a weight it adds to ([`Parts`]): 0 for a field of both
+    /// languages or on a site of one language, else 1 + the place of its language in
+    /// [`crate::config::Language::ALL`].
+    groups: [usize; FIELDS],
+    /// Whether the site has two languages, so that weights are written per reader.
+    pub split: bool,
+}
+
+/// A document's weight for a token, in parts by the language of the fields it was found in:
+/// fields of both languages, fields of `Language::ALL[0]`, fields of `Language::ALL[1]`.
+pub(crate) type Parts = [f32; 3];
+
+/// The weight of `parts` for a reader of `Language::ALL[reader]`.
+pub(crate) fn seen_by(parts: &Parts, reader: usize) -> f32 {
+    parts[0] + parts[1 + reader] + OTHER_LANGUAGE_WEIGHT * parts[2 - reader]
+}
+
+/// The larger of a document's weights for either reader: what truncation keeps the heaviest by.
+fn heaviest(parts: &Parts) -> f32 {
+    seen_by(parts, 0).max(seen_by(parts, 1))
 }
 
 impl Documents {
@@ -40,7 +65,13 @@ impl Documents {
             let tagged = case.sections.iter().filter(|s| s.is_tagged()).count() as u32;
             list.extend((1..=tagged).map(|k| (i as u32, k)));
         }
-        Documents { list, first }
+        let split = lib.config.languages.len() > 1;
+        let languages = crate::index::field_languages(lib.config.content_language);
+        let groups = languages.map(|lang| match lang {
+            Some(lang) if split => 1 + lang.position(),
+            _ => 0,
+        });
+        Documents { list, first, groups, split }
     }
 
     fn cases(&self) -> usize {
@@ -64,7 +95,7 @@ fn idf(df: u64, n: u64) -> f32 {
 }
 
 /// The place of `body` in [`TEXT_FIELDS`].
-const BODY: usize = 3;
+const BODY: usize = 4;
 
 /// The tantivy index's text fields, in the order of [`TEXT_FIELDS`].
 pub(crate) fn text_fields(f: &crate::index::Fields) -> [tantivy::schema::Field; FIELDS] {
@@ -284,20 +315,26 @@ fn weigh(
     // Sum per document, fields in order. Occurrences come field by field, each field's in the
     // order of the index's segments: a common token is summed in a table of all documents, a
     // rare one sorted.
-    let mut weights: Vec<(u32, f32)> = Vec::new();
+    let mut weights: Vec<(u32, Parts)> = Vec::new();
     if occ.len() > docs.list.len() / 8 {
-        let mut table = vec![0f32; docs.list.len()];
+        let mut table = vec![[0f32; 3]; docs.list.len()];
         for o in &occ {
-            table[o.0 as usize] += weight(o);
+            table[o.0 as usize][docs.groups[o.1 as usize]] += weight(o);
         }
-        weights.extend(table.into_iter().enumerate().filter(|(_, w)| *w > 0.0).map(|(d, w)| (d as u32, w)));
+        weights.extend(
+            table.into_iter().enumerate().filter(|(_, w)| w.iter().any(|&x| x > 0.0)).map(|(d, w)| (d as u32, w)),
+        );
     } else {
         occ.sort_unstable();
         for o in &occ {
-            let w = weight(o);
+            let (w, group) = (weight(o), docs.groups[o.1 as usize]);
             match weights.last_mut() {
-                Some((d, sum)) if *d == o.0 => *sum += w,
-                _ => weights.push((o.0, w)),
+                Some((d, sum)) if *d == o.0 => sum[group] += w,
+                _ => {
+                    let mut parts = [0f32; 3];
+                    parts[group] = w;
+                    weights.push((o.0, parts));
+                }
             }
         }
     }
@@ -321,26 +358,46 @@ fn weigh(
         }
         weights = merged;
     }
-    encode(&weights, &docs.list, docs.cases())
+    encode(&weights, &docs.list, docs.cases(), docs.split)
 }
 
 fn quantize(w: f32) -> u64 {
     ((w * WEIGHT_SCALE).round() as u64).max(1)
 }
 
-fn encode_docs(out: &mut String, docs: &[(u32, f32)], documents: &[(u32, u32)]) {
+/// Writes a document's weight: on a site of one language, the weight; on a site of two,
+/// `4 × weight + kind`, where kind 0 is a weight the same for both readers, 1 (2) a weight
+/// found only in fields of `Language::ALL[0]` (`[1]`), which the other reader weighs by
+/// [`OTHER_LANGUAGE_WEIGHT`], and 3 the first reader's weight followed by the second's.
+fn encode_weight(out: &mut String, parts: &Parts, split: bool) {
+    let [both, first, second] = *parts;
+    if !split {
+        varint(out, quantize(both));
+    } else if first == 0.0 && second == 0.0 {
+        varint(out, quantize(both) * 4);
+    } else if both == 0.0 && second == 0.0 {
+        varint(out, quantize(first) * 4 + 1);
+    } else if both == 0.0 && first == 0.0 {
+        varint(out, quantize(second) * 4 + 2);
+    } else {
+        varint(out, quantize(seen_by(parts, 0)) * 4 + 3);
+        varint(out, quantize(seen_by(parts, 1)));
+    }
+}
+
+fn encode_docs(out: &mut String, docs: &[(u32, Parts)], documents: &[(u32, u32)], split: bool) {
     varint(out, docs.len() as u64);
     let mut prev = 0u32;
-    for &(d, w) in docs {
-        let (case, k) = documents[d as usize];
+    for (d, w) in docs {
+        let (case, k) = documents[*d as usize];
         varint(out, (case - prev) as u64);
         varint(out, k as u64);
-        varint(out, quantize(w));
+        encode_weight(out, w, split);
         prev = case;
     }
 }
 
-pub(crate) fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usize) -> Encoded {
+pub(crate) fn encode(docs: &[(u32, Parts)], documents: &[(u32, u32)], n_cases: usize, split: bool) -> Encoded {
     let mut cases: Vec<u32> = docs.iter().map(|&(d, _)| documents[d as usize].0).collect();
     cases.dedup();
     // A document takes at least 3 letters: only postings that may fit are written out whole.
@@ -349,7 +406,7 @@ pub(crate) fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usi
         let mut full = String::new();
         varint(&mut full, 0);
         varint(&mut full, cases.len() as u64);
-        encode_docs(&mut full, docs, documents);
+        encode_docs(&mut full, docs, documents, split);
         if full.len() <= FULL_POSTINGS_MAX {
             return Encoded { postings: full, cases: cases.len() as u32 };
         }
@@ -358,7 +415,7 @@ pub(crate) fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usi
     // Keep the heaviest documents (ties: the earlier), back in document order: as many as fit
     // in the budget (guessed from the letters per document, then corrected once or twice).
     let mut by_weight: Vec<usize> = (0..docs.len()).collect();
-    let heavier = |a: &usize, b: &usize| docs[*b].1.total_cmp(&docs[*a].1).then(a.cmp(b));
+    let heavier = |a: &usize, b: &usize| heaviest(&docs[*b].1).total_cmp(&heaviest(&docs[*a].1)).then(a.cmp(b));
     let mut keep = (TRUNCATED_BUDGET / per_doc).clamp(1, docs.len());
     let mut head = String::new();
     varint(&mut head, 1);
@@ -371,11 +428,12 @@ pub(crate) fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usi
         }
         let mut kept: Vec<usize> = by_weight.clone();
         kept.sort_unstable();
-        let kept: Vec<(u32, f32)> = kept.into_iter().map(|i| docs[i]).collect();
+        let kept: Vec<(u32, Parts)> = kept.into_iter().map(|i| docs[i]).collect();
         let mut body = String::new();
-        encode_docs(&mut body, &kept, documents);
+        encode_docs(&mut body, &kept, documents, split);
         if body.len() <= TRUNCATED_BUDGET + TRUNCATED_BUDGET / 10 || keep == 1 {
-            let floor = by_weight.iter().map(|&i| docs[i].1).fold(f32::INFINITY, f32::min);
+            // An upper bound of the weight, for either reader, of every document left out.
+            let floor = by_weight.iter().map(|&i| heaviest(&docs[i].1)).fold(f32::INFINITY, f32::min);
             break (body, floor);
         }
         keep = (keep * TRUNCATED_BUDGET / body.len()).max(1);
@@ -391,6 +449,7 @@ pub(crate) fn encode(docs: &[(u32, f32)], documents: &[(u32, u32)], n_cases: usi
 mod tests {
     use super::*;
     use crate::browser_index::encoding::{Decoded, Reader};
+    use crate::config::Language;
     use std::collections::HashMap;
     use std::path::Path;
 
@@ -398,17 +457,42 @@ mod tests {
     fn truncated_postings_keep_the_heaviest_documents_and_every_case() {
         let n = 20_000u32;
         let documents: Vec<(u32, u32)> = (0..n).map(|c| (c, 0)).collect();
-        let docs: Vec<(u32, f32)> = (0..n).map(|d| (d, 1.0 + (d % 97) as f32)).collect();
-        let e = encode(&docs, &documents, n as usize);
+        let docs: Vec<(u32, Parts)> = (0..n).map(|d| (d, [1.0 + (d % 97) as f32, 0.0, 0.0])).collect();
+        let e = encode(&docs, &documents, n as usize, false);
         // The case set (a bitmap here) and about TRUNCATED_BUDGET letters of documents.
         assert!(e.postings.len() <= n as usize / 6 + TRUNCATED_BUDGET * 11 / 10 + 20, "{}", e.postings.len());
-        let Decoded { truncated, cases, floor, docs: kept } = Reader(e.postings.as_bytes(), 0).postings(n as usize);
+        let Decoded { truncated, cases, floor, docs: kept } =
+            Reader(e.postings.as_bytes(), 0).postings(n as usize, None);
         assert!(truncated);
         assert_eq!(cases.len(), n as usize);
         assert!(kept.len() > TRUNCATED_BUDGET / 8, "{}", kept.len());
         // The kept documents are the heaviest: none left out weighs more than the floor.
         assert!(kept.iter().all(|d| d.2 >= floor));
-        assert!(docs.iter().filter(|d| d.1 > floor + 0.005).count() <= kept.len());
+        assert!(docs.iter().filter(|d| d.1[0] > floor + 0.005).count() <= kept.len());
+    }
+
+    #[test]
+    fn each_reader_reads_its_weights_and_the_other_language_counts_less() {
+        let documents: Vec<(u32, u32)> = (0..4).map(|c| (c, 0)).collect();
+        // Found in fields of both languages, of the first, of the second, of all three kinds.
+        let docs: Vec<(u32, Parts)> =
+            vec![(0, [2.0, 0.0, 0.0]), (1, [0.0, 2.0, 0.0]), (2, [0.0, 0.0, 2.0]), (3, [1.0, 2.0, 4.0])];
+        let e = encode(&docs, &documents, 4, true);
+        let f = OTHER_LANGUAGE_WEIGHT;
+        for reader in [0, 1] {
+            let Decoded { docs: read, .. } = Reader(e.postings.as_bytes(), 0).postings(4, Some(reader));
+            let read: Vec<f32> = read.iter().map(|d| d.2).collect();
+            let expected: Vec<f32> = docs.iter().map(|d| seen_by(&d.1, reader)).collect();
+            for (r, x) in read.iter().zip(&expected) {
+                assert!((r - x).abs() < 0.006, "reader {reader}: {read:?} vs {expected:?}");
+            }
+        }
+        assert_eq!(seen_by(&docs[1].1, 0), 2.0);
+        assert_eq!(seen_by(&docs[1].1, 1), 2.0 * f);
+        assert_eq!(seen_by(&docs[3].1, 1), 1.0 + 4.0 + 2.0 * f);
+        // A site of one language writes the weight alone, as before.
+        let one = encode(&[(0, [2.0, 0.0, 0.0])], &documents, 4, false);
+        assert_eq!(Reader(one.postings.as_bytes(), 0).postings(4, None).docs, vec![(0, 0, 2.0)]);
     }
 
     /// The shipped library, its tantivy index and the encoded postings.
@@ -431,12 +515,13 @@ mod tests {
     }
 
     /// Per case, the best document's summed weight for the given tokens (all required).
-    fn static_scores(tokens: &[&str]) -> HashMap<String, f32> {
+    fn static_scores(tokens: &[&str], reader: usize) -> HashMap<String, f32> {
         let (lib, _, postings) = shipped();
         let mut per_doc: HashMap<(u32, u32), (usize, f32)> = HashMap::new();
         for t in tokens {
             let (_, e) = postings.iter().find(|(k, _)| k == t).unwrap_or_else(|| panic!("no token {t}"));
-            let Decoded { truncated, docs, .. } = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
+            let Decoded { truncated, docs, .. } =
+                Reader(e.postings.as_bytes(), 0).postings(lib.cases.len(), Some(reader));
             assert!(!truncated);
             for (c, d, w) in docs {
                 let slot = per_doc.entry((c, d)).or_default();
@@ -458,7 +543,7 @@ mod tests {
     fn a_token_lists_the_sections_holding_it_with_their_case_weight() {
         let (lib, _, postings) = shipped();
         let (_, e) = postings.iter().find(|(k, _)| k == "红墙").unwrap();
-        let Decoded { docs, .. } = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len());
+        let Decoded { docs, .. } = Reader(e.postings.as_bytes(), 0).postings(lib.cases.len(), Some(0));
         let c = lib.cases.iter().position(|c| c.id == "west-changan").unwrap();
         let tagged: Vec<&str> =
             lib.cases[c].sections.iter().filter(|s| s.is_tagged()).map(|s| s.anchor.as_str()).collect();
@@ -488,12 +573,13 @@ mod tests {
             ("社区", &["社区"]),
             ("grassroots governance", &["grassroot", "govern"]),
         ];
-        for (q, tokens) in queries {
+        // The shipped site has two languages: each reader's weights are its search's scores.
+        for ((q, tokens), lang) in queries.iter().flat_map(|q| Language::ALL.map(|l| (q, l))) {
             // `+word`: the query language, every word required and nothing added (a query in
             // everyday words may also search a term's names).
             let strict: Vec<String> = q.split(' ').map(|w| format!("+{w}")).collect();
-            let cli = searcher.search(&crate::search::Query::new(strict.join(" ")).limit(100)).unwrap();
-            let ours = static_scores(tokens);
+            let cli = searcher.search(&crate::search::Query::new(strict.join(" ")).limit(100).lang(lang)).unwrap();
+            let ours = static_scores(tokens, lang.position());
             assert_eq!(
                 cli.total,
                 ours.len(),
@@ -504,7 +590,7 @@ mod tests {
                 let w = ours[&hit.id];
                 assert!(
                     (w - hit.score).abs() < 0.006 * tokens.len() as f32 + 1e-4 * hit.score,
-                    "{q} {}: {w} vs {}",
+                    "{q} ({lang:?}) {}: {w} vs {}",
                     hit.id,
                     hit.score
                 );

@@ -224,8 +224,9 @@ impl<'a> CaseDocuments<'a> {
         doc.text(f.place_text, place_text(case, &library.config.place_aliases));
         doc.text(f.place, case.place.describe());
         let (summary, summary_zh) = case.summary_in(crate::config::Language::En);
-        for s in std::iter::once(summary).chain(summary_zh) {
-            doc.text(f.summary, s);
+        doc.text(f.summary, summary);
+        if let Some(s) = summary_zh {
+            doc.text(f.summary_zh, s);
         }
         for facet in case_facets(library, case) {
             doc.values.push((f.facet, Val::Facet(facet)));
@@ -250,10 +251,10 @@ impl<'a> CaseDocuments<'a> {
             doc.values.push((f.spans, Val::U64(u64::from(p[0]) << 32 | u64::from(p[1]))));
         }
         doc.text(f.body, text);
-        // The translations are found too: after the original's text, so that the sections'
-        // positions above stay those of the original.
+        // The translations are found too, in a field of their own: a reader's search weighs
+        // the text in the reader's language above the other's (`index::language_weights`).
         for t in &case.translations {
-            doc.text(f.body, plain_text_mapped(&t.text[t.body_start..], &[]).0);
+            doc.text(f.body_tr, plain_text_mapped(&t.text[t.body_start..], &[]).0);
         }
         doc
     }

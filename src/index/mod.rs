@@ -20,7 +20,10 @@ pub mod update;
 pub use build::{build_index, build_index_cancellable, rebuild_site_index};
 pub use document::{term_text, SectionSpan};
 pub use meta::{library_fingerprint, read_meta, write_meta, Meta, MetaTerm, MetaVocabulary, FORMAT, META_FILE};
-pub use schema::{schema, Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT, TEXT_FIELDS};
+pub use schema::{
+    field_languages, language_weights, schema, Fields, LEVEL_ROOT, OTHER_LANGUAGE_WEIGHT, PLACE_ROOT, PLACE_ZH_ROOT,
+    TEXT_FIELDS,
+};
 pub use surfaces::{read_surfaces, surfaces, write_surfaces, SURFACES_FILE};
 pub use update::Updater;
 

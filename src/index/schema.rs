@@ -2,6 +2,7 @@
 //! and by the browser index) and the facet roots.
 
 use crate::analysis::ANALYZER;
+use crate::config::Language;
 use crate::error::{Error, Result};
 use tantivy::schema::{
     FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
@@ -9,8 +10,45 @@ use tantivy::schema::{
 
 /// The text fields searched, in this order, with their query boosts: what `casebook search`
 /// asks tantivy for and what the browser index weighs its tokens with.
-pub const TEXT_FIELDS: [(&str, f32); 6] =
-    [("title", 3.0), ("title_zh", 3.0), ("summary", 2.0), ("body", 1.0), ("place_text", 1.0), ("tagtext", 0.5)];
+pub const TEXT_FIELDS: [(&str, f32); 8] = [
+    ("title", 3.0),
+    ("title_zh", 3.0),
+    ("summary", 2.0),
+    ("summary_zh", 2.0),
+    ("body", 1.0),
+    ("body_tr", 1.0),
+    ("place_text", 1.0),
+    ("tagtext", 0.5),
+];
+
+/// How much a word found in the text of a language other than the reader's counts, against
+/// one found in the reader's (on a site in two languages): each language's search page finds
+/// the other language's text too, ranked below its own.
+pub const OTHER_LANGUAGE_WEIGHT: f32 = 0.5;
+
+/// The language of each text field of [`TEXT_FIELDS`] when the case files are written in
+/// `content`: the English and Chinese titles and summaries, the original's body and its
+/// translation's (the other language); `None` for the fields that hold both (place names and
+/// the terms' labels).
+pub fn field_languages(content: Language) -> [Option<Language>; TEXT_FIELDS.len()] {
+    TEXT_FIELDS.map(|(name, _)| match name {
+        "title" | "summary" => Some(Language::En),
+        "title_zh" | "summary_zh" => Some(Language::ZhCn),
+        "body" => Some(content),
+        "body_tr" => Some(content.other()),
+        _ => None,
+    })
+}
+
+/// Each text field's weight for a reader of `reader` (a factor of its boost): 1, or
+/// [`OTHER_LANGUAGE_WEIGHT`] for a field in another language, on a site of several languages
+/// (`languages`) only — a site in one language weighs its fields as they are.
+pub fn language_weights(languages: &[Language], content: Language, reader: Language) -> [f32; TEXT_FIELDS.len()] {
+    field_languages(content).map(|lang| match lang {
+        Some(lang) if languages.len() > 1 && lang != reader => OTHER_LANGUAGE_WEIGHT,
+        _ => 1.0,
+    })
+}
 
 /// The fields of the index.
 ///
@@ -21,9 +59,11 @@ pub const TEXT_FIELDS: [(&str, f32); 6] =
 /// | `sections` | stored | one value per tagged section: its [`SectionSpan`] |
 /// | `title` | text ×3, stored | the case title |
 /// | `title_zh` | text ×3, stored | the case's Chinese title |
-/// | `summary` | text ×2 | the case's summary and summary_zh |
+/// | `summary` | text ×2 | the case's English summary |
+/// | `summary_zh` | text ×2 | the case's Chinese summary |
 /// | `summary_text` | stored | the summary (in the site's source language) |
 /// | `body` | text, stored | the body as plain text |
+/// | `body_tr` | text, stored | the body of each translation, as plain text |
 /// | `place_text` | text | every place name, English and Chinese |
 /// | `place` | stored | the place in one line, e.g. `Erqi District, Zhengzhou, Henan` |
 /// | `tagtext` | text ×0.5 | labels and aliases of the terms the case is tagged with |
@@ -41,8 +81,10 @@ pub struct Fields {
     pub title: Field,
     pub title_zh: Field,
     pub summary: Field,
+    pub summary_zh: Field,
     pub summary_text: Field,
     pub body: Field,
+    pub body_tr: Field,
     pub place_text: Field,
     pub place: Field,
     pub tagtext: Field,
@@ -78,8 +120,10 @@ pub fn schema() -> Schema {
     b.add_text_field("title", text(true));
     b.add_text_field("title_zh", text(true));
     b.add_text_field("summary", text(false));
+    b.add_text_field("summary_zh", text(false));
     b.add_text_field("summary_text", STORED);
     b.add_text_field("body", text(true));
+    b.add_text_field("body_tr", text(true));
     b.add_text_field("place_text", text(false));
     b.add_text_field("place", STORED);
     b.add_text_field("tagtext", text(false));
@@ -97,7 +141,9 @@ impl Fields {
             "title" => self.title,
             "title_zh" => self.title_zh,
             "summary" => self.summary,
+            "summary_zh" => self.summary_zh,
             "body" => self.body,
+            "body_tr" => self.body_tr,
             "place_text" => self.place_text,
             _ => self.tagtext,
         })
@@ -114,8 +160,10 @@ impl Fields {
             title: f("title")?,
             title_zh: f("title_zh")?,
             summary: f("summary")?,
+            summary_zh: f("summary_zh")?,
             summary_text: f("summary_text")?,
             body: f("body")?,
+            body_tr: f("body_tr")?,
             place_text: f("place_text")?,
             place: f("place")?,
             tagtext: f("tagtext")?,

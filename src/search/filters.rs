@@ -37,7 +37,7 @@ pub(super) fn filter_names(meta: &Meta) -> Vec<String> {
 
 /// Fields a query may name (`title:红墙`).
 pub(super) const QUERY_FIELDS: &[&str] =
-    &["title", "title_zh", "summary", "body", "place_text", "tagtext", "id", "kind"];
+    &["title", "title_zh", "summary", "summary_zh", "body", "body_tr", "place_text", "tagtext", "id", "kind"];
 
 /// A `key:value` filter with its key resolved, found in the text or given apart from it.
 pub(super) struct Filter {

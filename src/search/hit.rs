@@ -181,7 +181,7 @@ impl Searcher {
         let summary = first(f.summary_text).unwrap_or_default();
         let mut snippet = Vec::new();
         // The translation's text (a site has two languages at most: it is in the other one).
-        let translated: Vec<&str> = doc.get_all(f.body).skip(1).filter_map(|v| v.as_str()).collect();
+        let translated: Vec<&str> = doc.get_all(f.body_tr).filter_map(|v| v.as_str()).collect();
         if !browsing {
             // A reader of the translation's language sees its passage first.
             if lang.is_some_and(|l| l != meta.content_language) {

@@ -44,6 +44,7 @@ mod tests;
 pub use output::{render_human, render_json};
 pub use snippet::{shorten, snippet_of};
 
+use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::html::escape;
 use crate::index::{self, Meta, Opened, LEVEL_ROOT};
@@ -250,7 +251,11 @@ pub struct Searched {
 pub struct Searcher {
     opened: Opened,
     reader: IndexReader,
-    parser: QueryParser,
+    /// The query language's parser for a reader of each language of [`Language::ALL`]: the
+    /// fields' boosts weighed by the reader's language ([`index::language_weights`]).
+    parsers: Vec<QueryParser>,
+    /// The text fields' boosts for a reader of each language of [`Language::ALL`].
+    boosts: Vec<[f32; index::TEXT_FIELDS.len()]>,
     /// Every taxonomy term, with its names and their keys.
     names: Vec<TermNames>,
     /// Every place path of the index, read on the first place filter.
@@ -293,14 +298,28 @@ impl Searcher {
         let opened = index::open(dir)?;
         let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let f = opened.fields;
-        let mut parser = QueryParser::for_index(&opened.index, f.text_fields().to_vec());
-        parser.set_conjunction_by_default();
-        // The boosts are the schema's, which the browser index's weights use too.
-        for (field, (_, boost)) in f.text_fields().into_iter().zip(index::TEXT_FIELDS) {
-            if boost != 1.0 {
-                parser.set_field_boost(field, boost);
-            }
-        }
+        // The boosts are the schema's, weighed by the reader's language, as the browser
+        // index's weights are.
+        let boosts: Vec<[f32; index::TEXT_FIELDS.len()]> = Language::ALL
+            .iter()
+            .map(|&reader| {
+                let weights = index::language_weights(&opened.meta.languages, opened.meta.content_language, reader);
+                std::array::from_fn(|i| index::TEXT_FIELDS[i].1 * weights[i])
+            })
+            .collect();
+        let parsers = boosts
+            .iter()
+            .map(|boosts| {
+                let mut parser = QueryParser::for_index(&opened.index, f.text_fields().to_vec());
+                parser.set_conjunction_by_default();
+                for (field, &boost) in f.text_fields().into_iter().zip(boosts) {
+                    if boost != 1.0 {
+                        parser.set_field_boost(field, boost);
+                    }
+                }
+                parser
+            })
+            .collect();
         let mut names = Vec::new();
         for (v, vocabulary) in opened.meta.vocabularies.iter().enumerate() {
             for (t, term) in vocabulary.terms.iter().enumerate() {
@@ -316,7 +335,8 @@ impl Searcher {
         Ok(Searcher {
             opened,
             reader,
-            parser,
+            parsers,
+            boosts,
             names,
             places: OnceLock::new(),
             reading_places: Mutex::new(()),
@@ -326,6 +346,22 @@ impl Searcher {
 
     pub fn meta(&self) -> &Meta {
         &self.opened.meta
+    }
+
+    /// The language a query is ranked for: the reader's, or the site's default.
+    fn reader(&self, query: &Query) -> Language {
+        let meta = &self.opened.meta;
+        query.lang.or(meta.languages.first().copied()).unwrap_or(meta.content_language)
+    }
+
+    /// The parser of a reader of `lang`.
+    fn parser(&self, lang: Language) -> &QueryParser {
+        &self.parsers[lang.position()]
+    }
+
+    /// The text fields' boosts for a reader of `lang`.
+    fn boosts(&self, lang: Language) -> &[f32; index::TEXT_FIELDS.len()] {
+        &self.boosts[lang.position()]
     }
 
     /// Every place path of the index, read once, on the first place filter (`OnceLock` has no
@@ -418,7 +454,7 @@ impl Searcher {
             self.expert(&searcher, query, &masked, &filters)?
         } else {
             let open = !query.text.ends_with(char::is_whitespace);
-            let planned = self.plan(&searcher, &masked, open)?;
+            let planned = self.plan(&searcher, &masked, open, self.reader(query))?;
             if planned.units.is_empty() {
                 (self.browse(&searcher, &filters)?, Marks::default())
             } else {
@@ -490,12 +526,13 @@ impl Searcher {
         let meta = &self.opened.meta;
         // Before the parser, which recurses once per parenthesis.
         check_nesting(&query.text)?;
-        let (_, errors) = self.parser.parse_query_lenient(masked);
+        let parser = self.parser(self.reader(query));
+        let (_, errors) = parser.parse_query_lenient(masked);
         if let Some(e) = errors.first() {
             return Err(parse_error(&query.text, e, meta));
         }
         let folded = crate::analysis::script::fold(masked);
-        let (q, errors) = self.parser.parse_query_lenient(&split_han_runs(&folded));
+        let (q, errors) = parser.parse_query_lenient(&split_han_runs(&folded));
         if let Some(e) = errors.first() {
             return Err(parse_error(&query.text, e, meta));
         }

@@ -14,6 +14,7 @@
 use super::collect::{Candidate, CaseCollector};
 use super::plan::{self, Word, PREFIX_TOKENS, TAG_BOOST, TYPO_WEIGHT};
 use super::{Corrected, Expanded, Searcher};
+use crate::config::Language;
 use crate::error::Result;
 use std::collections::{HashMap, HashSet};
 use tantivy::collector::Count;
@@ -50,6 +51,8 @@ pub(super) struct Planned {
     pub expanded: Vec<Expanded>,
     /// The term of the answer card: an index into [`Searcher::names`].
     pub card: Option<usize>,
+    /// The reader's language, which the ranking weighs the fields by.
+    pub lang: Language,
 }
 
 /// A case found, with how many units it holds and its score.
@@ -67,12 +70,12 @@ impl Searcher {
     }
 
     /// A token of the index searched over every text field, with the fields' boosts.
-    pub(super) fn token_query(&self, token: &str, weight: f32) -> Box<dyn TantivyQuery> {
+    pub(super) fn token_query(&self, token: &str, weight: f32, lang: Language) -> Box<dyn TantivyQuery> {
         let fields = self.opened.fields.text_fields();
         let clauses = fields
             .into_iter()
-            .zip(crate::index::TEXT_FIELDS)
-            .map(|(field, (_, boost))| {
+            .zip(*self.boosts(lang))
+            .map(|(field, boost)| {
                 let q = TermQuery::new(Term::from_field_text(field, token), IndexRecordOption::WithFreqs);
                 let q: Box<dyn TantivyQuery> = Box::new(BoostQuery::new(Box::new(q), boost * weight));
                 (Occur::Should, q)
@@ -82,13 +85,13 @@ impl Searcher {
     }
 
     /// The query of one alternative; `None` for text the analysis leaves nothing of.
-    pub(super) fn alt_query(&self, alt: &Alt) -> Option<Box<dyn TantivyQuery>> {
+    pub(super) fn alt_query(&self, alt: &Alt, lang: Language) -> Option<Box<dyn TantivyQuery>> {
         match alt {
             Alt::Text(text) => {
-                let (q, errors) = self.parser.parse_query_lenient(text);
+                let (q, errors) = self.parser(lang).parse_query_lenient(text);
                 errors.is_empty().then_some(q)
             }
-            Alt::Token(token, weight) => Some(self.token_query(token, *weight)),
+            Alt::Token(token, weight) => Some(self.token_query(token, *weight, lang)),
             Alt::Tagged(vocabulary, id) => {
                 let facet = Facet::from_path([vocabulary.as_str(), id.as_str()]);
                 let q = TermQuery::new(Term::from_facet(self.opened.fields.facet, &facet), IndexRecordOption::Basic);
@@ -135,7 +138,7 @@ impl Searcher {
     fn by_cases(&self, searcher: &tantivy::Searcher, tokens: HashSet<String>) -> Result<Vec<(String, usize)>> {
         let mut out = Vec::new();
         for t in tokens {
-            let n = self.count(searcher, self.token_query(&t, 1.0).as_ref())?;
+            let n = self.count(searcher, self.token_query(&t, 1.0, Language::ALL[0]).as_ref())?;
             if n > 0 {
                 out.push((t, n));
             }
@@ -192,7 +195,8 @@ impl Searcher {
 
     /// Plans `text` (filters taken out) and looks its words up. `open`: the last word may be
     /// unfinished (the text does not end in a space).
-    pub(super) fn plan(&self, searcher: &tantivy::Searcher, text: &str, open: bool) -> Result<Planned> {
+    /// Plans `text` for a reader of `lang`, whose ranking [`Searcher::rank`] then uses.
+    pub(super) fn plan(&self, searcher: &tantivy::Searcher, text: &str, open: bool, lang: Language) -> Result<Planned> {
         let words = plan::words(text);
         let mut planned = Planned {
             units: Vec::new(),
@@ -201,6 +205,7 @@ impl Searcher {
             corrected: Vec::new(),
             expanded: Vec::new(),
             card: None,
+            lang,
         };
         let last = words.len().saturating_sub(1);
         // Each content word with its alternatives, and the keys the query holds.
@@ -214,7 +219,7 @@ impl Searcher {
             }
             keys.insert(w.key.clone());
             let exact = Alt::Text(w.text.clone());
-            let found = match self.alt_query(&exact) {
+            let found = match self.alt_query(&exact, lang) {
                 Some(q) => self.count(searcher, q.as_ref())? > 0,
                 None => false,
             };
@@ -351,7 +356,7 @@ impl Searcher {
         let mut not_found = Vec::new();
         for unit in &planned.units {
             let alts: Vec<(Occur, Box<dyn TantivyQuery>)> =
-                unit.alts.iter().filter_map(|a| self.alt_query(a)).map(|q| (Occur::Should, q)).collect();
+                unit.alts.iter().filter_map(|a| self.alt_query(a, planned.lang)).map(|q| (Occur::Should, q)).collect();
             let hits = if alts.is_empty() {
                 Vec::new()
             } else {
@@ -367,7 +372,7 @@ impl Searcher {
                 r.candidate.score += c.score;
             }
             for alt in unit.alts.iter().filter(|a| matches!(a, Alt::Tagged(..))) {
-                let Some(q) = self.alt_query(alt) else { continue };
+                let Some(q) = self.alt_query(alt, planned.lang) else { continue };
                 for c in searcher.search(&with_filters(q), &CaseCollector { scoring: false })? {
                     if let Some(r) = found.get_mut(&c.case) {
                         r.tagged += 1;
@@ -376,7 +381,7 @@ impl Searcher {
             }
         }
         for word in &planned.soft {
-            let Some(q) = self.alt_query(&Alt::Text(word.clone())) else { continue };
+            let Some(q) = self.alt_query(&Alt::Text(word.clone()), planned.lang) else { continue };
             for c in searcher.search(&with_filters(q), &CaseCollector { scoring: true })? {
                 if let Some(r) = found.get_mut(&c.case) {
                     r.candidate.score += c.score;

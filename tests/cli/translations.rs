@@ -143,6 +143,20 @@ fn each_language_gets_its_pages_and_a_case_not_translated_says_so() {
     assert!(zh["hits"][0]["snippet_html"].as_str().unwrap().contains("组建"), "{zh}");
     let en = json("alliance", "en");
     assert!(!en["hits"][0]["snippet_html"].as_str().unwrap().contains("组建"), "{en}");
+    // Each reader's language ranks first: a word in beta's English text and in alpha's Chinese
+    // translation finds beta first for an English reader and alpha first for a Chinese one.
+    lib.edit(
+        "cases/district/beta.md",
+        "Members visited every household.",
+        "Members visited every household, as in Fengqiao.",
+    );
+    lib.edit("cases/alpha.zh.md", "各单位现在每月开一次会。", "各单位现在每月开一次会，学习 Fengqiao 的做法。");
+    lib.build_in_place();
+    let first = |lang: &str| {
+        json("Fengqiao", lang)["hits"].as_array().unwrap().iter().map(|h| h["id"].clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(first("en"), ["beta", "alpha"]);
+    assert_eq!(first("zh-CN"), ["alpha", "beta"]);
     let run = lib.search("alliance", &["--lang", "fr"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("`fr` is not a language casebook knows: zh-CN or en"), "{}", run.stderr);

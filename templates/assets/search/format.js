@@ -84,9 +84,31 @@
     return bits;
   }
 
+  /**
+   * Which reader's weights this page reads: on a site of two languages each weight is written
+   * for both readers (FORMAT.md), the page's language weighing the other's text less; -1 on a
+   * site of one language.
+   */
+  function readerOf() {
+    var readers = store.meta.rules.readers || [];
+    if (!readers.length) return -1;
+    var i = readers.indexOf(document.documentElement.lang);
+    return i < 0 ? 0 : i;
+  }
+
+  /** A document's weight for `reader` (readerOf): see postings.rs, encode_weight. */
+  function readWeight(r, reader, scale) {
+    var v = r.v();
+    if (reader < 0) return v / scale;
+    var kind = v % 4, q = (v - kind) / 4 / scale;
+    if (kind === 0) return q;
+    if (kind === 3) { var second = r.v() / scale; return reader === 0 ? q : second; }
+    return kind === reader + 1 ? q : q * store.meta.rules.other_language;
+  }
+
   /** A token's postings: its cases, and the documents listed with their weights. */
   function readPostings(text) {
-    var n = store.meta.cases, scale = store.meta.scale;
+    var n = store.meta.cases, scale = store.meta.scale, reader = readerOf();
     var r = new Reader(text);
     var truncated = r.v() & 1;
     var cases = r.v();
@@ -95,7 +117,7 @@
     var k = r.v();
     var docCase = new Uint32Array(k), docSec = new Uint16Array(k), docW = new Float64Array(k);
     var c = 0;
-    for (var i = 0; i < k; i++) { c += r.v(); docCase[i] = c; docSec[i] = r.v(); docW[i] = r.v() / scale; }
+    for (var i = 0; i < k; i++) { c += r.v(); docCase[i] = c; docSec[i] = r.v(); docW[i] = readWeight(r, reader, scale); }
     if (!set) { set = words(n); for (i = 0; i < k; i++) setBit(set, docCase[i]); }
     return { cases: set, count: cases, truncated: !!truncated, floor: floor, docCase: docCase, docSec: docSec, docW: docW };
   }
