@@ -40,6 +40,12 @@ impl Language {
         }
     }
 
+    /// The language a reader names, as `--lang` or `/api/search?lang=` take it: its tag in any
+    /// case, and `zh` for `zh-CN`.
+    pub fn from_tag(text: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(text) || (text == "zh" && *l == Language::ZhCn))
+    }
+
     /// The language's place in [`Language::ALL`].
     pub fn position(self) -> usize {
         Language::ALL.iter().position(|&l| l == self).unwrap_or(0)

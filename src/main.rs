@@ -268,8 +268,6 @@ fn build(root: PathBuf, out: Option<PathBuf>, base_path: Option<String>) -> Resu
 
 /// `--lang`: a language of casebook's (`zh` stands for `zh-CN`).
 fn parse_language(text: &str) -> Result<casebook::config::Language, String> {
-    casebook::config::Language::ALL
-        .into_iter()
-        .find(|l| l.tag().eq_ignore_ascii_case(text) || (text == "zh" && *l == casebook::config::Language::ZhCn))
+    casebook::config::Language::from_tag(text)
         .ok_or_else(|| format!("`{text}` is not a language casebook knows: zh-CN or en"))
 }

@@ -3,6 +3,7 @@
 //! as [`Error::is_client_error`](crate::Error::is_client_error) says.
 
 use super::http::{json_error, secure, App};
+use crate::config::Language;
 use crate::search;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
@@ -15,8 +16,9 @@ const MAX_QUERY_STRING: usize = 4096;
 /// Most hits `/api/search` returns.
 pub const MAX_LIMIT: usize = 100;
 
-/// `GET /api/search?q=…&force=…&practice=…&problem=…&place=…&level=…&limit=…`; any other
-/// parameter is a filter `VOCABULARY=ID` (repeat one for OR). Answers the JSON of
+/// `GET /api/search?q=…&place=…&level=…&limit=…&lang=…`; any other parameter is a filter
+/// `VOCABULARY=ID` or `SINGULAR=ID` (repeat one for OR). `lang` is the reader's language, as
+/// `--lang` is: its text ranks first, and snippets and URLs come from its pages. Answers the JSON of
 /// `casebook search --json`; errors are `{"error": "…"}` with status 400 (the request) or 500.
 pub(super) async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     let raw = raw.unwrap_or_default();
@@ -38,6 +40,13 @@ pub(super) async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) 
                         StatusCode::BAD_REQUEST,
                         &format!("limit must be a number from 0 to {MAX_LIMIT}"),
                     )
+                }
+            },
+            "lang" => match Language::from_tag(value.trim()) {
+                Some(lang) => query.lang = Some(lang),
+                None => {
+                    let tags: Vec<&str> = Language::ALL.iter().map(|l| l.tag()).collect();
+                    return json_error(StatusCode::BAD_REQUEST, &format!("lang must be one of: {}", tags.join(", ")));
                 }
             },
             _ => query.filters.push((key.into_owned(), value.into_owned())),

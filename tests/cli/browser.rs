@@ -388,7 +388,11 @@ fn ranks_like_casebook_search() {
         .iter()
         .flat_map(|(lang, base)| queries.iter().map(move |q| (*lang, *q, page(base, &[("q", q)]))))
         .collect();
-    let tasks = asked.iter().map(|(lang, q, url)| json!({"name": format!("{lang} {q}"), "url": url})).collect();
+    // The English pages load the site's one set of assets, from the folder above them.
+    let tasks = asked
+        .iter()
+        .map(|(lang, q, url)| json!({"name": format!("{lang} {q}"), "url": url, "base": file_base()}))
+        .collect();
     let results = drive(tasks);
     for ((lang, q, _), r) in asked.iter().zip(&results) {
         let page: Vec<String> = hits(&r["final"]).into_iter().take(3).collect();

@@ -118,7 +118,7 @@ fn api_search_answers_the_json_of_the_cli() {
     let lib = Lib::shipped();
     let site = lib.build("site", &[]);
     let server = serve(&lib);
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("/api/search?q=alliance&limit=3", &["alliance", "--limit", "3"]),
         ("/api/search?q=%E5%BD%A2%E5%BC%8F%E4%B8%BB%E4%B9%89", &["形式主义"]),
         ("/api/search?q=&force=mass-cohesion&level=community", &["--force", "mass-cohesion", "--level", "community"]),
@@ -130,6 +130,8 @@ fn api_search_answers_the_json_of_the_cli() {
             "/api/search?q=Party+building&place=Henan&limit=100",
             &["Party building", "--place", "Henan", "--limit", "100"],
         ),
+        ("/api/search?q=%E7%BD%91%E6%A0%BC&lang=en", &["网格", "--lang", "en"]),
+        ("/api/search?q=grid&lang=zh", &["grid", "--lang", "zh-CN"]),
     ];
     for (url, args) in cases {
         let r = server.get(url);
@@ -144,6 +146,7 @@ fn api_search_answers_the_json_of_the_cli() {
         format!("/api/search?q={long}"),
         "/api/search?q=x&limit=many".to_string(),
         "/api/search?q=x&colour=red".to_string(),
+        "/api/search?q=x&lang=fr".to_string(),
         "/api/search?q=x&force=no-such-force".to_string(),
         "/api/search?q=%22unclosed".to_string(),
     ] {
