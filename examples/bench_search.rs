@@ -29,11 +29,17 @@ const QUERIES: &[&str] = &[
 ];
 
 fn main() {
-    let Some(site) = std::env::args().nth(1) else {
-        eprintln!("usage: bench_search SITE_DIR");
+    let Some(given) = std::env::args().nth(1) else {
+        eprintln!("usage: bench_search LIBRARY_DIR|INDEX_DIR");
         std::process::exit(2);
     };
-    let dir = Path::new(&site).join(casebook::index::INDEX_DIR);
+    // A library folder (its index in the cache) or the index folder itself (`--index-dir`).
+    let given = Path::new(&given);
+    let dir = if given.join(casebook::index::META_FILE).is_file() {
+        given.to_path_buf()
+    } else {
+        given.join(casebook::index::INDEX_DIR)
+    };
     let t = Instant::now();
     let searcher = match Searcher::open(&dir) {
         Ok(s) => s,

@@ -74,6 +74,9 @@ enum Command {
         /// The path the site will be served under, e.g. /kb/ (used by sitemap.xml, the feed and 404.html).
         #[arg(long)]
         base_path: Option<String>,
+        /// Where `search`'s index goes, replaced as a whole [default: .casebook/index in the library folder].
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
     },
     /// Search the library (Chinese and English) with facet filters; builds the index if needed.
     Search {
@@ -81,9 +84,9 @@ enum Command {
         query: Vec<String>,
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// The built site holding the index [default: site/ in the library folder].
+        /// The search index, (re)built there when missing or stale [default: .casebook/index in the library folder].
         #[arg(long)]
-        site: Option<PathBuf>,
+        index_dir: Option<PathBuf>,
         /// Only cases tagged VOCABULARY=ID (repeatable; values of one vocabulary are ORed).
         #[arg(long, value_name = "VOCABULARY=ID")]
         filter: Vec<String>,
@@ -153,11 +156,24 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { root, format } => check(root, format),
-        Command::Build { root, out, base_path } => {
+        Command::Build { root, out, base_path, index_dir } => {
             keep_freed_memory();
-            build(root, out, base_path)
+            build(root, out, base_path, index_dir)
         }
-        Command::Search { query, root, site, filter, force, practice, problem, place, level, limit, json, lang } => {
+        Command::Search {
+            query,
+            root,
+            index_dir,
+            filter,
+            force,
+            practice,
+            problem,
+            place,
+            level,
+            limit,
+            json,
+            lang,
+        } => {
             let mut filters = Vec::new();
             for f in filter {
                 match f.split_once(['=', ':']) {
@@ -173,9 +189,9 @@ fn main() -> ExitCode {
             for (k, values) in flags {
                 filters.extend(values.into_iter().map(|v| (k.to_string(), v)));
             }
-            let site = site.unwrap_or_else(|| root.join("site"));
+            let index_dir = casebook::index::index_dir(&root, index_dir.as_deref());
             let query = casebook::search::Query { text: query.join(" "), filters, limit, lang };
-            casebook::search(&root, &site, &query).and_then(|searched| {
+            casebook::search(&root, &index_dir, &query).and_then(|searched| {
                 if let Some(note) = &searched.rebuilt {
                     eprint(&format!("note: {note}\n"));
                 }
@@ -253,9 +269,14 @@ fn check(root: PathBuf, format: Format) -> Result<ExitCode, Error> {
     Ok(if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn build(root: PathBuf, out: Option<PathBuf>, base_path: Option<String>) -> Result<ExitCode, Error> {
+fn build(
+    root: PathBuf,
+    out: Option<PathBuf>,
+    base_path: Option<String>,
+    index_dir: Option<PathBuf>,
+) -> Result<ExitCode, Error> {
     let out = out.unwrap_or_else(|| root.join("site"));
-    let summary = casebook::build(&casebook::BuildOptions { root, out, base_path, progress: true })?;
+    let summary = casebook::build(&casebook::BuildOptions { root, out, base_path, progress: true, index: index_dir })?;
     print_diagnostics(&summary.warnings);
     eprint(&format!(
         "built {} in {:.2} s → {}\n",

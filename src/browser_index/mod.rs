@@ -39,11 +39,10 @@ pub fn write_from_library(lib: &Library, staging: &Staging) -> Result<()> {
     documents::write_documents(lib, staging)
 }
 
-/// The rest of the browser index, read out of the tantivy index that must already be in
-/// `staging` (at [`crate::index::INDEX_DIR`]): the dictionary shards, the postings and the meta
-/// file.
-pub fn write_from_index(lib: &Library, staging: &Staging) -> Result<()> {
-    let opened = crate::index::open(&staging.path().join(crate::index::INDEX_DIR))?;
+/// The rest of the browser index, read out of the tantivy index of `lib` in `index_dir`: the
+/// dictionary shards, the postings and the meta file.
+pub fn write_from_index(lib: &Library, index_dir: &std::path::Path, staging: &Staging) -> Result<()> {
+    let opened = crate::index::open(index_dir)?;
     let reader: tantivy::IndexReader =
         opened.index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
     let searcher = reader.searcher();
@@ -73,9 +72,10 @@ mod tests {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("site");
             let staging = Staging::with_lanes(&out, &[DIR]).unwrap();
-            crate::index::build_index(lib, &staging.path().join(crate::index::INDEX_DIR)).unwrap();
+            let index = tmp.path().join("index");
+            crate::index::build_index(lib, &index).unwrap();
             write_from_library(lib, &staging).unwrap();
-            write_from_index(lib, &staging).unwrap();
+            write_from_index(lib, &index, &staging).unwrap();
             staging.commit().unwrap();
             let mut files = BTreeMap::new();
             for e in walkdir::WalkDir::new(out.join(DIR))
@@ -84,9 +84,7 @@ mod tests {
                 .filter(|e| e.file_type().is_file())
             {
                 let rel = e.path().strip_prefix(&out).unwrap().to_string_lossy().replace('\\', "/");
-                if !rel.starts_with(crate::index::INDEX_DIR) {
-                    files.insert(rel, std::fs::read(e.path()).unwrap());
-                }
+                files.insert(rel, std::fs::read(e.path()).unwrap());
             }
             files
         };

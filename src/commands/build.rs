@@ -15,6 +15,9 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Overrides `base_path` of casebook.toml.
     pub base_path: Option<String>,
+    /// Where the tantivy index goes (replaced whole) [default: [`index::INDEX_DIR`] in the
+    /// library]. It is never part of the site.
+    pub index: Option<PathBuf>,
     /// Show a progress bar (when stderr is a terminal).
     pub progress: bool,
 }
@@ -66,9 +69,10 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
         library.config.base_path = config::normalize_base_path(base);
     }
     let mut staging = write::Staging::with_lanes(&opts.out, &[browser_index::DIR])?;
-    // The tantivy index has a list of files of its own: `search` rebuilds it in place, and its
-    // segment files differ from build to build, which the site's marker must not.
-    staging.list_apart(index::INDEX_DIR);
+    // The tantivy index is built beside the library's index folder and swapped in once the site
+    // is: it is the engine of `search` and `serve`, not a file any browser reads.
+    let index_dir = index::index_dir(&opts.root, opts.index.as_deref());
+    let fresh = index::Fresh::beside(&index_dir)?;
     // The search indexes are built while the pages are rendered: the writer threads spend much
     // of the page stages creating files, which leaves CPU to tantivy; the browser index, read
     // out of the tantivy index, follows as soon as that is committed.
@@ -77,11 +81,11 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
         let indexing = scope.spawn(|| {
             // A panic while warming up is the indexer's own to meet again: ignore it here.
             let _ = warming.join();
-            index::build_index_cancellable(&library, &stamp, &staging.path().join(index::INDEX_DIR), &stop)?;
+            index::build_index_cancellable(&library, &stamp, fresh.path(), &stop)?;
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
                 return Err(Error::Cancelled);
             }
-            browser_index::write_from_index(&library, &staging)
+            browser_index::write_from_index(&library, fresh.path(), &staging)
         });
         let documents = scope.spawn(|| browser_index::write_from_library(&library, &staging));
         let pages = render::render(&library, &overrides, &staging, &progress);
@@ -98,6 +102,7 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
     let pages = staging.finish().and(made)?;
     progress.finish();
     let files = staging.commit()?;
+    fresh.install()?;
     let summary = BuildSummary {
         cases: library.cases.len(),
         pages,

@@ -1,5 +1,6 @@
-//! `casebook search`: answer a query from the built site's tantivy index, first rebuilding
-//! that index (and only it) when it is missing or no longer matches the library.
+//! `casebook search`: answer a query from the library's tantivy index (in its cache folder,
+//! [`index::INDEX_DIR`], or `--index-dir`), first rebuilding that index when it is missing or
+//! no longer matches the library. It writes nothing else: never a site.
 
 use super::check::analyze;
 use crate::freshness::{self, Freshness};
@@ -7,11 +8,11 @@ use crate::search::{Query, Searched, Searcher};
 use crate::{diag, index, load, Error, Result};
 use std::path::Path;
 
-/// `casebook search`: answer a query from the site's index (`SITE/_search/tantivy`). When that
-/// index is missing or no longer matches the library, the library is checked and the index —
-/// only the index — rebuilt in place first; `rebuilt` then says why.
-pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
-    let dir = site.join(index::INDEX_DIR);
+/// `casebook search`: answer a query from the index in `dir`. When that index is missing or no
+/// longer matches the library, the library is checked and the index rebuilt whole first;
+/// `rebuilt` then says why.
+pub fn search(root: &Path, dir: &Path, query: &Query) -> Result<Searched> {
+    let dir = dir.to_path_buf();
     // No file written since the index was built: no need to read the library.
     let stamp = freshness::stamp(root);
     if stamp.as_deref().is_some_and(|stamp| freshness::stamped(&dir, stamp)) {
@@ -32,7 +33,7 @@ pub fn search(root: &Path, site: &Path, query: &Query) -> Result<Searched> {
         let Some(library) = checked.library else {
             return Err(Error::Content(checked.diagnostics));
         };
-        index::rebuild_site_index(&library, &checked.stamp, site)?;
+        index::rebuild_index(&library, &checked.stamp, &dir)?;
         let why = if freshness == Freshness::Missing { "there was no search index" } else { "the library changed" };
         Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
     };

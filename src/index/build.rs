@@ -1,5 +1,5 @@
-//! Building the index: a fresh index of a library, and the index of a site folder replaced in
-//! place.
+//! Building the index: a fresh index of a library, and an index folder replaced whole by a fresh
+//! one built beside it.
 //!
 //! Building streams the documents to tantivy's writer (two indexing threads, one commit), a few
 //! hundred cases at a time prepared on the calling thread (`build` runs it alongside the page
@@ -11,16 +11,13 @@
 use super::document::{CaseDocuments, Doc, InFlight};
 use super::meta::{library_fingerprint, write_meta, Meta};
 use super::schema::{schema, Fields};
-use super::INDEX_DIR;
+use super::META_FILE;
 use crate::analysis::{indexing_analyzer, ANALYZER};
 use crate::error::{Error, Result};
 use crate::model::Library;
-use crate::write::{
-    foreign, is_mount_point, list_apart, remove_dead, remove_dead_beside, replace_dir, temp_beside, write_marker,
-    Foreign, MARKER,
-};
+use crate::write::{remove_dead_beside, replace_dir, temp_beside};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,73 +77,77 @@ pub fn build_index_cancellable(library: &Library, stamp: &str, dir: &Path, cance
     write_meta(dir, &Meta::new(library, library_fingerprint(library), stamp.to_string()))
 }
 
-/// Why the index of `site` is not rebuilt, and what to do. The index's own folder replaced by
-/// something else (a file, a folder of other files) is a damaged index: casebook deletes
-/// nothing it did not write, so the reader is told to remove that one path, after which the
-/// next search rebuilds the index.
-fn refusal(site: &Path, reason: &Foreign) -> String {
-    match reason {
-        Foreign::Unlisted(path) if path == INDEX_DIR || path.starts_with(&format!("{INDEX_DIR}/")) => {
-            let index = site.join(INDEX_DIR);
-            format!(
-                "{} is not the search index casebook wrote (something replaced or changed it), and casebook deletes \
-                 nothing it did not write; remove {} yourself, then search again (the index is rebuilt) or run \
-                 `casebook build`",
-                index.display(),
-                index.display()
-            )
+/// A fresh index being built beside the index folder it will replace (`.index.tantivy-tmp-PID`,
+/// on the same file system, so the swap is a rename): removed when dropped, unless
+/// [`Fresh::install`] moved it into place.
+pub struct Fresh {
+    path: PathBuf,
+    target: PathBuf,
+    installed: bool,
+}
+
+impl Fresh {
+    /// Makes room for a fresh index that will replace `target`: refuses a `target` that is not
+    /// an index casebook wrote (casebook deletes nothing it did not write), creates its parent,
+    /// and removes what killed rebuilds left beside it.
+    pub fn beside(target: &Path) -> Result<Fresh> {
+        refuse_foreign(target)?;
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        remove_dead_beside(target);
+        let path = temp_beside(target, "tantivy-tmp");
+        if path.exists() {
+            fs::remove_dir_all(&path).map_err(|e| Error::io("remove", &path, e))?;
         }
-        _ => format!(
-            "{} {}; refusing to put a search index there (choose another --site)",
-            site.display(),
-            reason.describe()
-        ),
+        Ok(Fresh { path, target: target.to_path_buf(), installed: false })
+    }
+
+    /// Where the fresh index is built.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Swaps the fresh index for the old one ([`replace_dir`]): a search running meanwhile sees
+    /// the old index or the new one, never a mix.
+    pub fn install(mut self) -> Result<()> {
+        replace_dir(&self.path, &self.target)?;
+        self.installed = true;
+        Ok(())
     }
 }
 
-/// Rebuilds the index of a site folder in place: into a temporary sibling of the site folder
-/// (outside what is served), then swapped for `SITE/_search/tantivy` ([`replace_dir`]), so a
-/// search running meanwhile sees the old index or the new one. The new index carries its own
-/// list of files, which the site's marker names, so that `build` may still replace the site. A
-/// missing site folder is created (with that marker); a folder not written by casebook is
-/// refused. Leftovers of rebuilds that were killed are removed first.
-pub fn rebuild_site_index(library: &Library, stamp: &str, site: &Path) -> Result<()> {
-    let search_dir = site.join(INDEX_DIR);
-    let search_dir = search_dir.parent().unwrap_or(site);
-    // Where older versions (and rebuilds in a mount point) built the new index, inside the
-    // published folder: a dead process's is removed before the folder is judged (in a folder
-    // that carries casebook's marker only: nothing is removed from anyone else's).
-    if site.join(MARKER).is_file() {
-        remove_dead(search_dir, ".tantivy.tmp-");
-    }
-    if site.is_dir() {
-        if let Some(reason) = foreign(site)? {
-            return Err(Error::Usage(refusal(site, &reason)));
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        if !self.installed && self.path.exists() {
+            let _ = fs::remove_dir_all(&self.path);
         }
-    } else {
-        fs::create_dir_all(site).map_err(|e| Error::io("create", site, e))?;
     }
-    let real = site.canonicalize().map_err(|e| Error::io("read", site, e))?;
-    let target = real.join(INDEX_DIR);
-    let parent = target.parent().map(Path::to_path_buf).unwrap_or_else(|| real.clone());
-    fs::create_dir_all(&parent).map_err(|e| Error::io("create", &parent, e))?;
-    let tmp = if is_mount_point(&real) {
-        // Nothing can be renamed into a mount point from outside it: the temporary folder goes
-        // inside (briefly published, and removed on failure or by the next rebuild).
-        parent.join(format!(".tantivy.tmp-{}", std::process::id()))
-    } else {
-        remove_dead_beside(&real);
-        temp_beside(&real, "tantivy-tmp")
-    };
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
+}
+
+/// Refuses to replace `dir` unless it is missing, empty or an index (it holds casebook's
+/// [`META_FILE`], or tantivy's list of its files, `.managed.json`, when casebook's meta file was
+/// lost): `--index-dir` may name any folder, and replacing one is deleting it.
+fn refuse_foreign(dir: &Path) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(dir) else { return Ok(()) };
+    let ours = meta.is_dir()
+        && (dir.join(META_FILE).is_file()
+            || dir.join(".managed.json").is_file()
+            || fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))?.next().is_none());
+    if ours {
+        return Ok(());
     }
-    let built = build_index_cancellable(library, stamp, &tmp, &AtomicBool::new(false))
-        .and_then(|()| write_marker(&tmp, &[]))
-        .and_then(|()| list_apart(&real, INDEX_DIR))
-        .and_then(|()| replace_dir(&tmp, &target));
-    if built.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    built
+    Err(Error::Usage(format!(
+        "{} is not a search index casebook wrote (something replaced or changed it, or --index-dir names another \
+         folder), and casebook deletes nothing it did not write; remove it yourself or choose another --index-dir, \
+         then search or build again (the index is rebuilt)",
+        dir.display()
+    )))
+}
+
+/// Rebuilds the index in `dir` whole: a fresh index built beside it, then swapped in
+/// ([`Fresh`]). Nothing else is written: `search` never makes a site.
+pub fn rebuild_index(library: &Library, stamp: &str, dir: &Path) -> Result<()> {
+    let fresh = Fresh::beside(dir)?;
+    build_index_cancellable(library, stamp, fresh.path(), &AtomicBool::new(false))?;
+    fresh.install()
 }

@@ -2,7 +2,7 @@
 //!
 //! - [`schema`]: the fields and their boosts ([`TEXT_FIELDS`]);
 //! - [`document`]: a case's document, its tagged sections and facets;
-//! - [`build`]: a fresh index, and a site's index replaced in place;
+//! - [`build`]: a fresh index, and an index folder replaced whole;
 //! - [`update`]: `serve`'s in-place updates of a few cases;
 //! - [`meta`]: the meta file beside the index;
 //! - [`surfaces`]: the English words whose token is another word, beside the index.
@@ -17,7 +17,7 @@ pub mod schema;
 pub mod surfaces;
 pub mod update;
 
-pub use build::{build_index, build_index_cancellable, rebuild_site_index};
+pub use build::{build_index, build_index_cancellable, rebuild_index, Fresh};
 pub use document::{term_text, SectionSpan};
 pub use meta::{library_fingerprint, read_meta, write_meta, Meta, MetaTerm, MetaVocabulary, FORMAT, META_FILE};
 pub use schema::{
@@ -31,8 +31,16 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 use tantivy::Index;
 
-/// Where the tantivy index lives, relative to the site folder.
-pub const INDEX_DIR: &str = "_search/tantivy";
+/// Where the tantivy index lives by default, relative to the library folder: in the library's
+/// cache, out of the published site, which holds only what a browser reads (and so is
+/// byte-identical from build to build: tantivy's segment files are not). `--index-dir` puts it
+/// elsewhere.
+pub const INDEX_DIR: &str = ".casebook/index";
+
+/// The index folder of the library at `root`, unless `--index-dir` names another.
+pub fn index_dir(root: &Path, given: Option<&Path>) -> PathBuf {
+    given.map(Path::to_path_buf).unwrap_or_else(|| root.join(INDEX_DIR))
+}
 
 /// An opened index with its fields and meta.
 pub struct Opened {

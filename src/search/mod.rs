@@ -293,7 +293,7 @@ impl TermNames {
 }
 
 impl Searcher {
-    /// Opens the index folder (`SITE/_search/tantivy`).
+    /// Opens the index folder (by default `.casebook/index` in the library).
     pub fn open(dir: &Path) -> Result<Searcher> {
         let opened = index::open(dir)?;
         let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;

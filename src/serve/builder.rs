@@ -191,8 +191,14 @@ impl Builder {
     pub(super) fn full_rebuild(&mut self, initial: bool) -> Result<()> {
         self.generation += 1;
         let out = self.work.join(format!("site-{}", self.generation));
-        let opts =
-            BuildOptions { root: self.root.clone(), out: out.clone(), base_path: Some("/".into()), progress: initial };
+        let index_dir = self.work.join(format!("index-{}", self.generation));
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            out: out.clone(),
+            base_path: Some("/".into()),
+            progress: initial,
+            index: Some(index_dir.clone()),
+        };
         // Serve sends its errors to every open page: a linked-out `casebook.toml` is refused
         // before anything reads it, so no part of another file reaches a browser.
         let built = match config_link_outside(&self.root) {
@@ -208,12 +214,16 @@ impl Builder {
                     self.retired.push(Arc::clone(&old.served.site.dir));
                 }
                 let path = out.canonicalize().unwrap_or(out);
-                let index_dir = path.join(index::INDEX_DIR);
+                let index_dir = index_dir.canonicalize().unwrap_or(index_dir);
                 let updater = index::Updater::open(&index_dir)
                     .map_err(|e| eprintln!("warning: {e}; search will not follow edits"))
                     .ok();
                 let searcher = open_searcher(&index_dir);
-                let site = Arc::new(ServedSite { dir: Arc::new(SiteDir { path }), overlay: Arc::default(), searcher });
+                let site = Arc::new(ServedSite {
+                    dir: Arc::new(SiteDir { path, index: index_dir }),
+                    overlay: Arc::default(),
+                    searcher,
+                });
                 let by_path = built.library.cases.iter().enumerate().map(|(i, c)| (c.path.clone(), i)).collect();
                 // The related cases of every page, so that an edit can tell whose lists show it.
                 let t0 = Instant::now();
@@ -427,11 +437,11 @@ mod tests {
             let path = tmp.path().join(format!("site-{n}"));
             std::fs::create_dir_all(path.join("cases")).unwrap();
             std::fs::write(path.join("cases/a.html"), "a").unwrap();
-            cleanup.remove(vec![Arc::new(SiteDir { path: path.clone() })]);
+            cleanup.remove(vec![Arc::new(SiteDir { path: path.clone(), index: path.with_extension("index") })]);
             paths.push(path);
         }
         // A folder a request still holds stays until the request lets go.
-        let held = Arc::new(SiteDir { path: tmp.path().join("site-held") });
+        let held = Arc::new(SiteDir { path: tmp.path().join("site-held"), index: tmp.path().join("index-held") });
         std::fs::create_dir_all(&held.path).unwrap();
         cleanup.remove(vec![Arc::clone(&held)]);
         drop(cleanup);

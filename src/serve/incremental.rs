@@ -10,7 +10,7 @@ use super::state::ServedSite;
 use super::timing_enabled;
 use crate::diag;
 use crate::model::{Case, Library};
-use crate::{index, load, parse, validate};
+use crate::{load, parse, validate};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -138,7 +138,7 @@ impl Builder {
         };
         let indexed_in = match indexing {
             Ok((Some(Ok(())), took)) => {
-                let searcher = open_searcher(&cur.served.site.dir.path.join(index::INDEX_DIR));
+                let searcher = open_searcher(&cur.served.site.dir.index);
                 cur.served.site = Arc::new(ServedSite { searcher, ..ServedSite::clone(&cur.served.site) });
                 took
             }

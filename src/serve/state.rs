@@ -33,15 +33,19 @@ pub(super) struct ServedSite {
     pub(super) searcher: Option<Arc<search::Searcher>>,
 }
 
-/// A folder a full build wrote; deleted when the last site using it is dropped.
+/// The folders a full build wrote, the site and its search index (kept apart, as `build`
+/// keeps them); deleted when the last site using them is dropped.
 pub(super) struct SiteDir {
     /// Canonical.
     pub(super) path: PathBuf,
+    /// The tantivy index of the site, which serve's edits update in place.
+    pub(super) index: PathBuf,
 }
 
 impl Drop for SiteDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
+        let _ = std::fs::remove_dir_all(&self.index);
     }
 }
 

@@ -6,10 +6,9 @@
 //! listed with its size: a file added or changed since is someone else's, and the folder is
 //! refused. A listed file that is missing is fine (nothing of anyone's is lost).
 //!
-//! A subtree that changes on its own after the build (the tantivy index, rebuilt in place by
-//! `search`, with segment files that differ from build to build) is listed *apart*: the marker
-//! names it with a `tree` line and the subtree carries its own marker. The site's marker stays
-//! byte-for-byte the same from build to build.
+//! A subtree that changes on its own after the build can be listed *apart*: the marker names it
+//! with a `tree` line and the subtree carries its own marker. Sites of earlier versions listed
+//! their tantivy index so (it now lives outside the site), and are still recognised as casebook's.
 
 use super::atomic::write_atomic;
 use crate::error::{Error, Result};
@@ -163,22 +162,6 @@ pub fn write_marker(dir: &Path, apart: &[&str]) -> Result<()> {
     }
     collect(dir, "", &listing.trees.clone(), &mut listing.files)?;
     write_atomic(&dir.join(MARKER), listing.to_text().as_bytes())
-}
-
-/// Adds the subtree `sub` (which carries its own marker) to the marker of the site folder
-/// `dir`; a folder with no marker gets one listing only that subtree.
-pub fn list_apart(dir: &Path, sub: &str) -> Result<()> {
-    let marker = dir.join(MARKER);
-    let mut listing = match fs::read_to_string(&marker) {
-        Ok(text) => Listing::parse(&text)
-            .ok_or_else(|| Error::Usage(format!("{} {}", dir.display(), Foreign::OldMarker.describe())))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Listing::default(),
-        Err(e) => return Err(Error::io("read", &marker, e)),
-    };
-    if listing.trees.insert(sub.to_string()) {
-        write_atomic(&marker, listing.to_text().as_bytes())?;
-    }
-    Ok(())
 }
 
 /// Every file under `dir` (at `rel`) with its size, but the marker and the subtrees `apart`.

@@ -16,6 +16,6 @@ pub mod staging;
 pub mod temp;
 
 pub use atomic::{replace_dir, write_atomic};
-pub use marker::{foreign, list_apart, write_marker, Foreign, MARKER};
+pub use marker::{foreign, write_marker, Foreign, MARKER};
 pub use staging::Staging;
 pub use temp::{is_mount_point, remove_dead, remove_dead_beside, temp_beside};

@@ -31,7 +31,6 @@ pub struct Staging {
     target: PathBuf,
     tmp: PathBuf,
     /// Folders inside the site that get a list of files of their own ([`super::write_marker`]).
-    apart: Vec<String>,
     files: AtomicUsize,
     committed: bool,
     /// Set for [`Staging::in_memory`]: the files written, kept instead of written to disk.
@@ -103,7 +102,6 @@ impl Staging {
             out: out.to_path_buf(),
             target,
             tmp,
-            apart: Vec::new(),
             files: AtomicUsize::new(0),
             committed: false,
             memory: None,
@@ -130,7 +128,6 @@ impl Staging {
             out: PathBuf::new(),
             target: PathBuf::new(),
             tmp: PathBuf::new(),
-            apart: Vec::new(),
             files: AtomicUsize::new(0),
             committed: false,
             memory: Some(std::sync::Mutex::new(Vec::new())),
@@ -147,13 +144,6 @@ impl Staging {
         };
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
-    }
-
-    /// Gives the folder `dir` (a `/`-separated path inside the site) a list of files of its own
-    /// in the site's marker, for a folder whose files change apart from the site (the index
-    /// that `search` rebuilds in place) or differ from build to build.
-    pub fn list_apart(&mut self, dir: &str) {
-        self.apart.push(dir.trim_end_matches('/').to_string());
     }
 
     /// The temporary folder (for writers that need a path, such as the search index).
@@ -225,8 +215,7 @@ impl Staging {
             return Err(Error::internal("an in-memory staging area has no folder to commit"));
         }
         self.finish()?;
-        let apart: Vec<&str> = self.apart.iter().map(String::as_str).collect();
-        write_marker(&self.tmp, &apart)?;
+        write_marker(&self.tmp, &[])?;
         replace_dir(&self.tmp, &self.target)?;
         self.committed = true;
         Ok(self.files.load(Ordering::Relaxed))

@@ -35,10 +35,17 @@ fn site() -> &'static Path {
         .get_or_init(|| {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("site");
-            build_ok(Path::new(MANIFEST_DIR), &out, &[]);
+            // The search index goes beside the site, not into the repository's library.
+            let index = tmp.path().join("index");
+            build_ok(Path::new(MANIFEST_DIR), &out, &["--index-dir", index.to_str().unwrap()]);
             (tmp, out)
         })
         .1
+}
+
+/// The tantivy index of [`site`].
+fn index() -> PathBuf {
+    site().with_file_name("index")
 }
 
 /// `python3 -m http.server` serving a parent folder of the site, which appears at `/kb/`.
@@ -146,8 +153,8 @@ fn cli_scored(query: &str, flags: &[&str], limit: usize) -> Vec<(String, f64)> {
         .arg(query)
         .arg("--root")
         .arg(MANIFEST_DIR)
-        .arg("--site")
-        .arg(site())
+        .arg("--index-dir")
+        .arg(index())
         .arg("--json")
         .arg("--limit")
         .arg(limit.to_string())
@@ -286,7 +293,7 @@ fn every_question_of_the_evaluation_set_gets_the_first_result_of_casebook_search
         .map(|base| json!({"name": base, "url": page(base, &[]), "steps": [{"queries": &texts}]}))
         .collect();
     let results = drive(tasks);
-    let searcher = casebook::search::Searcher::open(&site().join("_search/tantivy")).unwrap();
+    let searcher = casebook::search::Searcher::open(&index()).unwrap();
     let mut differ = Vec::new();
     for r in &results {
         let firsts: Vec<Option<String>> = r["steps"][0].as_array().unwrap().iter().map(page_first).collect();

@@ -14,16 +14,14 @@ use std::time::{Duration, Instant};
 use crate::support::{tree, Lib, BIN};
 use client::{serve, server_tmp, Conn, Server};
 
-/// `casebook search ... --json` against a site built by `casebook build`.
-fn cli_search(lib: &Lib, site: &Path, args: &[&str]) -> String {
+/// `casebook search ... --json` against the index `casebook build` made.
+fn cli_search(lib: &Lib, args: &[&str]) -> String {
     let out = Command::new(BIN)
         .arg("search")
         .args(args)
         .arg("--json")
         .arg("--root")
         .arg(lib.root())
-        .arg("--site")
-        .arg(site)
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
@@ -116,7 +114,7 @@ fn serves_the_site_with_types_headers_and_the_reload_script() {
 #[test]
 fn api_search_answers_the_json_of_the_cli() {
     let lib = Lib::shipped();
-    let site = lib.build("site", &[]);
+    lib.build("site", &[]);
     let server = serve(&lib);
     let cases: [(&str, &[&str]); 7] = [
         ("/api/search?q=alliance&limit=3", &["alliance", "--limit", "3"]),
@@ -137,7 +135,7 @@ fn api_search_answers_the_json_of_the_cli() {
         let r = server.get(url);
         assert_eq!(r.status, 200, "{url}: {}", r.text());
         assert_eq!(r.header("content-type"), "application/json; charset=utf-8");
-        assert_eq!(r.text(), cli_search(&lib, &site, args), "{url}");
+        assert_eq!(r.text(), cli_search(&lib, args), "{url}");
     }
 
     // Bad requests are JSON errors with status 400.
@@ -599,11 +597,11 @@ fn a_request_that_never_ends_its_headers_is_closed() {
 #[test]
 fn api_search_answers_every_question_of_the_evaluation_set_as_the_cli_does() {
     let lib = Lib::shipped();
-    let site = lib.build("site", &[]);
+    lib.build("site", &[]);
     let server = serve(&lib);
     // `casebook search --json` is `render_json` of the site's index (the test above compares
     // a few queries with the binary itself); here, in process, for speed.
-    let searcher = casebook::search::Searcher::open(&site.join("_search/tantivy")).unwrap();
+    let searcher = casebook::search::Searcher::open(&lib.path(crate::support::INDEX_DIR)).unwrap();
     for q in crate::search::eval::questions() {
         let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("q", &q.q).finish();
         let r = server.get(&format!("/api/search?{query}"));

@@ -268,6 +268,9 @@ fn site_build_is_deterministic_for_the_shipped_library() {
             assert!(ta.contains_key(&page) && tb.contains_key(&page), "{page} is missing");
         }
     }
+    // The whole site: the server's index, which is not byte-stable, lives in the library's cache.
+    assert!(ta.keys().all(|k| !k.contains("tantivy") && !k.starts_with(".casebook/")), "no server index in the site");
+    assert!(lib.path(".casebook/index/casebook-index.json").is_file(), "the index is in the library's cache");
     fail_if_any("files that differ between two builds", &differences(&ta, &tb));
 }
 
@@ -459,10 +462,10 @@ fn site_build_keeps_the_files_of_a_folder_that_holds_a_copied_marker() {
     assert!(stderr(&o).contains("older casebook") && stderr(&o).contains("remove the folder"), "{}", stderr(&o));
     assert!(old.join("index.html").is_file());
 
-    // `search` rebuilds the index in place; the site stays casebook's.
+    // `search` rebuilds the index, outside the site; the site stays casebook's.
     let root_arg = root.to_str().unwrap();
     lib.run_in(&root, &["build", "--root", root_arg]);
-    fs::remove_file(lib.path("site/_search/tantivy/casebook-index.json")).unwrap();
+    fs::remove_file(lib.path(".casebook/index/casebook-index.json")).unwrap();
     let run = lib.run_in(&root, &["search", "separately", "--root", root_arg]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("rebuilt"), "{}", run.stderr);
@@ -492,44 +495,73 @@ fn site_rebuild_replaces_the_old_site_whole_and_removes_dead_leftovers() {
     assert_eq!(entries(&parent), BTreeSet::from(["site".to_string()]), "no leftovers, dead builds' removed");
 }
 
-/// A killed `search` left its index rebuild behind (inside `_search/`, where older versions put
-/// it, or beside the site): the next search removes both, and rebuilds outside the published
-/// folder.
+/// A killed `search` left its index rebuild behind (beside the index, in the library's cache):
+/// the next search removes it, rebuilds the index there, and writes nothing in the site.
 #[test]
-fn site_search_removes_dead_index_rebuilds_and_publishes_nothing_temporary() {
+fn site_search_removes_dead_index_rebuilds_and_leaves_the_site_alone() {
     let lib = Lib::fixture("basic");
     let root = lib.root();
     lib.build_in_place();
     let site = lib.path("site");
-    let inside = site.join(format!("_search/.tantivy.tmp-{DEAD}"));
-    let beside = root.join(format!(".site.tantivy-tmp-{DEAD}"));
-    for dir in [&inside, &beside] {
-        fs::create_dir_all(dir).unwrap();
-        fs::write(dir.join("segment.idx"), "half an index").unwrap();
-    }
-    fs::remove_file(site.join("_search/tantivy/casebook-index.json")).unwrap();
+    let before = crate::support::tree(&site);
+    assert!(before.keys().all(|k| !k.contains("tantivy")), "no server index in the site");
+    let cache = root.join(".casebook");
+    let dead = cache.join(format!(".index.tantivy-tmp-{DEAD}"));
+    fs::create_dir_all(&dead).unwrap();
+    fs::write(dead.join("segment.idx"), "half an index").unwrap();
+    fs::remove_file(cache.join("index/casebook-index.json")).unwrap();
     let run = lib.search("separately", &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(!inside.exists() && !beside.exists(), "dead rebuilds are removed");
-    let hidden: Vec<String> = entries(&site.join("_search")).into_iter().filter(|n| n.starts_with('.')).collect();
-    assert!(hidden.is_empty(), "nothing temporary in the published folder: {hidden:?}");
-    let hidden: Vec<String> = entries(&root).into_iter().filter(|n| n.starts_with(".site.")).collect();
-    assert!(hidden.is_empty(), "nor beside it: {hidden:?}");
+    assert!(run.stderr.contains("rebuilt") && run.stdout.contains("alpha"), "{}{}", run.stderr, run.stdout);
+    assert!(!dead.exists(), "dead rebuilds are removed");
+    assert_eq!(entries(&cache), BTreeSet::from(["index".to_string()]), "nothing temporary is left");
+    assert!(crate::support::differences(&before, &crate::support::tree(&site)).is_empty(), "the site is untouched");
 }
 
-/// The site's search index replaced by a file (attack #95): search names that path, deletes
-/// nothing it did not write and says what to do; once the file is gone the index is rebuilt.
+/// `search` in a library never built: it answers, and writes its index only (no `site/`).
+#[test]
+fn search_without_a_site_makes_its_index_and_no_site() {
+    let lib = Lib::fixture("basic");
+    let run = lib.search("separately", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("there was no search index") && run.stdout.contains("alpha"), "{}", run.stderr);
+    assert!(!lib.path("site").exists(), "no partial site");
+    assert!(lib.path(".casebook/index/casebook-index.json").is_file());
+}
+
+/// `--index-dir` naming a folder of someone else's files: refused, nothing deleted.
+#[test]
+fn an_index_dir_holding_other_files_is_refused_and_kept() {
+    let lib = Lib::fixture("basic");
+    let mine = lib.outside("notes");
+    fs::create_dir_all(&mine).unwrap();
+    fs::write(mine.join("todo.txt"), "mine").unwrap();
+    let dir = mine.to_str().unwrap();
+    for args in [&["search", "separately", "--index-dir", dir][..], &["build", "--index-dir", dir]] {
+        let root = lib.root();
+        let mut all = args.to_vec();
+        all.extend(["--root", root.to_str().unwrap()]);
+        let run = lib.run_in(&root, &all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("is not a search index casebook wrote"), "{}", run.stderr);
+        assert_eq!(entries(&mine), BTreeSet::from(["todo.txt".to_string()]), "{args:?}");
+    }
+    assert!(!lib.path("site").exists(), "a refused build writes no site");
+}
+
+/// The search index replaced by a file (attack #95): search names that path, deletes nothing
+/// it did not write and says what to do; once the file is gone the index is rebuilt.
 #[test]
 fn site_search_with_its_index_replaced_by_a_file_says_what_to_remove() {
     let lib = Lib::fixture("basic");
     lib.build_in_place();
-    let index = lib.path("site/_search/tantivy");
+    let index = lib.path(".casebook/index");
     fs::remove_dir_all(&index).unwrap();
     fs::write(&index, "not an index").unwrap();
     let run = lib.search("separately", &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("_search/tantivy is not the search index"), "{}", run.stderr);
-    assert!(run.stderr.contains("remove") && run.stderr.contains("casebook build"), "{}", run.stderr);
+    assert!(run.stderr.contains(".casebook/index is not a search index casebook wrote"), "{}", run.stderr);
+    assert!(run.stderr.contains("remove it yourself"), "{}", run.stderr);
     assert!(!run.stderr.contains("Not a directory"), "{}", run.stderr);
     assert_eq!(fs::read_to_string(&index).unwrap(), "not an index", "the file is not deleted");
     fs::remove_file(&index).unwrap();
@@ -544,7 +576,7 @@ fn site_search_with_its_index_replaced_by_a_file_says_what_to_remove() {
 fn site_search_with_a_damaged_index_says_what_to_remove() {
     let lib = Lib::fixture("basic");
     lib.build_in_place();
-    let index = lib.path("site/_search/tantivy");
+    let index = lib.path(".casebook/index");
     let store = fs::read_dir(&index)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -19,9 +19,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_casebook");
 /// The repository: the shipped library (`cases/`), fixtures and snapshots are found from here.
 pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The search engine's own index files are not byte-deterministic (tantivy segment files);
-/// everything else in a built site is.
-pub const TANTIVY_DIR: &str = "_search/tantivy/";
+/// Where a library's tantivy index lives (not in its site, which is byte-deterministic whole;
+/// tantivy's segment files are not).
+pub const INDEX_DIR: &str = ".casebook/index";
 
 // ---------------------------------------------------------------------------------------------
 // A library in a temporary folder
@@ -383,9 +383,9 @@ pub fn read(site: &Path, rel: &str) -> String {
     fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
 }
 
-/// Files that differ between two trees (or exist in one only), ignoring the tantivy index.
+/// Files that differ between two trees (or exist in one only).
 pub fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).filter(|k| !k.starts_with(TANTIVY_DIR)).collect();
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
 }
 

@@ -45,7 +45,7 @@ fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after
     let root_arg = root.to_str().unwrap();
     let built = lib.run_in(&root, &["build", "--root", root_arg]);
     assert_eq!(built.code, 0, "{}", built.stderr);
-    let meta_file = lib.path("site/_search/tantivy/casebook-index.json");
+    let meta_file = lib.path(".casebook/index/casebook-index.json");
     let files = |meta: &str| -> String {
         let v: serde_json::Value = serde_json::from_str(meta).unwrap();
         v["files"].as_str().unwrap().to_string()
@@ -53,9 +53,9 @@ fn search_trusts_an_index_while_no_library_file_is_written_and_rebuilds_it_after
     let search = || lib.run_in(&root, &["search", "separately", "--root", root_arg]);
 
     // As built: the stamp of the files is the build's, and the index is used as it is.
-    let stamp = files(&lib.read("site/_search/tantivy/casebook-index.json"));
+    let stamp = files(&lib.read(".casebook/index/casebook-index.json"));
     assert_eq!(Some(stamp.clone()), casebook::freshness::stamp(&root));
-    let index_dir = lib.path("site/_search/tantivy");
+    let index_dir = lib.path(".casebook/index");
     assert!(casebook::freshness::stamped(&index_dir, &stamp), "the short way is taken");
     let run = search();
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -98,7 +98,7 @@ fn a_load_warning_does_not_make_every_search_rebuild_the_index() {
     lib.build_in_place();
     let stamp = casebook::freshness::stamp(&lib.root());
     assert!(stamp.is_some(), "a warning leaves the files' stamp known");
-    assert!(casebook::freshness::stamped(&lib.path("site/_search/tantivy"), &stamp.unwrap()));
+    assert!(casebook::freshness::stamped(&lib.path(".casebook/index"), &stamp.unwrap()));
     for _ in 0..2 {
         let run = lib.search("separately", &[]);
         assert_eq!((run.code, run.stderr.as_str()), (0, ""), "nothing rebuilt");
