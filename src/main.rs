@@ -125,6 +125,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the library for a search server: OpenSearch/Elasticsearch bulk, Meilisearch or NDJSON.
+    Export {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The documents' file [default: standard output].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write the index settings there (OpenSearch: the create-index body with its
+        /// mapping; Meilisearch: the settings).
+        #[arg(long)]
+        settings: Option<PathBuf>,
+        /// OpenSearch's analysis of Chinese text: smartcn or icu (plugins), or cjk (built in).
+        #[arg(long, value_enum, default_value = "smartcn")]
+        chinese_analyzer: ChineseAnalyzer,
+    },
     /// Preview the site over HTTP: rebuilds on every change, open pages reload, /api/search answers.
     Serve {
         #[arg(long, default_value = ".")]
@@ -144,6 +161,20 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Opensearch,
+    Meilisearch,
+    Ndjson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChineseAnalyzer {
+    Smartcn,
+    Icu,
+    Cjk,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -211,6 +242,33 @@ fn main() -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         }),
+        Command::Export { root, format, out, settings, chinese_analyzer } => {
+            use casebook::export::{ChineseAnalyzer as Zh, Format as F};
+            let format = match format {
+                ExportFormat::Opensearch => F::OpenSearch,
+                ExportFormat::Meilisearch => F::Meilisearch,
+                ExportFormat::Ndjson => F::Ndjson,
+            };
+            let chinese = match chinese_analyzer {
+                ChineseAnalyzer::Smartcn => Zh::Smartcn,
+                ChineseAnalyzer::Icu => Zh::Icu,
+                ChineseAnalyzer::Cjk => Zh::Cjk,
+            };
+            let opts = casebook::ExportOptions { root, format, out: out.clone(), settings, chinese };
+            casebook::export(&opts, &mut std::io::stdout().lock()).map(|exported| {
+                if let Some(out) = &out {
+                    eprint(&format!(
+                        "exported {} → {}\n",
+                        diag::plural(exported.cases, "case", "cases"),
+                        out.display()
+                    ));
+                }
+                if exported.settings_skipped {
+                    eprint("note: the index settings were not written (add --settings FILE)\n");
+                }
+                ExitCode::SUCCESS
+            })
+        }
         Command::Serve { root, bind, port } => {
             casebook::serve(&casebook::serve::ServeOptions { root, bind, port }).map(|()| ExitCode::SUCCESS)
         }

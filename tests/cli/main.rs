@@ -13,6 +13,7 @@ mod support;
 #[cfg(feature = "browser-tests")]
 mod browser;
 mod check;
+mod export;
 mod files;
 mod fuzz;
 mod keyboard;
