@@ -32,8 +32,9 @@ struct Row {
     cells: Vec<Cell>,
 }
 
-/// One cell: its score (see [`profile_scores`]) and its class (`h0` for none; else the shade
-/// `h1` … `h4` and the term's colour). A tuple struct, so that templates get `[score, class]`:
+/// One cell: its score (see [`profile_scores`]) and its class: `h0` for none, else the shade of
+/// its value, `h1` … `h4` (4 and more), one scale for every term: the colour says how much,
+/// never which term, so it means the same in a table of five terms or fifty. A tuple struct, so that templates get `[score, class]`:
 /// the matrix has a cell per case and term, and Tera builds an array much faster than a map.
 #[derive(Serialize)]
 struct Cell(usize, String);
@@ -63,7 +64,7 @@ impl Renderer<'_> {
                             let scores = profile_scores(c, v, voc.terms.len());
                             Row {
                                 case: Link { href: format!("{root}cases/{}.html", c.id), label: title },
-                                cells: scores.iter().enumerate().map(|(t, &score)| cell(t, score)).collect(),
+                                cells: scores.iter().map(|&score| cell(score)).collect(),
                             }
                         })
                         .collect();
@@ -87,8 +88,7 @@ impl Renderer<'_> {
     }
 }
 
-/// The cell of term `t` with `score`.
-fn cell(t: usize, score: usize) -> Cell {
-    let class = if score == 0 { "h0".to_string() } else { format!("h{} t{}", score.min(4), t % 8) };
-    Cell(score, class)
+/// The cell with `score`.
+fn cell(score: usize) -> Cell {
+    Cell(score, format!("h{}", score.min(4)))
 }
