@@ -33,6 +33,7 @@ pub(crate) const THEME: &[(&str, &str)] = &[
     ("i18n/en.toml", include_str!("../../templates/i18n/en.toml")),
     ("assets/style.css", include_str!("../../templates/assets/style.css")),
     ("assets/site.js", include_str!("../../templates/assets/site.js")),
+    ("assets/favicon.svg", include_str!("../../templates/assets/favicon.svg")),
 ];
 
 /// The search page's script, written in parts that share one closure (`format.js` opens it,

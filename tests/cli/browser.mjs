@@ -44,6 +44,7 @@ async function state(page) {
     if (!q) {
       const id = decodeURIComponent(location.hash.slice(1));
       out.target = id ? !!document.getElementById(id) : null;
+      out.highlights = Array.from(document.querySelectorAll("mark.highlight")).map((m) => m.textContent);
       return out;
     }
     out.q = q.value;

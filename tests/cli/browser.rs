@@ -245,7 +245,11 @@ fn filters_links_typing_and_the_url_state() {
         let r = results.iter().find(|r| r["name"] == format!("{base} follow")).unwrap();
         assert_eq!(r["final"]["hash"], "#red-wall-consciousness", "{}", r["final"]);
         assert_eq!(r["final"]["target"], true);
-        assert!(r["final"]["url"].as_str().unwrap().contains("/cases/west-changan.html#"));
+        // It opens the case with the query's words marked in its text.
+        let url = r["final"]["url"].as_str().unwrap();
+        assert!(url.contains("/cases/west-changan.html?highlight=%E7%BA%A2%E5%A2%99#"), "{url}");
+        let marked = r["final"]["highlights"].as_array().unwrap();
+        assert!(!marked.is_empty() && marked.iter().all(|m| m == "红墙"), "{marked:?}");
 
         let r = results.iter().find(|r| r["name"] == format!("{base} restore")).unwrap();
         assert_eq!(r["final"]["q"], "community");

@@ -339,7 +339,7 @@
         var b = document.createElement("button");
         b.type = "button";
         b.textContent = "+ " + Math.min(PAGE, evaluated.total - limit);
-        b.setAttribute("aria-label", "+" + Math.min(PAGE, evaluated.total - limit) + " " + (status.getAttribute("data-results") || ""));
+        b.setAttribute("aria-label", "+ " + count(Math.min(PAGE, evaluated.total - limit)));
         b.addEventListener("click", function () {
           show(evaluated, limit + PAGE, run).then(function () {
             var next = list.children[limit];
@@ -352,8 +352,14 @@
       }
       list.replaceChildren(frag);
       list.setAttribute("aria-busy", "false");
-      setStatus(evaluated.total ? evaluated.total + " " + (status.getAttribute("data-results") || "") : status.getAttribute("data-none") || "0");
+      setStatus(evaluated.total ? count(evaluated.total) : status.getAttribute("data-none") || "0");
     });
+  }
+
+  // "12 results" / "找到 12 个结果", from the page's own pattern ({n} is the number).
+  function count(n) {
+    var pattern = status.getAttribute(n === 1 ? "data-result-one" : "data-results") || "{n}";
+    return pattern.replace("{n}", String(n));
   }
 
   function labelOf(name, c) {
@@ -386,7 +392,7 @@
     return {
       id: id,
       score: hit.score,
-      url: "cases/" + encodeURIComponent(id) + ".html" + (anchor ? "#" + encodeURIComponent(anchor) : ""),
+      url: "cases/" + encodeURIComponent(id) + ".html" + highlightOf(marks) + (anchor ? "#" + encodeURIComponent(anchor) : ""),
       title: title,
       alt: alt,
       section: secTitle,
@@ -443,6 +449,15 @@
 
   // ---------------------------------------------------------------------------------------------
   // Snippets
+
+  /**
+   * `?highlight=…` for a result's link: the words the snippets mark, which the case page marks
+   * in its text on arrival (site.js reads them with the same rules as `ranges`).
+   */
+  function highlightOf(marks) {
+    var words = Array.from(new Set(marks.han.concat(Array.from(marks.latin)))).filter(Boolean);
+    return words.length ? "?highlight=" + encodeURIComponent(words.join(" ")) : "";
+  }
 
   /** What to mark: Chinese words (found as substrings) and English tokens and words. */
   function marksOf(resolved) {
