@@ -6,7 +6,8 @@
 // TASKS.json: {"chromium": PATH, "playwright": PATH of playwright-core's index.mjs,
 //              "tasks": [{"name", "url", "steps": [...]}]}
 // Steps: {"type": TEXT} types into #q key by key; {"check": "NAME=VALUE"} ticks a facet box;
-// {"follow": N} clicks the N-th result's link; {"eval": "JS expression"} evaluates in the page.
+// {"follow": N} clicks the N-th result's link; {"eval": "JS expression"} evaluates in the page;
+// {"click": "selector"} clicks the first element it selects.
 // After the steps (and after opening the URL), the driver waits until the result list is no
 // longer busy, then records the page's state. Every console error, page error, CSP violation,
 // failed request and request leaving the site is recorded too.
@@ -69,7 +70,8 @@ async function state(page) {
 
 const results = [];
 for (const task of config.tasks) {
-  const context = await browser.newContext();
+  // {"viewport": [width, height]} opens the page at that size (a phone: 390 × 844).
+  const context = await browser.newContext(task.viewport ? { viewport: { width: task.viewport[0], height: task.viewport[1] } } : {});
   const page = await context.newPage();
   const problems = [];
   // The site's root: requests outside it are problems.
@@ -116,6 +118,10 @@ for (const task of config.tasks) {
           answers.push(await state(page));
         }
         result.steps.push(answers);
+        continue;
+      } else if (step.click !== undefined) {
+        await page.locator(step.click).first().click();
+        await page.waitForTimeout(50);
         continue;
       } else if (step.eval !== undefined) {
         result.steps.push(await page.evaluate(step.eval));

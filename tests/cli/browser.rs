@@ -419,3 +419,49 @@ fn ranks_like_casebook_search() {
         assert!(agree, "{lang} {q}: the page's top 3 {page:?} differ from casebook search's {want:?}");
     }
 }
+
+/// What a phone's screen shows: the layout of the page, as the test reads it in the page.
+const LAYOUT: &str = r##"(() => {
+  const top = (sel) => { const e = document.querySelector(sel); if (!e) return null; const r = e.getBoundingClientRect(); return r.width || r.height ? r.top + scrollY : null; };
+  const wide = Array.from(document.querySelectorAll("body *")).filter((e) => {
+    if (e.closest(".table-scroll")) return false; // a table scrolls in its own box
+    const r = e.getBoundingClientRect(); return r.width > 0 && r.right > innerWidth + 1;
+  }).map((e) => e.tagName + "." + e.className);
+  const small = Array.from(document.querySelectorAll("#filters-toggle, .facets.open label, .search-page button")).filter((e) => {
+    const r = e.getBoundingClientRect(); return r.width > 0 && r.height < 44;
+  }).map((e) => e.tagName + "." + e.className + " " + e.getBoundingClientRect().height);
+  const toggle = document.getElementById("filters-toggle");
+  return { results: top("#results li[data-case]"), facets: top("#facets"), wide, small,
+           toggle: toggle && !toggle.hidden ? toggle.textContent.trim() : null,
+           expanded: toggle ? toggle.getAttribute("aria-expanded") : null };
+})()"##;
+
+#[test]
+fn on_a_phone_the_results_come_first_and_the_filters_open_on_demand() {
+    let mut tasks = Vec::new();
+    for base in [file_base(), format!("{}en/", file_base())] {
+        let url = page(&base, &[("q", "community"), ("forces", "mass-cohesion")]);
+        let steps = json!([{"eval": LAYOUT}, {"click": "#filters-toggle"}, {"eval": LAYOUT}]);
+        tasks.push(json!({"name": format!("{base} phone"), "url": url, "base": file_base(), "viewport": [390, 844], "steps": steps}));
+        for page in ["index.html", "matrix.html", "cases/huaihe-road.html", "forces/mass-cohesion.html"] {
+            let url = format!("{base}{page}");
+            tasks.push(json!({"name": url, "url": url, "base": file_base(), "viewport": [390, 844], "steps": [{"eval": LAYOUT}]}));
+        }
+    }
+    for r in drive(tasks) {
+        let name = r["name"].as_str().unwrap();
+        for step in r["steps"].as_array().unwrap() {
+            assert_eq!(step["wide"], json!([]), "{name}: wider than the screen");
+        }
+        if !name.ends_with(" phone") {
+            continue;
+        }
+        let (closed, open) = (&r["steps"][0], &r["steps"][1]);
+        // The results first: the facets are folded away, behind a button counting the ticked one.
+        assert!(closed["results"].as_f64().is_some() && closed["facets"].is_null(), "{name}: {closed}");
+        assert!(closed["toggle"].as_str().unwrap().ends_with("(1)"), "{name}: {closed}");
+        assert_eq!(open["expanded"], "true", "{name}");
+        assert!(open["facets"].as_f64().is_some(), "{name}: the facets open: {open}");
+        assert_eq!(open["small"], json!([]), "{name}: tap targets under 44 px");
+    }
+}
