@@ -176,13 +176,7 @@ fn site_sanitizes_hostile_case_content() {
                     problems.push(format!("{page}: meta refresh"))
                 }
                 // The theme's own links: its style sheet, the pages in other languages, its icon.
-                "link"
-                    if !matches!(t.attr("rel"), Some("stylesheet" | "alternate"))
-                        && !(t.attr("rel") == Some("icon")
-                            && t.attr("href").is_some_and(|h| h.ends_with("assets/favicon.svg"))) =>
-                {
-                    problems.push(format!("{page}: {}", t.raw))
-                }
+                "link" if !theme_link(t.attr("rel"), t.attr("href")) => problems.push(format!("{page}: {}", t.raw)),
                 "form" if !t.attr("action").is_some_and(|a| a.ends_with("search.html")) => {
                     problems.push(format!("{page}: {}", t.raw))
                 }
@@ -632,4 +626,13 @@ fn site_out_that_is_a_mount_point_is_refused_at_once() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("/proc is a mount point") && err.contains("--out /proc/site"), "{err}");
+}
+
+/// Is a `<link>` one the theme writes: its style sheet, a page in another language, its icon?
+fn theme_link(rel: Option<&str>, href: Option<&str>) -> bool {
+    match rel {
+        Some("stylesheet" | "alternate") => true,
+        Some("icon") => href.is_some_and(|h| h.ends_with("assets/favicon.svg")),
+        _ => false,
+    }
 }
