@@ -12,7 +12,7 @@
 //! - diagnostics and "did you mean": [`diag`] (with [`diag::suggest`]); errors: [`error`];
 //! - the terminal's colours: [`console`]; casebook.toml: [`config`];
 //! - the other products: [`search`] (the `search` command's queries), [`tags`] (the taxonomy
-//!   report), [`scaffold`] (`new`), [`serve`] (the preview server).
+//!   report), [`scaffold`] (`new` and `init`), [`serve`] (the preview server).
 
 pub mod analysis;
 pub mod browser_index;
@@ -39,6 +39,7 @@ pub mod write;
 
 pub use commands::build::{build, build_for_serve, BuildOptions, BuildSummary, Built};
 pub use commands::check::{analyze, check, Checked};
+pub use commands::init::init;
 pub use commands::new::new_case;
 pub use commands::search::search;
 pub use commands::tags::tags;

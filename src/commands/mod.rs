@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod check;
+pub mod init;
 pub mod new;
 pub mod search;
 pub mod tags;

@@ -15,8 +15,9 @@ const MAX_QUERY_STRING: usize = 4096;
 /// Most hits `/api/search` returns.
 pub const MAX_LIMIT: usize = 100;
 
-/// `GET /api/search?q=…&force=…&practice=…&problem=…&place=…&level=…&limit=…`; any other
-/// parameter is a filter `VOCABULARY=ID` (repeat one for OR). Answers the JSON of
+/// `GET /api/search?q=…&SINGULAR=…&place=…&level=…&limit=…`: any parameter but `q` and `limit`
+/// is a filter named by a vocabulary's singular or name (`force=ID`, `forces=ID`), `place` or
+/// `level` (repeat one for OR). Answers the JSON of
 /// `casebook search --json`; errors are `{"error": "…"}` with status 400 (the request) or 500.
 pub(super) async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     let raw = raw.unwrap_or_default();
