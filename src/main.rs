@@ -152,10 +152,6 @@ enum Format {
     Json,
 }
 
-/// The flags of `casebook search` that no vocabulary may take (the taxonomy reports one that
-/// tries; it is left out here so that the command line still parses).
-const SEARCH_FLAGS: &[&str] = &["root", "site", "filter", "place", "level", "limit", "json", "lang", "help"];
-
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     // `casebook search` takes a flag per vocabulary of the library (`--approach ID`), so the
@@ -279,7 +275,11 @@ fn search_filters(args: &[OsString]) -> casebook::commands::search::LibraryFilte
         }
     }
     let mut filters = casebook::commands::search::library_filters(&root);
-    filters.vocabularies.retain(|(singular, _)| !SEARCH_FLAGS.contains(&singular.as_str()));
+    // A singular that is a flag of its own (`--root`) is reported by the taxonomy's check; it
+    // is left out here, so that the command line still parses.
+    filters
+        .vocabularies
+        .retain(|(singular, _)| !casebook::model::vocabulary::RESERVED_KEYS.contains(&singular.as_str()));
     filters
 }
 
