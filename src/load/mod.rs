@@ -72,7 +72,8 @@ pub fn load(root: &Path) -> Result<Sources> {
     let cases_dir = root.join(CASES_DIR);
     if !cases_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "no `{CASES_DIR}/` folder in {} — run casebook inside a library folder, or pass --root DIR",
+            "no `{CASES_DIR}/` folder in {} — run casebook inside a library folder, or pass --root DIR \
+             (`casebook init` starts a library)",
             display_root(root)
         )));
     }
@@ -141,7 +142,10 @@ pub fn load(root: &Path) -> Result<Sources> {
                 "missing-taxonomy",
                 "the taxonomy file is missing",
             )
-            .hint("create cases/taxonomy.yaml with at least one vocabulary (see README.md, \"Taxonomy\")"),
+            .hint(
+                "create cases/taxonomy.yaml with at least one vocabulary (see README.md, \"Taxonomy\"); \
+                 `casebook init` in an empty folder writes one to start from",
+            ),
         );
     }
 

@@ -455,7 +455,8 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
-        "error: no `cases/` folder in the current folder — run casebook inside a library folder, or pass --root DIR\n"
+        "error: no `cases/` folder in the current folder — run casebook inside a library folder, or pass --root DIR \
+         (`casebook init` starts a library)\n"
     );
 
     let run = lib.run_in(&tmp, &["check", "--frobnicate"]);
