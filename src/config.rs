@@ -106,8 +106,8 @@ pub struct Config {
     pub vocabularies: Option<Vec<String>>,
     /// The vocabulary drawn as the profile and first in the matrix; default: the first one.
     pub profile: Option<String>,
-    /// The vocabulary the home page's "start from a problem" lists, with the terms linked to
-    /// each of its terms; default: none (the home page has no such section).
+    /// The vocabulary the home page's "start from …" section lists (the shipped library's
+    /// problems), with the terms linked to each of its terms; default: none (no such section).
     pub start_from: Option<String>,
     /// Largest case file accepted, in bytes.
     pub max_file_size: u64,

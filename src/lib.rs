@@ -12,8 +12,8 @@
 //! - diagnostics and "did you mean": [`diag`] (with [`diag::suggest`]); errors: [`error`];
 //! - the terminal's colours: [`console`]; casebook.toml: [`config`];
 //! - the other products: [`search`] (the `search` command's queries), [`tags`] (the taxonomy
-//!   report), [`scaffold`] (`new`), [`serve`] (the preview server), [`export`] (the library
-//!   for a search server: OpenSearch, Meilisearch, NDJSON).
+//!   report), [`scaffold`] (`new` and `init`), [`serve`] (the preview server), [`export`] (the
+//!   library for a search server: OpenSearch, Meilisearch, NDJSON).
 
 pub mod analysis;
 pub mod browser_index;
@@ -42,6 +42,7 @@ pub mod write;
 pub use commands::build::{build, build_for_serve, BuildOptions, BuildSummary, Built};
 pub use commands::check::{analyze, check, Checked};
 pub use commands::export::{export, ExportOptions, Exported};
+pub use commands::init::init;
 pub use commands::new::new_case;
 pub use commands::search::search;
 pub use commands::tags::tags;

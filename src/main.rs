@@ -4,9 +4,10 @@
 use casebook::diag::{self, Diagnostic};
 use casebook::render::budget::Budgeted;
 use casebook::{console, Error};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// mimalloc: rendering and indexing allocate many small strings from two threads, and glibc's
@@ -56,6 +57,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new library in DIR: settings, a small taxonomy, a sample case and an about page.
+    Init {
+        /// The library's folder, created if missing [default: the current folder].
+        dir: Option<PathBuf>,
+        /// The language of the library and its site (zh-CN or en).
+        #[arg(long, value_parser = parse_language, default_value = "zh-CN")]
+        lang: casebook::config::Language,
+    },
     /// Check the library and report every problem with file, line and a fix.
     Check {
         /// The library folder (holding cases/ and optionally casebook.toml and templates/).
@@ -79,8 +88,11 @@ enum Command {
         index_dir: Option<PathBuf>,
     },
     /// Search the library (Chinese and English) with facet filters; builds the index if needed.
+    #[command(after_help = "Each vocabulary of the library also gives a flag of its own, named by its singular: \
+        --approach ID is --filter approaches=ID. They are listed above when the command runs in a library \
+        (or with --root).")]
     Search {
-        /// Words to look for; may include filters such as force:ID, place:NAME, level:LEVEL.
+        /// Words to look for; may include filters such as SINGULAR:ID (a vocabulary's), place:NAME, level:ID.
         query: Vec<String>,
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -90,19 +102,10 @@ enum Command {
         /// Only cases tagged VOCABULARY=ID (repeatable; values of one vocabulary are ORed).
         #[arg(long, value_name = "VOCABULARY=ID")]
         filter: Vec<String>,
-        /// Only cases with this force (same as --filter forces=ID).
-        #[arg(long, value_name = "ID")]
-        force: Vec<String>,
-        /// Only cases with this practice.
-        #[arg(long, value_name = "ID")]
-        practice: Vec<String>,
-        /// Only cases answering this problem.
-        #[arg(long, value_name = "ID")]
-        problem: Vec<String>,
         /// Only cases in this province, city or unit (English or Chinese name).
         #[arg(long, value_name = "NAME")]
         place: Vec<String>,
-        /// Only cases of this level: street, community or city.
+        /// Only cases of this level (one of the taxonomy's `levels`).
         #[arg(long)]
         level: Vec<String>,
         #[arg(long, default_value_t = casebook::search::DEFAULT_LIMIT)]
@@ -184,40 +187,66 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // `casebook search` takes a flag per vocabulary of the library (`--approach ID`), so the
+    // library's taxonomy is read before the command line is parsed.
+    let filters =
+        if args.get(1).is_some_and(|a| a == "search") { search_filters(&args[2..]) } else { Default::default() };
+    let vocabularies = &filters.vocabularies;
+    let mut command = Cli::command();
+    if !vocabularies.is_empty() {
+        command = command.mut_subcommand("search", |search| {
+            vocabularies.iter().fold(search, |search, (singular, name)| {
+                search.arg(
+                    clap::Arg::new(singular.clone())
+                        .long(singular.clone())
+                        .value_name("ID")
+                        .action(clap::ArgAction::Append)
+                        .help(format!("Only cases tagged with this {singular} (same as --filter {name}=ID)")),
+                )
+            })
+        });
+    }
+    let matches = match command.try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => exit_with(e, &filters),
+    };
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
+        Command::Init { dir, lang } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+            casebook::init(&dir, lang).and_then(|written| {
+                let list: String = written.iter().map(|p| format!("  {}\n", p.display())).collect();
+                let cd = if dir == Path::new(".") { String::new() } else { format!("cd {} && ", dir.display()) };
+                print(&format!(
+                    "wrote a new library:\n{list}next: {cd}casebook check && casebook build (or casebook new ID for a \
+                     case of your own)\n"
+                ))?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
         Command::Check { root, format } => check(root, format),
         Command::Build { root, out, base_path, index_dir } => {
             keep_freed_memory();
             build(root, out, base_path, index_dir)
         }
-        Command::Search {
-            query,
-            root,
-            index_dir,
-            filter,
-            force,
-            practice,
-            problem,
-            place,
-            level,
-            limit,
-            json,
-            lang,
-        } => {
+        Command::Search { query, root, index_dir, filter, place, level, limit, json, lang } => {
             let mut filters = Vec::new();
             for f in filter {
                 match f.split_once(['=', ':']) {
                     Some((k, v)) => filters.push((k.to_string(), v.to_string())),
                     None => {
-                        eprint("error: --filter takes VOCABULARY=ID, e.g. --filter forces=mass-cohesion\n");
+                        eprint("error: --filter takes VOCABULARY=ID, the name of one of the library's vocabularies and the id of a term of it\n");
                         return ExitCode::from(2);
                     }
                 }
             }
-            let flags =
-                [("force", force), ("practice", practice), ("problem", problem), ("place", place), ("level", level)];
-            for (k, values) in flags {
+            let search = matches.subcommand_matches("search");
+            for (singular, _) in vocabularies {
+                let values = search.and_then(|m| m.get_many::<String>(singular)).into_iter().flatten();
+                filters.extend(values.map(|v| (singular.clone(), v.clone())));
+            }
+            for (k, values) in [("place", place), ("level", level)] {
                 filters.extend(values.into_iter().map(|v| (k.to_string(), v)));
             }
             let index_dir = casebook::index::index_dir(&root, index_dir.as_deref());
@@ -288,6 +317,53 @@ fn main() -> ExitCode {
             ExitCode::from(e.code() as u8)
         }
     }
+}
+
+/// The filters `casebook search` takes as flags for the library that `args` (the arguments after
+/// `search`) name with `--root` (default: the current folder).
+fn search_filters(args: &[OsString]) -> casebook::commands::search::LibraryFilters {
+    let mut root = PathBuf::from(".");
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--" {
+            break;
+        } else if arg == "--root" {
+            if let Some(value) = rest.next() {
+                root = PathBuf::from(value);
+            }
+        } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--root=")) {
+            root = PathBuf::from(value);
+        }
+    }
+    let mut filters = casebook::commands::search::library_filters(&root);
+    // A singular that is a flag of its own (`--root`) is reported by the taxonomy's check; it
+    // is left out here, so that the command line still parses.
+    filters
+        .vocabularies
+        .retain(|(singular, _)| !casebook::model::vocabulary::RESERVED_KEYS.contains(&singular.as_str()));
+    filters
+}
+
+/// Prints clap's error and exits; a flag `search` does not know is answered with the filter
+/// flags the library gives.
+fn exit_with(mut e: clap::Error, filters: &casebook::commands::search::LibraryFilters) -> ! {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let in_search = std::env::args_os().nth(1).is_some_and(|a| a == "search");
+    if in_search && e.kind() == ErrorKind::UnknownArgument {
+        let mut flags: Vec<String> = filters.vocabularies.iter().map(|(s, _)| format!("--{s} ID")).collect();
+        flags.push("--place NAME".to_string());
+        if filters.levels || filters.vocabularies.is_empty() {
+            flags.push("--level ID".to_string());
+        }
+        flags.push("--filter VOCABULARY=ID".to_string());
+        let note = if filters.vocabularies.is_empty() {
+            format!("the filters of search: {} (and --SINGULAR ID per vocabulary, in a library)", flags.join(", "))
+        } else {
+            format!("the filters of this library: {}", flags.join(", "))
+        };
+        e.insert(ContextKind::Suggested, ContextValue::StyledStrs(vec![note.into()]));
+    }
+    e.exit()
 }
 
 /// Writes to stdout; a reader that stopped reading (`| head -1`) is not an error.

@@ -50,6 +50,9 @@ pub struct Suggestion {
     /// Line of the matched words in the file (1-based).
     pub line: usize,
     pub vocabulary: String,
+    /// The vocabulary's singular, as the report names the tag (`add practice X`).
+    #[serde(skip)]
+    pub singular: String,
     pub term: String,
     /// The label or alias found in the text.
     pub name: String,
@@ -188,6 +191,7 @@ fn suggest_case(library: &Library, case: &Case, by_first: &HashMap<&str, Vec<&Pa
                         file: case.path.clone(),
                         line,
                         vocabulary: vocab.name.clone(),
+                        singular: vocab.singular.clone(),
                         term: vocab.terms[p.term].id.clone(),
                         name: p.name.clone(),
                         sentence: one_line(&masked[range.clone()]),
@@ -364,13 +368,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
         for s in suggestions {
             out.push_str(&format!(
                 "{bold}{}:{}{reset}: {}: add {} `{}` (text says “{}”)\n    {dim}{}{reset}\n",
-                s.file,
-                s.line,
-                s.case,
-                crate::model::vocabulary::singular(&s.vocabulary),
-                s.term,
-                s.name,
-                s.sentence
+                s.file, s.line, s.case, s.singular, s.term, s.name, s.sentence
             ));
         }
         if !suggestions.is_empty() {

@@ -6,7 +6,7 @@
 //! ```text
 //! DIR/casebook.toml                  which vocabulary is the profile, which one
 //!                                    the home page starts from
-//! DIR/cases/taxonomy.yaml            forces / problems / practices vocabularies
+//! DIR/cases/taxonomy.yaml            forces / problems / practices vocabularies, levels
 //! DIR/cases/<province>/<case-id>.md  YAML front matter + Markdown body
 //! ```
 //!

@@ -93,7 +93,19 @@ pub(crate) fn taxonomy_yaml() -> String {
         idlist(&mut o, p.forces.iter().map(|&f| FORCES[f].id));
         o.push('\n');
     }
+
+    // The levels the cases use, declared like the vocabularies.
+    o.push_str("levels:\n");
+    for &(id, _, zh, _) in LEVELS {
+        writeln!(o, "  - id: {id}\n    label: {}\n    label_zh: {zh}", capitalize(id)).unwrap();
+    }
     o
+}
+
+/// `street` → `Street`.
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 pub(crate) fn casebook_file(c: &Case, o: &mut String) {

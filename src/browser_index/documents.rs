@@ -40,7 +40,7 @@ pub(crate) fn write_meta(
         .map(|v| {
             serde_json::json!({
                 "name": v.name,
-                "singular": crate::model::vocabulary::singular(&v.name),
+                "singular": v.singular,
                 "terms": v.terms.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
                 // Per term, the keys of each of its names (`crate::search::plan::name_keys`).
                 "keys": v.terms.iter().map(|t| names(t).map(plan::name_keys).collect::<Vec<_>>()).collect::<Vec<_>>(),
@@ -54,7 +54,7 @@ pub(crate) fn write_meta(
         "chunk": chunk_size(lib.cases.len()),
         "scale": WEIGHT_SCALE,
         "vocabularies": vocabularies,
-        "levels": crate::model::vocabulary::LEVELS,
+        "levels": lib.taxonomy.levels.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
         "provinces": provinces(lib),
         // Per province or city, its depth (1, 2) and the keys of each of its names; their cards
         // follow the terms'.
@@ -165,8 +165,8 @@ pub(crate) fn write_facets(lib: &Library, staging: &Staging) -> Result<()> {
             sets.push(cases.iter().map(|&c| c as u32).collect());
         }
     }
-    for level in crate::model::vocabulary::LEVELS {
-        sets.push((0..n as u32).filter(|&c| lib.cases[c as usize].level == *level).collect());
+    for level in &lib.taxonomy.levels {
+        sets.push((0..n as u32).filter(|&c| lib.cases[c as usize].level.as_ref() == Some(&level.id)).collect());
     }
     for p in provinces(lib) {
         sets.push((0..n as u32).filter(|&c| lib.cases[c as usize].place.province == p).collect());

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod check;
 pub mod export;
+pub mod init;
 pub mod new;
 pub mod search;
 pub mod tags;

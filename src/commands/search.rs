@@ -41,6 +41,31 @@ pub fn search(root: &Path, dir: &Path, query: &Query) -> Result<Searched> {
     Ok(Searched { results, rebuilt })
 }
 
+/// The filters a library gives `casebook search` as flags of their own.
+#[derive(Debug, Default, PartialEq)]
+pub struct LibraryFilters {
+    /// Per vocabulary of the taxonomy, in its order: its singular and its name (`--approach ID`
+    /// is `--filter approaches=ID`).
+    pub vocabularies: Vec<(String, String)>,
+    /// Whether the taxonomy declares levels (`--level ID`).
+    pub levels: bool,
+}
+
+/// The filters of the library at `root`, read from the taxonomy file alone (a library of any
+/// size answers at once); none when there is no readable taxonomy (the search then says what
+/// is wrong).
+pub fn library_filters(root: &Path) -> LibraryFilters {
+    let Some(file) = load::taxonomy_file(root) else { return LibraryFilters::default() };
+    let Ok(raw) = crate::parse::parse_taxonomy(&file.path, &file.text, crate::config::Language::En) else {
+        return LibraryFilters::default();
+    };
+    let (taxonomy, _) = crate::validate::validate_taxonomy(&file, raw);
+    LibraryFilters {
+        levels: !taxonomy.levels.is_empty(),
+        vocabularies: taxonomy.vocabularies.into_iter().map(|v| (v.singular, v.name)).collect(),
+    }
+}
+
 /// An index that cannot be read although its files are in place is damaged (a segment cut
 /// short, bytes overwritten): say what to do about it.
 fn damaged(dir: &Path, e: Error) -> Error {

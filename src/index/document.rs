@@ -31,7 +31,9 @@ fn case_facets(library: &Library, case: &Case) -> Vec<Facet> {
             out.push(Facet::from_path([vocab.name.as_str(), vocab.terms[t].id.as_str()]));
         }
     }
-    out.push(Facet::from_path([LEVEL_ROOT, case.level.as_str()]));
+    if let Some(level) = &case.level {
+        out.push(Facet::from_path([LEVEL_ROOT, level.as_str()]));
+    }
     let p = &case.place;
     out.push(Facet::from_path(std::iter::once(PLACE_ROOT).chain([p.province.as_str()]).chain(p.city.as_deref())));
     out

@@ -13,7 +13,7 @@ use std::path::Path;
 /// casebook's description of the index, inside [`INDEX_DIR`](super::INDEX_DIR).
 pub const META_FILE: &str = "casebook-index.json";
 /// Bumped whenever the schema or the analysis changes, so older indexes count as stale.
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 
 /// What casebook writes next to the index: enough to check freshness and to interpret filters
 /// without reading the library.
@@ -29,6 +29,9 @@ pub struct Meta {
     pub cases: usize,
     pub documents: usize,
     pub vocabularies: Vec<MetaVocabulary>,
+    /// The library's levels, in the order declared (empty: the library has none).
+    #[serde(default)]
+    pub levels: Vec<MetaLevel>,
     /// The provinces and cities, which a query may name like a term.
     #[serde(default)]
     pub places: Vec<NamedPlace>,
@@ -43,7 +46,17 @@ pub struct Meta {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MetaVocabulary {
     pub name: String,
+    /// Its singular, as filters and flags name it (`force:ID`, `--force ID`).
+    pub singular: String,
     pub terms: Vec<MetaTerm>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MetaLevel {
+    pub id: String,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub label_zh: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -81,6 +94,12 @@ impl Meta {
             cases: library.cases.len(),
             documents: library.cases.len(),
             vocabularies: Meta::vocabularies(&library.taxonomy),
+            levels: library
+                .taxonomy
+                .levels
+                .iter()
+                .map(|l| MetaLevel { id: l.id.clone(), label: l.label.clone(), label_zh: l.label_zh.clone() })
+                .collect(),
             places: named_places(&library.cases, &library.config.place_aliases),
             languages: library.config.languages.clone(),
             content_language: library.config.content_language,
@@ -93,6 +112,7 @@ impl Meta {
             .iter()
             .map(|v| MetaVocabulary {
                 name: v.name.clone(),
+                singular: v.singular.clone(),
                 terms: v
                     .terms
                     .iter()
@@ -174,7 +194,8 @@ impl Fingerprint {
 }
 
 /// The fingerprint of what an index is made of: the casebook version and index format, the
-/// taxonomy's vocabularies (names, term ids, labels, aliases) and every case file (path and text).
+/// taxonomy's levels and vocabularies (names, singulars, term ids, labels, aliases) and every case
+/// file (path and text).
 pub fn fingerprint<'a>(
     taxonomy: &Taxonomy,
     place_aliases: &BTreeMap<String, Vec<String>>,
@@ -191,8 +212,15 @@ pub fn fingerprint<'a>(
             h.str(o);
         }
     }
+    h.word(taxonomy.levels.len() as u64);
+    for l in &taxonomy.levels {
+        h.str(&l.id);
+        h.str(&l.label);
+        h.str(l.label_zh.as_deref().unwrap_or(""));
+    }
     for v in &taxonomy.vocabularies {
         h.str(&v.name);
+        h.str(&v.singular);
         h.word(v.terms.len() as u64);
         for t in &v.terms {
             h.str(&t.id);

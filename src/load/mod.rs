@@ -23,6 +23,16 @@ pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 pub const TEMPLATES_DIR: &str = "templates";
 /// Documents the cases refer to (a source text, a report), copied into the site as they are.
 pub const STATIC_DIR: &str = "static";
+/// The library's own text for its about page, at the root; its translations sit beside it as
+/// case translations do (`about.zh.md`, `about.en.md`).
+pub const ABOUT_FILE: &str = "about.md";
+/// The names the about page's text may have, in the order they are read.
+const ABOUT_FILES: [&str; 4] = [ABOUT_FILE, "about.en.md", "about.zh.md", "about.zh-CN.md"];
+/// Whether `rel` (relative to the library root) is the about page's text or a translation of it.
+pub fn is_about_file(rel: &str) -> bool {
+    ABOUT_FILES.contains(&rel)
+}
+
 /// Largest file of `static/` accepted, in bytes.
 pub const MAX_DOCUMENT_SIZE: u64 = 64 * 1024 * 1024;
 
@@ -46,6 +56,8 @@ pub struct Sources {
     pub templates: Vec<(String, Vec<u8>)>,
     /// The documents of `static/`: name relative to that folder, bytes.
     pub files: Vec<(String, Vec<u8>)>,
+    /// The about page's text ([`ABOUT_FILE`]) and its translations, those that exist.
+    pub about: Vec<SourceFile>,
     /// Number of files looked at (for the summary line).
     pub files_seen: usize,
     /// Problems found while reading (unreadable, not UTF-8, too large, bad config).
@@ -60,7 +72,8 @@ pub fn load(root: &Path) -> Result<Sources> {
     let cases_dir = root.join(CASES_DIR);
     if !cases_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "no `{CASES_DIR}/` folder in {} — run casebook inside a library folder, or pass --root DIR",
+            "no `{CASES_DIR}/` folder in {} — run casebook inside a library folder, or pass --root DIR \
+             (`casebook init` starts a library)",
             display_root(root)
         )));
     }
@@ -129,7 +142,10 @@ pub fn load(root: &Path) -> Result<Sources> {
                 "missing-taxonomy",
                 "the taxonomy file is missing",
             )
-            .hint("create cases/taxonomy.yaml with at least one vocabulary (see README.md, \"Taxonomy\")"),
+            .hint(
+                "create cases/taxonomy.yaml with at least one vocabulary (see README.md, \"Taxonomy\"); \
+                 `casebook init` in an empty folder writes one to start from",
+            ),
         );
     }
 
@@ -164,7 +180,42 @@ pub fn load(root: &Path) -> Result<Sources> {
         }
     }
 
-    Ok(Sources { root: root.to_path_buf(), config, taxonomy, cases, templates, files, files_seen, diagnostics, stamp })
+    let mut about = Vec::new();
+    for name in ABOUT_FILES {
+        let path = root.join(name);
+        if inside(&canonical_root, &path, name, &mut diagnostics) && path.is_file() {
+            match read_text(&path, name, config.max_file_size) {
+                Ok(text) => about.push(SourceFile { path: name.to_string(), text }),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+    }
+
+    let files_seen = files_seen + about.len();
+    Ok(Sources {
+        root: root.to_path_buf(),
+        config,
+        taxonomy,
+        cases,
+        templates,
+        files,
+        about,
+        files_seen,
+        diagnostics,
+        stamp,
+    })
+}
+
+/// The taxonomy file alone, if it is there and readable (for what needs only the taxonomy,
+/// such as the flags `casebook search` takes).
+pub fn taxonomy_file(root: &Path) -> Option<SourceFile> {
+    let rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
+    let path = root.join(&rel);
+    // Never a file out of the library, as `load` reads none.
+    if !path.canonicalize().ok()?.starts_with(root.canonicalize().ok()?) {
+        return None;
+    }
+    read_text(&path, &rel, config::DEFAULT_MAX_FILE_SIZE).ok().map(|text| SourceFile { path: rel, text })
 }
 
 /// The files [`load`] reads: `cases/**/*.md` and the taxonomy, sorted.

@@ -39,17 +39,36 @@ pub struct Library {
     /// The documents of the library's `static/` folder (name inside it, bytes), which the site
     /// publishes under `static/` and `sources` entries link to as `[title](static:NAME)`.
     pub files: Vec<(String, Vec<u8>)>,
+    /// The about page's text in each language the library gives one in (`about.md` and its
+    /// translations); none: the about page says what casebook says of any library.
+    pub about: Vec<About>,
+}
+
+/// The library's own text of its about page in one language: Markdown.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub lang: crate::config::Language,
+    /// `about.md`, or a translation's name (`about.zh.md`).
+    pub path: String,
+    pub text: String,
 }
 
 #[derive(Debug, Default)]
 pub struct Taxonomy {
     pub vocabularies: Vec<Vocabulary>,
+    /// The levels a case may have (`levels:` in the taxonomy), in the order declared. Empty
+    /// when the library declares none: its cases then have no `level`.
+    pub levels: Vec<Level>,
 }
 
 /// A controlled vocabulary such as `forces`; its name is also its front-matter key.
 #[derive(Debug)]
 pub struct Vocabulary {
     pub name: String,
+    /// Its name for one term (`force`), declared or derived
+    /// ([`vocabulary::derive_singular`]): the key of section attributes, inline filters, the
+    /// `--SINGULAR` flag of `casebook search` and hints.
+    pub singular: String,
     pub label: String,
     pub label_zh: Option<String>,
     pub terms: Vec<Term>,
@@ -69,6 +88,14 @@ pub struct Term {
     pub links: Vec<(VocabId, Vec<TermId>)>,
 }
 
+/// A level a case may have (`street`), with its labels, as terms have them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Level {
+    pub id: String,
+    pub label: String,
+    pub label_zh: Option<String>,
+}
+
 /// One case study.
 #[derive(Debug)]
 pub struct Case {
@@ -78,7 +105,8 @@ pub struct Case {
     pub title: String,
     pub title_zh: Option<String>,
     pub place: Place,
-    pub level: String,
+    /// The id of one of the taxonomy's levels; `None` when the library declares no levels.
+    pub level: Option<String>,
     pub summary: String,
     pub summary_zh: Option<String>,
     pub sources: Vec<String>,
@@ -222,6 +250,28 @@ impl Section {
 impl Taxonomy {
     pub fn vocabulary_index(&self, name: &str) -> Option<VocabId> {
         self.vocabularies.iter().position(|v| v.name == name)
+    }
+
+    /// The vocabulary a key names, by its name (`forces`) or its singular (`force`), as
+    /// section attributes and filters write it.
+    pub fn vocabulary_by_key(&self, key: &str) -> Option<VocabId> {
+        self.vocabularies.iter().position(|v| v.name == key || v.singular == key)
+    }
+
+    /// The vocabulary that examples of a tagged section use (the hint of a case without one,
+    /// the skeleton of `casebook new`): the first without a role (the profile — by default the
+    /// first vocabulary — and `start_from` describe a section less often than they are tagged
+    /// beside another), else the first.
+    pub fn section_example(&self, config: &Config) -> Option<VocabId> {
+        let profile = config.profile.as_deref().or(self.vocabularies.first().map(|v| v.name.as_str()));
+        let roles = [profile, config.start_from.as_deref()];
+        let has_role = |v: &Vocabulary| roles.contains(&Some(v.name.as_str()));
+        self.vocabularies.iter().position(|v| !has_role(v)).or((!self.vocabularies.is_empty()).then_some(0))
+    }
+
+    /// The level of id `id`, if the taxonomy declares it.
+    pub fn level(&self, id: &str) -> Option<&Level> {
+        self.levels.iter().find(|l| l.id == id)
     }
 
     pub fn term_index(&self, vocabulary: VocabId, id: &str) -> Option<TermId> {

@@ -301,7 +301,7 @@ pub(super) fn sure_errors(path: &str, text: &str, yaml: &str, first_line: usize,
 /// ASCII spaces, so a full-width comma or space, or a hidden character, makes two ids one.
 pub(super) fn attribute_errors(path: &str, text: &str, sections: &[RawSection], lang: Language) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, value) in sections.iter().flat_map(|s| &s.attrs) {
+    for (key, value) in sections.iter().flat_map(|s| &s.attrs) {
         let bad = value.value.chars().position(|c| c == '，' || is_blank(c));
         if let Some(i) = bad {
             let ch = value.value.chars().nth(i).unwrap_or(' ');
@@ -317,7 +317,7 @@ pub(super) fn attribute_errors(path: &str, text: &str, sections: &[RawSection], 
                             format!("看不见的空白字符（{code}）")
                         }
                     ),
-                    "写成 {#锚点 forces=\"a b\"}：切换到英文输入法后重新输入",
+                    format!("写成 {{#锚点 {}=\"a b\"}}：切换到英文输入法后重新输入", key.value),
                 ),
                 Language::En => (
                     format!(
@@ -328,7 +328,10 @@ pub(super) fn attribute_errors(path: &str, text: &str, sections: &[RawSection], 
                             format!("an invisible blank ({code})")
                         }
                     ),
-                    "write {#anchor forces=\"a b\"}: switch the keyboard to English and type it again",
+                    format!(
+                        "write {{#anchor {}=\"a b\"}}: switch the keyboard to English and type it again",
+                        key.value
+                    ),
                 ),
             };
             out.push(

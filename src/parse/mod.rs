@@ -37,7 +37,11 @@ pub struct At<T> {
 pub const CASE_KEYS: &[&str] = &["id", "title", "title_zh", "place", "level", "summary", "summary_zh", "sources"];
 const TERM_KEYS: &[&str] =
     &["id", "label", "label_zh", "definition", "definition_zh", "aliases", "countermeasure", "countermeasure_zh"];
-const VOCABULARY_KEYS: &[&str] = &["label", "label_zh", "terms"];
+const VOCABULARY_KEYS: &[&str] = &["label", "label_zh", "singular", "terms"];
+/// The taxonomy's key of the levels a case may have (beside the vocabularies).
+pub const LEVELS_KEY: &str = "levels";
+/// Keys a level may have (for "did you mean" hints).
+pub const LEVEL_KEYS: &[&str] = &["id", "label", "label_zh"];
 
 /// A case file as written, before validation.
 #[derive(Clone, Debug)]
@@ -97,6 +101,8 @@ pub struct RawTaxonomy {
     pub path: String,
     pub text: String,
     pub vocabularies: Vec<RawVocabulary>,
+    /// `levels:` (where the key is written) with its levels, if the taxonomy has the key.
+    pub levels: Option<At<Vec<RawLevel>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -104,6 +110,8 @@ pub struct RawVocabulary {
     pub name: At<String>,
     pub label: Option<String>,
     pub label_zh: Option<String>,
+    /// `singular:` as written, if declared.
+    pub singular: Option<At<String>>,
     pub terms: Vec<RawTerm>,
     pub unknown_keys: Vec<At<String>>,
 }
@@ -122,6 +130,17 @@ pub struct RawTerm {
     pub countermeasure_zh: Option<String>,
     /// Links to terms of other vocabularies: (vocabulary name, ids).
     pub links: Vec<(At<String>, Vec<At<String>>)>,
+    pub unknown_keys: Vec<At<String>>,
+}
+
+/// A level of `levels:` as written.
+#[derive(Clone, Debug, Default)]
+pub struct RawLevel {
+    pub line: usize,
+    pub column: usize,
+    pub id: Option<At<String>>,
+    pub label: Option<At<String>>,
+    pub label_zh: Option<String>,
     pub unknown_keys: Vec<At<String>>,
 }
 

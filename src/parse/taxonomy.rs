@@ -1,9 +1,9 @@
-//! `cases/taxonomy.yaml`: the vocabularies (a list of terms, or `{label, label_zh, terms}`)
-//! and their terms, read in two passes: first the vocabulary names, which a term may use as
-//! keys of its links, then everything.
+//! `cases/taxonomy.yaml`: the vocabularies (a list of terms, or `{label, label_zh, singular,
+//! terms}`) and their terms, and the `levels:` list, read in two passes: first the vocabulary
+//! names, which a term may use as keys of its links, then everything.
 
 use super::yaml::{from_str_seed, shift, text, yaml_error, yaml_options, StringList};
-use super::{keyboard, RawTaxonomy, RawTerm, RawVocabulary};
+use super::{keyboard, At, RawLevel, RawTaxonomy, RawTerm, RawVocabulary, LEVELS_KEY};
 use crate::config::Language;
 use crate::diag::Diagnostic;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -41,11 +41,23 @@ type SpannedLinks = Vec<(Spanned<String>, Vec<Spanned<String>>)>;
 
 struct TaxonomySeed(Vec<String>);
 
+/// What the taxonomy file holds: its vocabularies, and its `levels:` (the key, the levels).
+#[derive(Default)]
+struct TaxonomyFields {
+    vocabularies: Vec<VocabularyFields>,
+    levels: Option<(Spanned<String>, Vec<LevelFields>)>,
+}
+
 struct VocabularyFields {
     name: Spanned<String>,
-    label: Option<String>,
+    parts: VocabularyParts,
+}
+
+struct LevelFields {
+    at: Spanned<()>,
+    id: Option<Spanned<String>>,
+    label: Option<Spanned<String>>,
     label_zh: Option<String>,
-    terms: Vec<TermFields>,
     unknown: Vec<Spanned<String>>,
 }
 
@@ -64,32 +76,96 @@ struct TermFields {
 }
 
 impl<'de> de::DeserializeSeed<'de> for TaxonomySeed {
-    type Value = Vec<VocabularyFields>;
+    type Value = TaxonomyFields;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         struct VocabulariesVisitor(Vec<String>);
         impl<'de> Visitor<'de> for VocabulariesVisitor {
-            type Value = Vec<VocabularyFields>;
+            type Value = TaxonomyFields;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a mapping of vocabularies (forces, problems, practices, ...)")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
+                let mut out = TaxonomyFields::default();
                 while let Some(name) = map.next_key::<Spanned<String>>()? {
-                    let VocabularyParts { label, label_zh, terms, unknown } =
-                        map.next_value_seed(VocabularySeed(self.0.clone()))?;
-                    out.push(VocabularyFields { name, label, label_zh, terms, unknown });
+                    if name.value == LEVELS_KEY {
+                        let levels: Levels = map.next_value()?;
+                        out.levels = Some((name, levels.0));
+                        continue;
+                    }
+                    let parts = map.next_value_seed(VocabularySeed(self.0.clone()))?;
+                    out.vocabularies.push(VocabularyFields { name, parts });
                 }
                 Ok(out)
             }
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Vec::new())
+                Ok(TaxonomyFields::default())
             }
         }
         d.deserialize_map(VocabulariesVisitor(self.0))
     }
 }
 
-/// A vocabulary: either a list of terms, or `{label, label_zh, terms}`.
+/// `levels:`: a list of `{id, label, label_zh}`; an empty value is no level.
+struct Levels(Vec<LevelFields>);
+
+impl<'de> Deserialize<'de> for Levels {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct LevelsVisitor;
+        impl<'de> Visitor<'de> for LevelsVisitor {
+            type Value = Levels;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of levels, each with id, label and label_zh")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Levels, A::Error> {
+                let mut out = Vec::new();
+                while let Some(level) = seq.next_element::<LevelFields>()? {
+                    out.push(level);
+                }
+                Ok(Levels(out))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Levels, E> {
+                Ok(Levels(Vec::new()))
+            }
+        }
+        d.deserialize_any(LevelsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for LevelFields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct LevelVisitor;
+        impl<'de> Visitor<'de> for LevelVisitor {
+            type Value = LevelFields;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a level: id, label, label_zh")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LevelFields, A::Error> {
+                let unknown_at = Spanned::new((), serde_saphyr::Location::UNKNOWN, serde_saphyr::Location::UNKNOWN);
+                let mut l = LevelFields { at: unknown_at, id: None, label: None, label_zh: None, unknown: Vec::new() };
+                let mut first = true;
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    if first {
+                        l.at = Spanned::new((), key.referenced, key.defined);
+                        first = false;
+                    }
+                    match key.value.as_str() {
+                        "id" => l.id = Some(text(map.next_value()?)),
+                        "label" => l.label = Some(text(map.next_value()?)),
+                        "label_zh" => l.label_zh = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            l.unknown.push(key);
+                        }
+                    }
+                }
+                Ok(l)
+            }
+        }
+        d.deserialize_map(LevelVisitor)
+    }
+}
+
+/// A vocabulary: either a list of terms, or `{label, label_zh, singular, terms}`.
 struct VocabularySeed(Vec<String>);
 
 /// A vocabulary's fields, without its name (the key it is written under).
@@ -97,6 +173,7 @@ struct VocabularySeed(Vec<String>);
 struct VocabularyParts {
     label: Option<String>,
     label_zh: Option<String>,
+    singular: Option<Spanned<String>>,
     terms: Vec<TermFields>,
     unknown: Vec<Spanned<String>>,
 }
@@ -111,7 +188,7 @@ impl<'de> de::DeserializeSeed<'de> for VocabularySeed {
 impl<'de> Visitor<'de> for VocabularySeed {
     type Value = VocabularyParts;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of terms, or a mapping with label, label_zh and terms")
+        f.write_str("a list of terms, or a mapping with label, label_zh, singular and terms")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         Ok(VocabularyParts { terms: terms_from_seq(seq, &self.0)?, ..VocabularyParts::default() })
@@ -122,6 +199,7 @@ impl<'de> Visitor<'de> for VocabularySeed {
             match key.value.as_str() {
                 "label" => parts.label = map.next_value()?,
                 "label_zh" => parts.label_zh = map.next_value()?,
+                "singular" => parts.singular = Some(text(map.next_value()?)),
                 "terms" => parts.terms = map.next_value_seed(TermsSeed(self.0.clone()))?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -228,15 +306,18 @@ impl<'de> Visitor<'de> for TermSeed {
 
 /// Parses `cases/taxonomy.yaml`; messages about keyboard characters are in `lang`.
 pub fn parse_taxonomy(path: &str, text: &str, lang: Language) -> Result<RawTaxonomy, Diagnostic> {
-    let names = if text.trim().is_empty() {
+    let keys = if text.trim().is_empty() {
         Vec::new()
     } else {
         serde_saphyr::from_str_with_options::<TopKeys>(text, yaml_options())
             .map_err(|e| yaml_error(path, text, (text, 1), &e, lang))?
             .0
     };
-    let fields = if names.is_empty() {
-        Vec::new()
+    let read_all = !keys.is_empty();
+    // `levels` is the list of levels, not a vocabulary a term may link to.
+    let names: Vec<String> = keys.into_iter().filter(|k| k != LEVELS_KEY).collect();
+    let fields = if !read_all {
+        TaxonomyFields::default()
     } else {
         from_str_seed(text, TaxonomySeed(names)).map_err(|e| yaml_error(path, text, (text, 1), &e, lang))?
     };
@@ -245,12 +326,32 @@ pub fn parse_taxonomy(path: &str, text: &str, lang: Language) -> Result<RawTaxon
         return Err(d);
     }
     let at = |s: Spanned<String>| shift(s, 1);
+    let levels = fields.levels.map(|(key, levels)| {
+        let key = at(key);
+        let levels = levels
+            .into_iter()
+            .map(|l| {
+                let pos = shift(l.at, 1);
+                RawLevel {
+                    line: pos.line,
+                    column: pos.column,
+                    id: l.id.map(at),
+                    label: l.label.map(at),
+                    label_zh: l.label_zh,
+                    unknown_keys: l.unknown.into_iter().map(at).collect(),
+                }
+            })
+            .collect();
+        At { value: levels, line: key.line, column: key.column }
+    });
     let vocabularies = fields
+        .vocabularies
         .into_iter()
-        .map(|v| RawVocabulary {
-            name: at(v.name),
+        .map(|VocabularyFields { name, parts: v }| RawVocabulary {
+            name: at(name),
             label: v.label,
             label_zh: v.label_zh,
+            singular: v.singular.map(at),
             unknown_keys: v.unknown.into_iter().map(at).collect(),
             terms: v
                 .terms
@@ -275,7 +376,7 @@ pub fn parse_taxonomy(path: &str, text: &str, lang: Language) -> Result<RawTaxon
                 .collect(),
         })
         .collect();
-    Ok(RawTaxonomy { path: path.to_string(), text: text.to_string(), vocabularies })
+    Ok(RawTaxonomy { path: path.to_string(), text: text.to_string(), vocabularies, levels })
 }
 
 #[cfg(test)]
@@ -293,5 +394,25 @@ mod tests {
         assert_eq!(p.links[0].0.value, "forces");
         assert_eq!(p.links[0].1[0].line, 11);
         assert_eq!(p.unknown_keys[0].value, "oops");
+        assert!(t.levels.is_none());
+    }
+
+    #[test]
+    fn singular_and_levels() {
+        let text = "approaches:\n  singular: approach\n  terms:\n    - id: a\n      label: A\n      definition: d\nlevels:\n  - id: town\n    label: Town\n    label_zh: 镇\n  - id: county\n    rank: 2\n";
+        let t = parse_taxonomy("t.yaml", text, Language::En).unwrap();
+        assert_eq!(t.vocabularies.len(), 1, "levels is no vocabulary");
+        let singular = t.vocabularies[0].singular.as_ref().unwrap();
+        assert_eq!((singular.value.as_str(), singular.line, singular.column), ("approach", 2, 13));
+        let levels = t.levels.unwrap();
+        assert_eq!(levels.line, 7);
+        assert_eq!(levels.value.len(), 2);
+        let town = &levels.value[0];
+        assert_eq!((town.id.as_ref().unwrap().value.as_str(), town.line), ("town", 8));
+        assert_eq!(town.label_zh.as_deref(), Some("镇"));
+        assert_eq!(levels.value[1].unknown_keys[0].value, "rank");
+        assert!(parse_taxonomy("t.yaml", "levels: [town]\n", Language::En).is_err(), "a level is a mapping");
+        let only_levels = parse_taxonomy("t.yaml", "levels:\n", Language::En).unwrap();
+        assert_eq!(only_levels.levels.map(|l| l.value.len()), Some(0));
     }
 }

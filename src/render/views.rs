@@ -64,6 +64,7 @@ pub(crate) struct CaseItem {
     pub(crate) alt_lang: &'static str,
     pub(crate) summary: String,
     pub(crate) place: String,
+    /// The level's label; empty in a library without levels.
     pub(crate) level: String,
     /// [`TermView`]s, as template values (shared, see [`Renderer::term_value`]).
     pub(crate) tags: Vec<tera::Value>,
@@ -123,6 +124,18 @@ impl Renderer<'_> {
         Localized::new(en, zh).pick(self.lang()).to_string()
     }
 
+    /// A label inside an English sentence starts lower-case ("Start from problems"), unless it
+    /// opens with an abbreviation ("NGO types"); Chinese has no case.
+    pub(crate) fn in_sentence(&self, label: String) -> String {
+        let mut chars = label.chars();
+        match (self.lang, chars.next(), chars.next()) {
+            (Language::En, Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+                first.to_lowercase().chain(label[first.len_utf8()..].chars()).collect()
+            }
+            _ => label,
+        }
+    }
+
     pub(crate) fn vocab_label(&self, v: usize) -> String {
         let voc = &self.lib.taxonomy.vocabularies[v];
         self.pick(&voc.label, voc.label_zh.as_deref())
@@ -176,8 +189,13 @@ impl Renderer<'_> {
         }
     }
 
-    pub(crate) fn level_label(&self, level: &str) -> String {
-        self.ui.lookup(&format!("level_{level}")).unwrap_or(level).to_string()
+    /// The label of the level `id` in the page's language (the taxonomy's `levels:`); empty
+    /// for a case without a level.
+    pub(crate) fn level_label(&self, id: Option<&str>) -> String {
+        match id.and_then(|id| self.lib.taxonomy.level(id)) {
+            Some(l) => self.pick(&l.label, l.label_zh.as_deref()),
+            None => id.unwrap_or_default().to_string(),
+        }
     }
 
     pub(crate) fn place_label(&self, p: &Place) -> String {
@@ -224,7 +242,7 @@ impl Renderer<'_> {
             alt_lang: self.lang.other().tag(),
             summary: c.summary_in(self.lang).0.to_string(),
             place: self.place_label(&c.place),
-            level: self.level_label(&c.level),
+            level: self.level_label(c.level.as_deref()),
             tags,
         }
     }

@@ -5,7 +5,6 @@
 use super::FacetCounts;
 use crate::error::Result;
 use crate::index::{Meta, LEVEL_ROOT, PLACE_ROOT};
-use crate::model::vocabulary::{singular, LEVELS};
 use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -110,11 +109,14 @@ pub(super) fn count_facets(meta: &Meta, searcher: &tantivy::Searcher, cases: &[C
     for (v, vocabulary) in meta.vocabularies.iter().enumerate() {
         let counts =
             vocabulary.terms.iter().filter_map(|t| vocab[v].get(t.id.as_str()).map(|&n| (t.id.clone(), n))).collect();
-        out.push(FacetCounts { name: singular(&vocabulary.name).to_string(), counts });
+        out.push(FacetCounts { name: vocabulary.singular.clone(), counts });
     }
     out.push(FacetCounts { name: "place".into(), counts: place.into_iter().collect() });
-    let mut levels: Vec<(String, usize)> = level.into_iter().collect();
-    levels.sort_by_key(|(l, _)| LEVELS.iter().position(|x| x == l).unwrap_or(usize::MAX));
-    out.push(FacetCounts { name: "level".into(), counts: levels });
+    // In the order the taxonomy declares them; a library without levels has no such facet.
+    if !meta.levels.is_empty() {
+        let mut levels: Vec<(String, usize)> = level.into_iter().collect();
+        levels.sort_by_key(|(l, _)| meta.levels.iter().position(|x| x.id == *l).unwrap_or(usize::MAX));
+        out.push(FacetCounts { name: "level".into(), counts: levels });
+    }
     Ok(out)
 }

@@ -5,7 +5,6 @@
 use crate::diag::suggest::Suggestion;
 use crate::error::{Error, Result};
 use crate::index::{Fields, Meta, PLACE_ROOT, PLACE_ZH_ROOT};
-use crate::model::vocabulary::{singular, LEVELS};
 use std::collections::BTreeSet;
 use tantivy::schema::Facet;
 
@@ -18,7 +17,7 @@ pub(super) enum Key {
 
 pub(super) fn key_of(meta: &Meta, name: &str) -> Option<Key> {
     let name = name.to_lowercase();
-    if let Some(v) = meta.vocabularies.iter().position(|v| v.name == name || singular(&v.name) == name) {
+    if let Some(v) = meta.vocabularies.iter().position(|v| v.name == name || v.singular == name) {
         return Some(Key::Vocabulary(v));
     }
     match name.as_str() {
@@ -29,9 +28,11 @@ pub(super) fn key_of(meta: &Meta, name: &str) -> Option<Key> {
 }
 
 pub(super) fn filter_names(meta: &Meta) -> Vec<String> {
-    let mut names: Vec<String> = meta.vocabularies.iter().map(|v| singular(&v.name).to_string()).collect();
+    let mut names: Vec<String> = meta.vocabularies.iter().map(|v| v.singular.clone()).collect();
     names.push("place".into());
-    names.push("level".into());
+    if !meta.levels.is_empty() {
+        names.push("level".into());
+    }
     names
 }
 
@@ -139,7 +140,7 @@ pub(super) fn resolve_term(meta: &Meta, v: usize, value: &str) -> Result<String>
     if let Some(t) = by_name {
         return Ok(t.id.clone());
     }
-    let name = singular(&vocab.name);
+    let name = &vocab.singular;
     let hint = match Suggestion::closest(value, vocab.terms.iter().map(|t| t.id.as_str())) {
         Some(suggestion) => suggestion.to_string(),
         None if vocab.terms.len() <= 12 => {
@@ -154,14 +155,23 @@ pub(super) fn resolve_term(meta: &Meta, v: usize, value: &str) -> Result<String>
     Err(Error::Usage(format!("unknown {name} `{value}`: {hint}")))
 }
 
-pub(super) fn resolve_level(value: &str) -> Result<String> {
-    let v = value.trim().to_lowercase();
-    if LEVELS.contains(&v.as_str()) {
-        return Ok(v);
+/// Resolves a level named by id or label (in either language).
+pub(super) fn resolve_level(meta: &Meta, value: &str) -> Result<String> {
+    if meta.levels.is_empty() {
+        return Err(Error::Usage(format!("no case has a level `{value}`: the library declares no levels")));
     }
-    let hint = match Suggestion::closest(&v, LEVELS.iter().copied()) {
+    let w = normalize(value);
+    let found = meta
+        .levels
+        .iter()
+        .find(|l| l.id == w || normalize(&l.label) == w || l.label_zh.as_deref().is_some_and(|z| normalize(z) == w));
+    if let Some(l) = found {
+        return Ok(l.id.clone());
+    }
+    let ids: Vec<&str> = meta.levels.iter().map(|l| l.id.as_str()).collect();
+    let hint = match Suggestion::closest(&w, ids.iter().copied()) {
         Some(suggestion) => suggestion.to_string(),
-        None => format!("one of: {}", LEVELS.join(", ")),
+        None => format!("one of: {}", ids.join(", ")),
     };
     Err(Error::Usage(format!("unknown level `{value}`: {hint}")))
 }

@@ -98,7 +98,7 @@ impl Searcher {
         };
         Ok(Card {
             vocabulary: vocabulary.name.clone(),
-            singular: crate::model::vocabulary::singular(&vocabulary.name).to_string(),
+            singular: vocabulary.singular.clone(),
             id: term.id.clone(),
             label: term.label.clone(),
             label_zh: term.label_zh.clone(),

@@ -411,7 +411,7 @@ impl Searcher {
                             resolve_term(meta, v, value)?.as_str(),
                         ])]
                     }
-                    Key::Level => vec![Facet::from_path([LEVEL_ROOT, resolve_level(value)?.as_str()])],
+                    Key::Level => vec![Facet::from_path([LEVEL_ROOT, resolve_level(meta, value)?.as_str()])],
                     Key::Place => resolve_place(self.places(searcher)?, value)?,
                 };
                 groups.entry(key).or_default().extend(facets);

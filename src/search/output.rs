@@ -183,7 +183,10 @@ pub fn render_human(results: &Results, color: bool) -> String {
         if let Some(zh) = &hit.title_zh {
             out.push_str(&format!("    {zh}\n"));
         }
-        out.push_str(&format!("    {dim}{} · {}{reset}\n", hit.place, hit.level));
+        match hit.level.as_str() {
+            "" => out.push_str(&format!("    {dim}{}{reset}\n", hit.place)),
+            level => out.push_str(&format!("    {dim}{} · {level}{reset}\n", hit.place)),
+        }
         let tags: Vec<String> = hit
             .tags
             .iter()

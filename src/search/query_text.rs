@@ -104,7 +104,7 @@ fn query_error(original: &str, message: &str, at: Option<usize>) -> Error {
         text.push_str(&format!("\n  {original}\n  {}^", " ".repeat(col)));
     }
     text.push_str(
-        "\n  hint: words are ANDed; use OR, -word, \"a phrase\", (…); filters look like force:ID, place:NAME, level:LEVEL",
+        "\n  hint: words are ANDed; use OR, -word, \"a phrase\", (…); filters look like SINGULAR:ID (a vocabulary's singular), place:NAME, level:ID",
     );
     Error::Query(text)
 }

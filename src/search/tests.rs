@@ -197,12 +197,7 @@ fn facet_counts_count_cases() {
     let library = checked.library.unwrap();
     for (v, vocab) in library.taxonomy.vocabularies.iter().enumerate() {
         for (t, term) in vocab.terms.iter().enumerate() {
-            assert_eq!(
-                count(&all, crate::model::vocabulary::singular(&vocab.name), &term.id),
-                library.usage[v][t].len(),
-                "{}",
-                term.id
-            );
+            assert_eq!(count(&all, &vocab.singular, &term.id), library.usage[v][t].len(), "{}", term.id);
         }
     }
     assert_eq!(count(&all, "place", "Henan"), 1);

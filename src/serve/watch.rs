@@ -17,7 +17,7 @@ pub(super) enum Change {
     Stop,
 }
 
-/// Watches the library root (for `casebook.toml` and the creation or replacement of `cases/`
+/// Watches the library root (for `casebook.toml`, `about.md` and the creation or replacement of `cases/`
 /// and `templates/`), `cases/` and `templates/`; access events (reads, our own included) are
 /// ignored.
 pub(super) struct LibraryWatcher {
@@ -118,7 +118,11 @@ pub(super) fn classify(root: &Path, cases: Option<&HashMap<String, usize>>, path
         return ChangeScope::Ignore;
     }
     let rel = parts.join("/");
-    if rel == crate::config::CONFIG_FILE || parts[0] == load::TEMPLATES_DIR || parts[0] == load::STATIC_DIR {
+    if rel == crate::config::CONFIG_FILE
+        || load::is_about_file(&rel)
+        || parts[0] == load::TEMPLATES_DIR
+        || parts[0] == load::STATIC_DIR
+    {
         return ChangeScope::Full;
     }
     if parts[0] != load::CASES_DIR {
@@ -169,5 +173,7 @@ mod tests {
         assert_eq!(classify(root, Some(&cases), &root.join("cases/a.zh.md")), ChangeScope::Full);
         assert_eq!(classify(root, Some(&cases), &root.join("static/source.txt")), ChangeScope::Full);
         assert_eq!(classify(root, Some(&cases), &root.join("notes.txt")), ChangeScope::Ignore);
+        assert_eq!(classify(root, Some(&cases), &root.join("about.md")), ChangeScope::Full);
+        assert_eq!(classify(root, Some(&cases), &root.join("about.zh.md")), ChangeScope::Full);
     }
 }

@@ -4,26 +4,28 @@
 //! [`Case`]; links are checked by the caller, once every case's id is known.
 
 use super::taxonomy::{resolve, unknown_id};
-use super::{bad_id, names, unknown_key};
+use super::{bad_id, levels, names, unknown_key};
+use crate::config::{Config, Language};
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
-use crate::model::vocabulary::{singular, valid_id, LEVELS};
+use crate::model::vocabulary::valid_id;
 use crate::model::{slug, Case, Place, Section, Taxonomy, TermId};
 use crate::parse::{At, RawCase};
 use std::collections::{BTreeMap, HashSet};
 
 /// Checks one case on its own (not its links); returns it when its required fields are there.
-/// Its diagnostics are added to `diags`; the caller decides whether they reject it.
+/// Its diagnostics are added to `diags`; the caller decides whether they reject it. Messages
+/// about its level are in the library's language.
 pub(super) fn check_case(
     file: &SourceFile,
     raw: &RawCase,
-    taxonomy: &Taxonomy,
+    (taxonomy, config): (&Taxonomy, &Config),
     known_keys: &[&str],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Case> {
-    let fields = fields(file, raw, known_keys, diags);
+    let fields = fields(file, raw, (taxonomy, config.language), known_keys, diags);
     let tags = tags(file, raw, taxonomy, diags);
-    let sections = sections(file, raw, taxonomy, &tags, diags);
+    let sections = sections(file, raw, (taxonomy, config), &tags, diags);
     raw_text_blocks(file, raw, diags);
     let Fields { id, title, level, summary, place, sources } = fields;
     let (id, title, level, summary, place) = (id?, title?, level?, summary?, place?);
@@ -33,7 +35,7 @@ pub(super) fn check_case(
         title: title.value.trim().to_string(),
         title_zh: raw.title_zh.as_ref().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty()),
         place,
-        level: level.value.clone(),
+        level,
         summary: summary.value.trim().to_string(),
         summary_zh: raw.summary_zh.as_ref().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty()),
         sources,
@@ -49,14 +51,21 @@ pub(super) fn check_case(
 struct Fields<'a> {
     id: Option<&'a At<String>>,
     title: Option<&'a At<String>>,
-    level: Option<&'a At<String>>,
+    /// The case's level: `Some(None)` in a library without levels.
+    level: Option<Option<String>>,
     summary: Option<&'a At<String>>,
     place: Option<Place>,
     sources: Vec<String>,
 }
 
 /// Checks the front matter's keys and fields.
-fn fields<'a>(file: &SourceFile, raw: &'a RawCase, known_keys: &[&str], diags: &mut Vec<Diagnostic>) -> Fields<'a> {
+fn fields<'a>(
+    file: &SourceFile,
+    raw: &'a RawCase,
+    (taxonomy, lang): (&Taxonomy, Language),
+    known_keys: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) -> Fields<'a> {
     let path = file.path.as_str();
     let text = &file.text;
     for k in &raw.unknown_keys {
@@ -98,21 +107,15 @@ fn fields<'a>(file: &SourceFile, raw: &'a RawCase, known_keys: &[&str], diags: &
             }
         }
     }
-    let title = required(file, &raw.title, "title", "\"Unit: the practice in a few words\"", diags);
-    let level = required(file, &raw.level, "level", "community", diags);
-    if let Some(level) = level {
-        if !LEVELS.contains(&level.value.as_str()) {
-            let hint = match Suggestion::closest(&level.value, LEVELS.iter().copied()) {
-                Some(suggestion) => format!("{suggestion} (one of: {})", LEVELS.join(", ")),
-                None => format!("one of: {}", LEVELS.join(", ")),
-            };
-            diags.push(
-                Diagnostic::error(path, "bad-level", format!("unknown level `{}`", level.value))
-                    .at(text, level.line, level.column)
-                    .hint(hint),
-            );
+    let title = required(file, &raw.title, "title", "\"Place: what was done, in a few words\"", diags);
+    // Where the library declares levels, `level` is required like the other fields.
+    let level = match taxonomy.levels.first() {
+        Some(first) if raw.level.as_ref().is_none_or(|l| l.value.trim().is_empty()) => {
+            required(file, &raw.level, "level", &first.id, diags);
+            None
         }
-    }
+        _ => levels::check_level((path, text), raw.level.as_ref(), taxonomy, lang, diags),
+    };
     let summary = required(file, &raw.summary, "summary", "One paragraph of plain text.", diags);
     let place = match &raw.place {
         None => {
@@ -220,7 +223,7 @@ fn tags(file: &SourceFile, raw: &RawCase, taxonomy: &Taxonomy, diags: &mut Vec<D
                 Ok(t) => tags[v].push(t),
                 Err(hint) => {
                     unresolved[v] = true;
-                    diags.push(unknown_id(path, text, &taxonomy.vocabularies[v].name, written, hint));
+                    diags.push(unknown_id(path, text, &taxonomy.vocabularies[v].singular, written, hint));
                 }
             }
         }
@@ -233,7 +236,7 @@ fn tags(file: &SourceFile, raw: &RawCase, taxonomy: &Taxonomy, diags: &mut Vec<D
 pub(super) fn sections(
     file: &SourceFile,
     raw: &RawCase,
-    taxonomy: &Taxonomy,
+    (taxonomy, config): (&Taxonomy, &Config),
     tags: &Tags,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Section> {
@@ -251,10 +254,8 @@ pub(super) fn sections(
     for (n, rs) in raw.body.sections.iter().enumerate() {
         let mut section_tags: Vec<Vec<TermId>> = vec![Vec::new(); taxonomy.vocabularies.len()];
         for (key, value) in &rs.attrs {
-            let v =
-                taxonomy.vocabularies.iter().position(|voc| voc.name == key.value || singular(&voc.name) == key.value);
-            let Some(v) = v else {
-                let mut known: Vec<&str> = taxonomy.vocabularies.iter().map(|voc| singular(&voc.name)).collect();
+            let Some(v) = taxonomy.vocabulary_by_key(&key.value) else {
+                let mut known: Vec<&str> = taxonomy.vocabularies.iter().map(|voc| voc.singular.as_str()).collect();
                 known.extend(taxonomy.vocabularies.iter().map(|voc| voc.name.as_str()));
                 diags.push(unknown_key(path, text, key, &known).hint(
                     match Suggestion::closest(&key.value, known.iter().copied()) {
@@ -264,7 +265,7 @@ pub(super) fn sections(
                 ));
                 continue;
             };
-            let vname = &taxonomy.vocabularies[v].name;
+            let (vname, vsingular) = (&taxonomy.vocabularies[v].name, &taxonomy.vocabularies[v].singular);
             // Positions of each id inside the (possibly quoted) value.
             let mut col = value.column;
             for part in value.value.split(' ') {
@@ -275,10 +276,7 @@ pub(super) fn sections(
                             Diagnostic::error(
                                 path,
                                 "section-tag",
-                                format!(
-                                    "section tags {} `{part}`, which the case does not list in `{vname}`",
-                                    singular(vname)
-                                ),
+                                format!("section tags {vsingular} `{part}`, which the case does not list in `{vname}`"),
                             )
                             .at(text, at.line, at.column)
                             .hint(format!(
@@ -290,7 +288,7 @@ pub(super) fn sections(
                                 section_tags[v].push(t);
                             }
                         }
-                        Err(hint) => diags.push(unknown_id(path, text, vname, &at, hint)),
+                        Err(hint) => diags.push(unknown_id(path, text, vsingular, &at, hint)),
                     }
                 }
                 col += part.chars().count() + 1;
@@ -336,17 +334,19 @@ pub(super) fn sections(
     // A heading with attributes was meant to be tagged: its own errors say what is wrong.
     let attempted = raw.body.sections.iter().any(|s| !s.attrs.is_empty());
     if !body.trim().is_empty() && !attempted && !sections.iter().any(Section::is_tagged) {
-        let example = taxonomy
-            .vocabularies
-            .iter()
-            .find(|v| v.name == "practices")
-            .or(taxonomy.vocabularies.first())
-            .map(|v| format!("`## Practice: ... {{#anchor {}=ID}}`", singular(&v.name)))
-            .unwrap_or_default();
+        let hint = match taxonomy.section_example(config).map(|v| &taxonomy.vocabularies[v]) {
+            Some(v) => format!(
+                "tag the heading that describes a {s}, e.g. `## ... {{#anchor {s}=ID}}`, so the pages of {name} can \
+                 show the excerpt",
+                s = v.singular,
+                name = v.name
+            ),
+            None => String::new(),
+        };
         diags.push(
-            Diagnostic::warning(path, "no-practice-section", "the case has no tagged practice section")
+            Diagnostic::warning(path, "no-tagged-section", "the case has no tagged section")
                 .at(text, raw.body.first_line + body.lines().take_while(|l| l.trim().is_empty()).count(), 1)
-                .hint(format!("tag the heading that describes the practice, e.g. {example}, so practice pages can show the excerpt")),
+                .hint(hint),
         );
     }
     sections

@@ -5,14 +5,17 @@
 //! distance and the id whose label or alias matches what was written, in either language.
 //! `check` stops after this stage; `build` runs exactly the same code and goes on.
 //!
-//! [`taxonomy`] checks the taxonomy and resolves ids against it; [`case`] checks one case (its
-//! fields, tags, sections and links); `names` has the rules for names that become file names
-//! (no two pages on one path, no name too long) and for control characters; this module checks the library as a whole and replaces
-//! one case of it for `serve`. Vocabulary facts (levels, singulars) are
-//! [`crate::model::vocabulary`]'s and "did you mean" is [`crate::diag::suggest`]'s, not this
-//! stage's.
+//! [`taxonomy`] checks the taxonomy (with its singulars) and resolves ids against it; `levels`
+//! checks its levels and a case's level; [`case`] checks one case (its fields, tags, sections
+//! and links); `about` the about page's texts; `names` has the rules for names that become file
+//! names (no two pages on one path, no name too long) and for control characters; this module
+//! checks the library as a whole and replaces one case of it for `serve`. Vocabulary facts (how
+//! a singular is derived, the reserved keys) are [`crate::model::vocabulary`]'s and "did you
+//! mean" is [`crate::diag::suggest`]'s, not this stage's.
 
+mod about;
 pub mod case;
+mod levels;
 mod names;
 mod translation;
 
@@ -24,7 +27,7 @@ pub use taxonomy::validate_taxonomy;
 use crate::config::{Config, Language};
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
-use crate::model::vocabulary::{singular, valid_id};
+use crate::model::vocabulary::valid_id;
 use crate::model::{slug, Case, CaseId, Library, TagSets, Taxonomy, Translation};
 use crate::parse::{At, RawCase, CASE_KEYS};
 use std::collections::{HashMap, HashSet};
@@ -34,7 +37,7 @@ pub fn validate(
     config: Config,
     taxonomy: Taxonomy,
     cases: Vec<(SourceFile, Result<RawCase, Vec<Diagnostic>>)>,
-    files: Vec<(String, Vec<u8>)>,
+    (files, about): (Vec<(String, Vec<u8>)>, Vec<SourceFile>),
     mut diags: Vec<Diagnostic>,
 ) -> (Option<Library>, Vec<Diagnostic>) {
     let vocab_names: Vec<&str> = taxonomy.vocabularies.iter().map(|v| v.name.as_str()).collect();
@@ -60,7 +63,7 @@ pub fn validate(
             }
         };
         let before = diags.len();
-        let case = case::check_case(&file, &raw, &taxonomy, &known_keys, &mut diags);
+        let case = case::check_case(&file, &raw, (&taxonomy, &config), &known_keys, &mut diags);
         diags.extend(case::file_links(&file.path, &file.text, &raw, &documents));
         if let Some(id) = raw.id.as_ref().filter(|id| valid_id(&id.value)) {
             match first_file.get(&id.value) {
@@ -94,6 +97,7 @@ pub fn validate(
     for (path, text, links) in all_links {
         diags.extend(case::links(path, text, links, &ids));
     }
+    let about = about::about_texts(about, &config, &ids, &mut diags);
     let translated =
         translations_of(&config, &taxonomy, &checked, &originals, translations, (&ids, &documents), &mut diags);
     for (i, t) in translated {
@@ -117,7 +121,7 @@ pub fn validate(
                         Diagnostic::warning(
                             "cases/taxonomy.yaml",
                             "unused-term",
-                            format!("{} `{}` is used by no case", singular(&vocab.name), term.id),
+                            format!("{} `{}` is used by no case", vocab.singular, term.id),
                         )
                         .hint(format!(
                             "tag a case with it (`{}: [{}]`) or remove it from the taxonomy",
@@ -160,7 +164,7 @@ pub fn validate(
         return (None, diags);
     }
     let tag_sets = TagSets::new(&taxonomy, &cases);
-    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, files }), diags)
+    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, files, about }), diags)
 }
 
 /// Checks each translation against its original (`checked[i]`, by file name; `originals`: every
@@ -218,7 +222,7 @@ fn translations_of(
             continue;
         }
         let original_case = &checked[i].0;
-        if let Some(t) = translation::check_translation(&file, &raw, lang, original_case, taxonomy, diags) {
+        if let Some(t) = translation::check_translation(&file, &raw, lang, original_case, (taxonomy, config), diags) {
             out.push((i, t));
         }
     }
@@ -290,7 +294,7 @@ pub fn replace_case(
     let mut known_keys: Vec<&str> = CASE_KEYS.to_vec();
     known_keys.extend(library.taxonomy.vocabularies.iter().map(|v| v.name.as_str()));
     let mut diags = Vec::new();
-    let case = case::check_case(&file, &raw, &library.taxonomy, &known_keys, &mut diags);
+    let case = case::check_case(&file, &raw, (&library.taxonomy, &library.config), &known_keys, &mut diags);
     let ids: HashSet<&str> = library.cases.iter().map(|c| c.id.as_str()).collect();
     diags.extend(case::links(&file.path, &file.text, &raw.body.case_links, &ids));
     let documents: HashSet<&str> = library.files.iter().map(|(name, _)| name.as_str()).collect();
@@ -315,7 +319,7 @@ pub fn replace_case(
                 &raw,
                 t.lang,
                 &case,
-                &library.taxonomy,
+                (&library.taxonomy, &library.config),
                 &mut diags,
             )),
             Err(ds) => diags.extend(ds),
@@ -325,12 +329,12 @@ pub fn replace_case(
         crate::diag::sort(&mut diags);
         return Replacement::Invalid { library, diagnostics: diags };
     }
-    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, files } = library;
+    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, files, about } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
     let usage = usage(&taxonomy, &cases);
     let tag_sets = TagSets::new(&taxonomy, &cases);
     Replacement::Valid {
-        library: Library { config, taxonomy, cases, usage, profile, tag_sets, files },
+        library: Library { config, taxonomy, cases, usage, profile, tag_sets, files, about },
         old: Box::new(old),
         warnings: diags,
     }

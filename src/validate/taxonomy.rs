@@ -1,13 +1,13 @@
-//! The taxonomy: its vocabularies and terms checked (ids, labels, definitions, unknown keys),
-//! the links between terms resolved, and the one way every stage resolves a written id to a
-//! term, with the hint for an id that does not exist.
+//! The taxonomy: its vocabularies and terms checked (ids, labels, definitions, unknown keys,
+//! singulars), the links between terms resolved, and the one way every stage resolves a written
+//! id to a term, with the hint for an id that does not exist. Its levels are [`super::levels`]'.
 
-use super::{bad_id, names, unknown_key};
+use super::{bad_id, levels, names, unknown_key};
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
-use crate::model::vocabulary::{singular, valid_id};
+use crate::model::vocabulary::{derive_singular, valid_id, RESERVED_KEYS};
 use crate::model::{Taxonomy, Term, TermId, VocabId, Vocabulary};
-use crate::parse::{self, At, RawTaxonomy, CASE_KEYS};
+use crate::parse::{self, At, RawTaxonomy};
 use std::collections::HashMap;
 
 /// Ids and names compared loosely: case, outer spaces, `_` and ` ` for `-`.
@@ -27,12 +27,19 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
         );
     }
     let names: Vec<&str> = raw.vocabularies.iter().map(|v| v.name.value.as_str()).collect();
+    let singulars = singulars(path, text, &raw, &mut diags);
+    let levels = levels::validate_levels(path, text, raw.levels.as_ref(), &mut diags);
     let mut vocabularies = Vec::new();
-    for rv in &raw.vocabularies {
-        if !valid_id(&rv.name.value) || CASE_KEYS.contains(&rv.name.value.as_str()) {
+    for (rv, singular) in raw.vocabularies.iter().zip(singulars) {
+        let name = rv.name.value.as_str();
+        // A folder of the site is reported as such, below.
+        if !valid_id(name) || RESERVED_KEYS.contains(&name) && !names::SITE_FOLDERS.contains(&name) {
             diags.push(
                 err("bad-id", format!("`{}` cannot name a vocabulary", rv.name.value), rv.name.line, rv.name.column)
-                    .hint("a vocabulary name is lower-case letters, digits and `-`, and not a front-matter field such as `title`"),
+                    .hint(format!(
+                        "a vocabulary name is lower-case letters, digits and `-`, and none of: {}",
+                        RESERVED_KEYS.join(", ")
+                    )),
             );
         }
         if names::SITE_FOLDERS.contains(&rv.name.value.as_str()) {
@@ -144,13 +151,14 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
         }
         vocabularies.push(Vocabulary {
             name: rv.name.value.clone(),
+            singular,
             label: rv.label.clone().unwrap_or_else(|| default_label(&rv.name.value)),
             // No Chinese label is made up: a page shows the (English) label instead.
             label_zh: rv.label_zh.clone(),
             terms,
         });
     }
-    let mut taxonomy = Taxonomy { vocabularies };
+    let mut taxonomy = Taxonomy { vocabularies, levels };
     // Links between terms, resolved once all terms are known.
     for (v, rv) in raw.vocabularies.iter().enumerate() {
         for rt in &rv.terms {
@@ -164,7 +172,7 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
                     match resolve(&taxonomy, target, &written.value) {
                         Ok(i) => resolved.push(i),
                         Err(hint) => {
-                            diags.push(unknown_id(path, text, &taxonomy.vocabularies[target].name, written, hint))
+                            diags.push(unknown_id(path, text, &taxonomy.vocabularies[target].singular, written, hint))
                         }
                     }
                 }
@@ -174,6 +182,58 @@ pub fn validate_taxonomy(file: &SourceFile, raw: RawTaxonomy) -> (Taxonomy, Vec<
         }
     }
     (taxonomy, diags)
+}
+
+/// Each vocabulary's singular, declared (`singular: approach`) or derived from its name
+/// ([`derive_singular`]), in taxonomy order. One that is no id, is reserved, or is the name
+/// or singular of another vocabulary is reported: section attributes, filters and the flags of
+/// `casebook search` must each name one vocabulary.
+fn singulars(path: &str, text: &str, raw: &RawTaxonomy, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let singulars: Vec<String> = raw
+        .vocabularies
+        .iter()
+        .map(|rv| rv.singular.as_ref().map_or_else(|| derive_singular(&rv.name.value), |s| s.value.clone()))
+        .collect();
+    for (i, (rv, singular)) in raw.vocabularies.iter().zip(&singulars).enumerate() {
+        let name = rv.name.value.as_str();
+        // A name that is refused is reported as such; its singular would only repeat it.
+        if !valid_id(name) || RESERVED_KEYS.contains(&name) || names::SITE_FOLDERS.contains(&name) {
+            continue;
+        }
+        // A declared singular is pointed at; a derived one at the vocabulary's name.
+        let (line, column, what) = match &rv.singular {
+            Some(s) => (s.line, s.column, format!("the singular `{singular}` of `{}`", rv.name.value)),
+            None => {
+                (rv.name.line, rv.name.column, format!("the singular `{singular}` derived from `{}`", rv.name.value))
+            }
+        };
+        let fix = if rv.singular.is_some() { "declare another" } else { "declare one with `singular: ...`" };
+        let error = |message: String, hint: String| {
+            Diagnostic::error(path, "bad-singular", message).at(text, line, column).hint(hint)
+        };
+        if rv.singular.is_some() && !valid_id(singular) {
+            diags.push(error(
+                format!("`{singular}` cannot be the singular of `{}`", rv.name.value),
+                "a singular is lower-case letters, digits and `-`, like an id".into(),
+            ));
+        } else if rv.name.value != *singular && RESERVED_KEYS.contains(&singular.as_str()) {
+            diags.push(error(
+                format!("{what} is a reserved key"),
+                format!("`{singular}` already means something in case files or search; {fix}"),
+            ));
+        }
+        let other =
+            raw.vocabularies.iter().zip(&singulars).enumerate().find(|(j, (other, their))| {
+                *j != i && (other.name.value == *singular || (*their == singular && *j < i))
+            });
+        if let Some((_, (other, _))) = other {
+            diags.push(error(
+                format!("{what} also names `{}`", other.name.value),
+                format!("a section attribute or filter `{singular}` must name one vocabulary; {fix}"),
+            ));
+        }
+    }
+    singulars
 }
 
 /// What page a term `id` of `rv` would overwrite: the vocabulary's page (`VOCAB/index.html`) or
@@ -230,9 +290,75 @@ pub(super) fn unknown_id_hint(vocab: &Vocabulary, written: &str) -> String {
 }
 
 /// An id of `vocabulary` that the taxonomy does not have; `hint` says what was meant.
-pub(super) fn unknown_id(path: &str, text: &str, vocabulary: &str, written: &At<String>, hint: String) -> Diagnostic {
-    Diagnostic::error(path, "unknown-id", format!("unknown {} id `{}`", singular(vocabulary), written.value))
+pub(super) fn unknown_id(path: &str, text: &str, singular: &str, written: &At<String>, hint: String) -> Diagnostic {
+    Diagnostic::error(path, "unknown-id", format!("unknown {singular} id `{}`", written.value))
         .at(text, written.line, written.column)
         .marking(&written.value)
         .hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Language;
+
+    /// The taxonomy `text` validated: its vocabularies' singulars and the error messages.
+    fn singulars_of(text: &str) -> (Vec<String>, Vec<String>) {
+        let file = SourceFile { path: "cases/taxonomy.yaml".into(), text: text.into() };
+        let raw = parse::parse_taxonomy(&file.path, &file.text, Language::En).unwrap();
+        let (taxonomy, diags) = validate_taxonomy(&file, raw);
+        let singulars = taxonomy.vocabularies.into_iter().map(|v| v.singular).collect();
+        (singulars, diags.into_iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.line, d.message)).collect())
+    }
+
+    fn vocabulary(name: &str, singular: Option<&str>) -> String {
+        let singular = singular.map(|s| format!("  singular: {s}\n")).unwrap_or_default();
+        format!("{name}:\n{singular}  terms:\n    - id: a\n      label: A\n      definition: d\n")
+    }
+
+    #[test]
+    fn a_singular_is_declared_or_derived() {
+        let text = vocabulary("approaches", None)
+            + &vocabulary("obstacles", None)
+            + &vocabulary("criteria", Some("criterion"));
+        assert_eq!(singulars_of(&text), (vec!["approach".into(), "obstacle".into(), "criterion".into()], vec![]));
+    }
+
+    #[test]
+    fn a_singular_must_be_an_id_of_its_own() {
+        let (_, errors) = singulars_of(&vocabulary("approaches", Some("Approach")));
+        assert_eq!(errors, ["2: `Approach` cannot be the singular of `approaches`"]);
+        // Another vocabulary's name, or another's singular (declared or derived).
+        let text = vocabulary("fields", None) + &vocabulary("field-types", Some("fields"));
+        assert_eq!(singulars_of(&text).1, ["7: the singular `fields` of `field-types` also names `fields`"]);
+        let text = vocabulary("forces", None) + &vocabulary("powers", Some("force"));
+        assert_eq!(singulars_of(&text).1, ["7: the singular `force` of `powers` also names `forces`"]);
+        // A key casebook gives another meaning: a derived one is pointed at the name.
+        let (_, errors) = singulars_of(&vocabulary("sites", None));
+        assert_eq!(errors, ["1: the singular `site` derived from `sites` is a reserved key"]);
+        assert!(singulars_of(&vocabulary("sites", Some("location"))).1.is_empty());
+        let (_, errors) = singulars_of(&vocabulary("regions", Some("place")));
+        assert_eq!(errors, ["2: the singular `place` of `regions` is a reserved key"]);
+    }
+
+    #[test]
+    fn levels_are_checked_like_terms() {
+        let text = vocabulary("themes", None)
+            + "levels:\n  - id: town\n    label: Town\n  - id: Town\n  - label: x\n  - id: town\n  - id: city\n    rank: 1\n";
+        let file = SourceFile { path: "cases/taxonomy.yaml".into(), text };
+        let raw = parse::parse_taxonomy(&file.path, &file.text, Language::En).unwrap();
+        let (taxonomy, diags) = validate_taxonomy(&file, raw);
+        let ids: Vec<(&str, &str)> = taxonomy.levels.iter().map(|l| (l.id.as_str(), l.label.as_str())).collect();
+        assert_eq!(ids, [("town", "Town"), ("city", "city")]);
+        let messages: Vec<String> = diags.iter().map(|d| format!("{}: {}", d.line, d.message)).collect();
+        assert_eq!(
+            messages,
+            [
+                "9: id `Town` is not of the form [a-z0-9-]+",
+                "10: level has no `id`",
+                "11: duplicate level id `town`",
+                "13: unknown key `rank`"
+            ]
+        );
+    }
 }

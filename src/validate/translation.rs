@@ -8,7 +8,6 @@ use super::names;
 use crate::config::{Config, Language};
 use crate::diag::Diagnostic;
 use crate::load::SourceFile;
-use crate::model::vocabulary::singular;
 use crate::model::{Case, Section, Taxonomy, Translation};
 use crate::parse::{At, RawCase};
 
@@ -21,7 +20,7 @@ pub(super) fn check_translation(
     raw: &RawCase,
     lang: Language,
     original: &Case,
-    taxonomy: &Taxonomy,
+    (taxonomy, config): (&Taxonomy, &Config),
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Translation> {
     let (path, text) = (file.path.as_str(), file.text.as_str());
@@ -75,7 +74,7 @@ pub(super) fn check_translation(
     let has_body = !text[raw.body.offset..].trim().is_empty();
     let translated_sections = if has_body {
         let tags = Tags { terms: original.tags.clone(), unresolved: vec![false; original.tags.len()] };
-        let found = sections(file, raw, taxonomy, &tags, diags);
+        let found = sections(file, raw, (taxonomy, config), &tags, diags);
         raw_text_blocks(file, raw, diags);
         diags.extend(compare_sections(file, original, &found, taxonomy));
         found
@@ -112,7 +111,7 @@ fn compare_sections(file: &SourceFile, original: &Case, found: &[Section], taxon
             .map(|(v, t)| {
                 let voc = &taxonomy.vocabularies[v];
                 let ids: Vec<&str> = t.iter().map(|&t| voc.terms[t].id.as_str()).collect();
-                format!("{}=\"{}\"", singular(&voc.name), ids.join(" "))
+                format!("{}=\"{}\"", voc.singular, ids.join(" "))
             })
             .collect();
         format!("{{#{} {}}}", s.anchor, tags.join(" "))

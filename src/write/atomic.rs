@@ -18,6 +18,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Writes `bytes` to a new file `path`; a file there already is an error of kind
+/// `AlreadyExists` and stays as it is (`casebook new` and `init` never overwrite an editor's file).
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(bytes)
+}
+
 /// The folder a replaced folder is moved to while its replacement moves in, where the two
 /// cannot be exchanged: `tmp`'s name with `.old` added.
 fn aside(tmp: &Path) -> PathBuf {

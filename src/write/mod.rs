@@ -1,5 +1,6 @@
 //! Write: put the built site on disk atomically — a foundation every stage that touches the
-//! disk uses (`build`'s pages, the search index, its meta file).
+//! disk uses (`build`'s pages, the search index, its meta file) — and the new files of `init`
+//! and `new`, never over an existing one.
 //!
 //! - [`staging`]: the temporary folder a build writes into, swapped into place as a whole;
 //! - [`atomic`]: one file or one folder replaced so that a reader sees the old or the new one;
@@ -15,7 +16,7 @@ pub mod marker;
 pub mod staging;
 pub mod temp;
 
-pub use atomic::{replace_dir, write_atomic};
+pub use atomic::{replace_dir, write_atomic, write_new};
 pub use marker::{foreign, write_marker, Foreign, MARKER};
 pub use staging::Staging;
 pub use temp::{is_mount_point, remove_dead, remove_dead_beside, temp_beside};

@@ -465,3 +465,29 @@ fn on_a_phone_the_results_come_first_and_the_filters_open_on_demand() {
         assert_eq!(open["small"], json!([]), "{name}: tap targets under 44 px");
     }
 }
+
+/// A library made by `casebook init`, in each language, built and searched in the browser:
+/// its own vocabularies and levels are the page's facets, and the page finds its sample case
+/// by words and by each facet, from file://.
+#[test]
+fn the_search_page_of_a_library_made_by_init() {
+    for lang in ["en", "zh-CN"] {
+        let lib = crate::support::Lib::not_yet();
+        let run = lib.run_in(lib.tmp.path(), &["init", "lib", "--lang", lang]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let site = lib.build("site", &[]);
+        let base = format!("file://{}/", site.display());
+        let words = if lang == "en" { "working group" } else { "工作小组" };
+        let tasks = vec![
+            json!({"name": format!("{lang} words"), "url": page(&base, &[("q", words)])}),
+            json!({"name": format!("{lang} facets"), "url": page(&base, &[]), "steps": [{"check": "methods=shared-budget"}, {"check": "level=local"}]}),
+        ];
+        let results = drive(tasks);
+        assert_eq!(hits(&results[0]["final"]).first().map(String::as_str), Some("sample-case"), "{lang}");
+        let (first, second) = (&results[1]["steps"][0], &results[1]["steps"][1]);
+        assert_eq!(hits(first), ["sample-case"], "{lang}: methods=shared-budget");
+        assert_eq!(hits(second), ["sample-case"], "{lang}: and level=local");
+        assert_eq!(first["counts"]["themes:participation"], "(1)", "{lang}");
+        assert_eq!(first["counts"]["level:regional"], "(0)", "{lang}");
+    }
+}

@@ -19,6 +19,8 @@ fn shipped_library_checks_clean() {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md") || p.ends_with("cases/taxonomy.yaml"))
         .count();
+    // With the about page's text and its translation.
+    let files = files + ["about.md", "about.zh.md"].iter().filter(|f| root.join(f).is_file()).count();
     let cases = walk_files(&root.join("cases"))
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.to_string_lossy().ends_with(".zh.md"))
@@ -425,8 +427,9 @@ fn json_format() {
             "column": 8,
             "severity": "error",
             "code": "bad-level",
-            "message": "unknown level `streets`",
-            "hint": "did you mean `street`? (one of: street, community, city)"
+            // In the library's language (Chinese, the default).
+            "message": "未声明的层级 `streets`",
+            "hint": "是不是 `street`？（cases/taxonomy.yaml 声明的层级：street、community、city）"
         })
     );
     let severities: Vec<&str> = items.iter().map(|i| i["severity"].as_str().unwrap()).collect();
@@ -452,7 +455,8 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
-        "error: no `cases/` folder in the current folder — run casebook inside a library folder, or pass --root DIR\n"
+        "error: no `cases/` folder in the current folder — run casebook inside a library folder, or pass --root DIR \
+         (`casebook init` starts a library)\n"
     );
 
     let run = lib.run_in(&tmp, &["check", "--frobnicate"]);

@@ -1,5 +1,7 @@
-//! `casebook new`: the skeleton it writes checks clean once filled in, it never overwrites a
-//! file, refuses bad ids and needs a library.
+//! `casebook new`: the skeleton it writes, made of the library's own vocabularies, levels and
+//! languages, checks clean once filled in (in a fixture, the shipped library and, in `init.rs`,
+//! a library made by `casebook init`); it never overwrites a file, refuses bad ids and needs a
+//! library.
 
 use std::fs;
 
@@ -28,10 +30,55 @@ fn new_writes_a_skeleton_that_checks_once_filled_in() {
         .replace("summary: \"\"", "summary: \"My Street formed an alliance.\"")
         .replace("  - \"\"", "  - \"Field notes, 2025\"")
         .replace("FORCE-ID", "organizational-coverage")
-        .replace("## Practice: NAME", "## Practice: the alliance");
+        .replace("NAME", "the alliance");
     lib.write("cases/my-case.md", filled);
     let run = lib.check(&[]);
     assert_eq!(run.transcript(), "exit code: 0\n--- stdout\n--- stderr\n0 errors, 0 warnings in 4 files\n");
+}
+
+/// The shipped library's skeleton follows its settings: cases written in English, with the
+/// Chinese title and place names beside the English ones; filled in, it checks and builds.
+#[test]
+fn new_in_the_shipped_library_checks_and_builds_once_filled_in() {
+    let lib = Lib::shipped();
+    let run = lib.run_in(&lib.root(), &["new", "my-case"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let skeleton = lib.read("cases/my-case.md");
+    snapshot("new_skeleton_shipped", &skeleton);
+    let filled = skeleton
+        .replace("title: \"\"", "title: \"My Street: an alliance\"")
+        .replace("title_zh: \"\"", "title_zh: \"我的街道：联盟\"")
+        .replace("province: \"\"", "province: Henan")
+        .replace("province_zh: \"\"", "province_zh: 河南省")
+        .replace("forces: []", "forces: [organizational-coverage]")
+        .replace("practices: []", "practices: [one-body-two-wings]")
+        .replace("problems: []", "problems: [governance-synergy-not-formed]")
+        .replace("summary: \"\"", "summary: \"My Street formed an alliance.\"")
+        .replace("  - \"\"", "  - \"Field notes, 2025\"")
+        .replace("FORCE-ID", "organizational-coverage")
+        .replace("NAME", "the alliance");
+    lib.write("cases/my-case.md", filled);
+    let run = lib.check(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.ends_with("0 errors, 0 warnings in 14 files\n"), "{}", run.stderr);
+    let site = lib.build("site", &[]);
+    assert!(crate::support::read(&site, "cases/my-case.html").contains("我的街道：联盟"));
+}
+
+/// The skeleton is made of the taxonomy: while other cases have errors it is written all the
+/// same; a broken taxonomy is reported instead.
+#[test]
+fn new_needs_a_usable_taxonomy_only() {
+    let lib = Lib::fixture("basic");
+    lib.write("cases/broken.md", "---\nid: broken\ntitle: \"\"\n---\n");
+    let run = lib.run_in(&lib.root(), &["new", "my-case"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(lib.read("cases/my-case.md").contains("forces: []\n"));
+    lib.edit("cases/taxonomy.yaml", "forces:\n  label: Forces", "forces:\n  singular: Force\n  label: Forces");
+    let run = lib.run_in(&lib.root(), &["new", "other-case"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[bad-singular]: `Force` cannot be the singular of `forces`"), "{}", run.stderr);
+    assert!(!lib.path("cases/other-case.md").exists());
 }
 
 #[test]

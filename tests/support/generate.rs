@@ -25,6 +25,10 @@ problems:
   - {id: mass-cohesion-weak, label: Mass cohesion weak, label_zh: 群众凝聚力有待加强, definition: Residents are not united., forces: [mass-cohesion]}
   - {id: governance-synergy-not-formed, label: Governance synergy not formed, label_zh: 多元共治合力尚未形成, definition: Actors work separately., forces: [organizational-coverage]}
   - {id: formalism, label: Formalism, label_zh: 形式主义, definition: Form over substance., forces: [self-innovation]}
+levels:
+  - {id: street, label: Street, label_zh: 街道}
+  - {id: community, label: Community, label_zh: 社区}
+  - {id: city, label: City, label_zh: 城市}
 "#;
 
 const GEN_FORCES: &[&str] =

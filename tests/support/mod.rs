@@ -37,6 +37,11 @@ impl Lib {
         Lib { tmp: tempfile::tempdir().expect("temp dir") }
     }
 
+    /// No library yet: `<lib>` does not exist (for `casebook init`, which makes it).
+    pub fn not_yet() -> Lib {
+        Lib::new()
+    }
+
     /// A library with an empty `cases/` folder.
     pub fn empty() -> Lib {
         let lib = Lib::new();
@@ -44,12 +49,15 @@ impl Lib {
         lib
     }
 
-    /// A copy of the shipped library: `cases/`, `static/` and its settings.
+    /// A copy of the shipped library: `cases/`, `static/`, its settings and its about page.
     pub fn shipped() -> Lib {
         let lib = Lib::new();
         copy_dir(&Path::new(MANIFEST_DIR).join("cases"), &lib.root().join("cases"));
         // The shipped library's settings (its vocabulary roles) and documents are part of it.
         fs::copy(Path::new(MANIFEST_DIR).join("casebook.toml"), lib.root().join("casebook.toml")).unwrap();
+        for about in ["about.md", "about.zh.md"] {
+            fs::copy(Path::new(MANIFEST_DIR).join(about), lib.root().join(about)).unwrap();
+        }
         copy_dir(&Path::new(MANIFEST_DIR).join("static"), &lib.root().join("static"));
         lib
     }

@@ -14,6 +14,8 @@ struct HomePage {
     profile: Option<TagGroup>,
     /// The terms of the `start_from` vocabulary; empty when there is none.
     start_from: Vec<Problem>,
+    /// The heading of their section: the UI string with the vocabulary's label in it.
+    start_from_title: String,
     /// The shown vocabularies but the profile.
     groups: Vec<TagGroup>,
     cases: Vec<tera::Value>,
@@ -52,10 +54,14 @@ impl Renderer<'_> {
                     .collect()
             })
             .unwrap_or_default();
+        let start_from_title = self.start_from.map_or_else(String::new, |v| {
+            self.ui.text("start_from_problem").replace("{vocabulary}", &self.in_sentence(self.vocab_label(v)))
+        });
         let shown_cases = lib.config.page_size.min(lib.cases.len());
         let page = HomePage {
             profile: profile.into_iter().next(),
             start_from,
+            start_from_title,
             groups,
             cases: (0..shown_cases).map(|i| self.item(i, root)).collect(),
             total: lib.cases.len(),

@@ -1,7 +1,6 @@
 //! The pages with little data of their own: about, search (its facets) and 404.
 
 use crate::error::Result;
-use crate::model::vocabulary::LEVELS;
 use crate::render::views::{Link, TagGroup};
 use crate::render::Renderer;
 use serde::Serialize;
@@ -18,6 +17,10 @@ struct SimplePage {
     files: Vec<Link>,
     /// The folder of the search page's result files in `_search/` (its language's).
     documents: String,
+    /// The library's about text (`about.md` or its translation) as HTML; none: the UI's.
+    about: Option<String>,
+    /// Its language, when it is not the page's (a text not translated).
+    about_lang: Option<&'static str>,
 }
 
 /// A facet of the search page: the value a filter takes, and its label.
@@ -45,10 +48,22 @@ impl Renderer<'_> {
                 .entry(c.place.province.as_str())
                 .or_insert_with(|| self.pick(&c.place.province, c.place.province_zh.as_deref()));
         }
+        // The about text in the page's language, else the one the library is written in.
+        let about = (kind == "about")
+            .then(|| {
+                let content = self.lib.config.content_language;
+                let of = |l| self.lib.about.iter().find(|a| a.lang == l);
+                of(self.lang).or_else(|| of(content))
+            })
+            .flatten();
         let page = SimplePage {
+            about: about.map(|a| crate::render::markdown::markdown_to_html(&a.text, root).trim_end().to_string()),
+            about_lang: about.filter(|a| a.lang != self.lang).map(|a| a.lang.tag()),
             vocabularies: self.shown.iter().map(|&v| self.whole_vocabulary(v, root)).collect(),
             cases: self.lib.cases.len(),
-            levels: LEVELS.iter().map(|l| Choice { value: l.to_string(), label: self.level_label(l) }).collect(),
+            levels: (self.lib.taxonomy.levels.iter())
+                .map(|l| Choice { value: l.id.clone(), label: self.level_label(Some(&l.id)) })
+                .collect(),
             provinces: provinces.into_iter().map(|(k, label)| Choice { value: k.to_string(), label }).collect(),
             files: self
                 .lib
