@@ -1,7 +1,8 @@
 //! `casebook init [DIR] [--lang zh-CN|en]`: start a library — `casebook.toml`, a small taxonomy,
 //! one sample case and the about page's text ([`crate::scaffold::starter`]) — that passes
-//! `check` and `build` at once. DIR is created if missing; no file is ever overwritten: when one
-//! of the files exists already, nothing is written.
+//! `check` and `build` at once, and a `.gitignore` for what casebook writes into it (the site, the
+//! search index's cache in `.casebook/`) where the folder has none. DIR is created if missing; no
+//! file is ever overwritten: when one of the library's files exists already, nothing is written.
 
 use crate::config::Language;
 use crate::error::{Error, Result};
@@ -37,5 +38,17 @@ pub fn init(dir: &Path, lang: Language) -> Result<Vec<PathBuf>> {
         })?;
         written.push(path);
     }
+    // What casebook writes into a library (the site and the search index's cache) is rebuilt
+    // from it, never kept in version control: a `.gitignore` says so, unless the folder has
+    // one already (the editor's own, which is left as it is).
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        crate::write::write_new(&ignore, GITIGNORE.as_bytes()).map_err(|e| Error::io("create", &ignore, e))?;
+        written.push(ignore);
+    }
     Ok(written)
 }
+
+/// The `.gitignore` of a new library.
+const GITIGNORE: &str =
+    "# Written by casebook from the library, rebuilt at will: the site and the search index.\n/site/\n/.casebook/\n";

@@ -69,10 +69,17 @@ fn init_writes_into_the_current_folder_in_chinese_by_default_and_makes_a_missing
     assert!(run.stdout.contains("next: casebook check && casebook build"), "{}", run.stdout);
     assert!(lib.read("casebook.toml").contains("languages = [\"zh-CN\"]"));
     assert_eq!(lib.check(&[]).code, 0);
+    // What casebook writes into the library stays out of version control.
+    let ignore = lib.read(".gitignore");
+    assert!(ignore.lines().any(|l| l == "/site/") && ignore.lines().any(|l| l == "/.casebook/"), "{ignore}");
 
+    // An editor's own .gitignore is kept as it is.
+    fs::create_dir_all(lib.outside("a/b/c")).unwrap();
+    fs::write(lib.outside("a/b/c/.gitignore"), "mine\n").unwrap();
     let run = lib.run_in(lib.tmp.path(), &["init", "a/b/c", "--lang", "en"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(lib.outside("a/b/c/cases/sample-case.md").is_file());
+    assert_eq!(fs::read_to_string(lib.outside("a/b/c/.gitignore")).unwrap(), "mine\n");
     let run = lib.run_in(lib.tmp.path(), &["init", "x", "--lang", "fr"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("`fr` is not a language casebook knows: zh-CN or en"), "{}", run.stderr);
