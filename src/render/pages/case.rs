@@ -70,8 +70,9 @@ struct ProfileBar {
 
 /// Height of one bar's row, in SVG units; the bars leave room for the labels before them.
 const PROFILE_ROW: usize = 26;
-const PROFILE_LABEL_WIDTH: usize = 150;
-const PROFILE_BAR_WIDTH: usize = 200;
+const PROFILE_LABEL_WIDTH: usize = 175;
+// Narrow enough that the drawing is not scaled down in the fact box (its labels stay legible).
+const PROFILE_BAR_WIDTH: usize = 100;
 
 impl Renderer<'_> {
     pub(crate) fn case_page(&self, i: usize) -> Result<()> {
