@@ -32,7 +32,7 @@ pub fn check(root: &Path) -> Result<Checked> {
 
 /// Parse and validate what `load` read. Pure; parsing runs in parallel.
 pub fn analyze(sources: load::Sources) -> Checked {
-    let load::Sources { config, taxonomy, cases, files, files_seen, mut diagnostics, stamp, .. } = sources;
+    let load::Sources { config, taxonomy, cases, files, case_files, files_seen, mut diagnostics, stamp, .. } = sources;
     let lang = config.language;
     let (taxonomy, tax_diags) = match &taxonomy {
         Some(file) => match parse::parse_taxonomy(&file.path, &file.text, lang) {
@@ -62,6 +62,6 @@ pub fn analyze(sources: load::Sources) -> Checked {
         diag::sort(&mut diagnostics);
         return Checked { library: None, diagnostics, files: files_seen, stamp };
     }
-    let (library, diagnostics) = validate::validate(config, taxonomy, parsed, files, diagnostics);
+    let (library, diagnostics) = validate::validate(config, taxonomy, parsed, (files, case_files), diagnostics);
     Checked { library, diagnostics, files: files_seen, stamp }
 }

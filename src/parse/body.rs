@@ -1,8 +1,8 @@
 //! A case's Markdown body: its sections (headings with their `{#anchor key=value}`
-//! attributes, each running to the next heading of the same or a higher level) and its `case:`
-//! links, with their lines in the file.
+//! attributes, each running to the next heading of the same or a higher level) and its links and
+//! images, with their lines in the file.
 
-use super::{At, RawBody, RawSection};
+use super::{At, RawBody, RawLink, RawSection};
 use crate::diag::LineIndex;
 use crate::markdown::markdown_options;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -25,15 +25,22 @@ struct HeadingAttribute {
     value_offset: usize,
 }
 
-/// Finds the sections (with their `{#anchor key=value}` attributes) and `case:` links of a body.
+/// Finds the sections (with their `{#anchor key=value}` attributes) and the links of a body.
 pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
     let mut sections: Vec<RawSection> = Vec::new();
-    let mut case_links = Vec::new();
+    let mut links = Vec::new();
     let mut heading: Option<OpenHeading> = None;
     let lines = LineIndex::new(markdown);
     let pos = |offset: usize| {
         let (l, c) = lines.line_col(offset);
         (l + first_line - 1, c)
+    };
+    // A link's address where it is written; a reference link's is defined elsewhere: the link's
+    // own start then.
+    let link = |url: &str, image: bool, range: &Range<usize>| {
+        let written = markdown[range.clone()].rfind(url).filter(|_| !url.is_empty());
+        let (line, column) = pos(written.map_or(range.start, |i| range.start + i));
+        RawLink { url: At { value: url.to_string(), line, column }, image }
     };
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         match event {
@@ -72,14 +79,8 @@ pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
                     h.title.push_str(&t);
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(target) = dest_url.strip_prefix("case:") {
-                    let id = target.split('#').next().unwrap_or("").to_string();
-                    let offset = markdown[range.clone()].find("case:").map_or(range.start, |i| range.start + i);
-                    let (line, column) = pos(offset);
-                    case_links.push(At { value: id, line, column });
-                }
-            }
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(link(&dest_url, false, &range)),
+            Event::Start(Tag::Image { dest_url, .. }) => links.push(link(&dest_url, true, &range)),
             _ => {}
         }
     }
@@ -92,7 +93,7 @@ pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
             sections[i].content.end = end.max(sections[i].content.start);
         }
     }
-    RawBody { offset: 0, first_line, sections, case_links }
+    RawBody { offset: 0, first_line, sections, links }
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

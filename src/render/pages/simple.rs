@@ -54,7 +54,7 @@ impl Renderer<'_> {
                 .lib
                 .files
                 .iter()
-                .map(|(name, _)| Link { href: format!("{}static/{name}", base.assets), label: name.clone() })
+                .map(|f| Link { href: format!("{}static/{}", base.assets, f.name), label: f.name.clone() })
                 .collect(),
             documents: crate::browser_index::documents::documents_folder(self.lib, self.lang),
         };
