@@ -176,7 +176,7 @@ fn main() -> ExitCode {
             let site = site.unwrap_or_else(|| root.join("site"));
             let query = casebook::search::Query { text: query.join(" "), filters, limit, lang };
             casebook::search(&root, &site, &query).and_then(|searched| {
-                if let Some(note) = &searched.rebuilt {
+                if let Some(note) = &searched.note {
                     eprint(&format!("note: {note}\n"));
                 }
                 if json {

@@ -5,6 +5,8 @@
 //! ([`i18n`]), build small view structs for Tera ([`views`]: the model stays free to change),
 //! write every page kind ([`pages`]) and the data files ([`data`]), and hand the bytes to the
 //! writer. Markdown goes through [`markdown`]: pulldown-cmark, raw HTML sanitized by ammonia.
+//! `check` compiles the templates and renders a page of each kind in memory ([`probe`]), so
+//! that a broken template fails `check` as it fails `build`.
 //! Every link the site makes is relative, so the output works under any sub-path and from
 //! `file://`. Output is deterministic: no timestamps, no hash-map order.
 //!
@@ -16,6 +18,7 @@ mod data;
 mod i18n;
 mod markdown;
 mod pages;
+mod probe;
 mod theme;
 mod views;
 
@@ -37,6 +40,7 @@ pub use crate::html::escape;
 // Where render puts the pages, for serve's page-dependency graph (`serve::dependencies`).
 pub(crate) use crate::model::places::place_slug;
 pub use markdown::markdown_to_html;
+pub use probe::check_templates;
 pub(crate) use views::page_path;
 
 /// Cases per page of the matrix (it is a table: denser than a list).
