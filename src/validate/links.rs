@@ -44,6 +44,7 @@ pub(super) struct InFile<'a> {
 pub(super) fn check(known: &Known, file: InFile, links: &[RawLink], diags: &mut Vec<Diagnostic>) -> Vec<Attachment> {
     let file = &file;
     let mut attachments = Vec::new();
+    let mut too_large_said = HashSet::new();
     for link in links {
         let url = &link.url;
         match links::target(&url.value) {
@@ -58,7 +59,12 @@ pub(super) fn check(known: &Known, file: InFile, links: &[RawLink], diags: &mut 
                 }
                 let found = known.files.binary_search_by(|f| f.name.as_str().cmp(&name)).ok().map(|i| &known.files[i]);
                 match found {
-                    Some(f) if f.size > known.max_size => diags.push(too_large(known, file, url, f.size)),
+                    // Said once per file of the case, where it is first linked to.
+                    Some(f) if f.size > known.max_size => {
+                        if too_large_said.insert(name) {
+                            diags.push(too_large(known, file, url, f.size));
+                        }
+                    }
                     Some(f) => attachments.push(Attachment { name: path, path: f.path.clone() }),
                     None => diags.push(missing(known, file, url, &path, link.image)),
                 }

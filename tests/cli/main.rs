@@ -12,6 +12,7 @@ mod support;
 
 #[cfg(feature = "browser-tests")]
 mod browser;
+mod bundles;
 mod check;
 mod files;
 mod fuzz;
