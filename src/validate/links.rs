@@ -45,6 +45,9 @@ pub(super) fn check(known: &Known, file: InFile, links: &[RawLink], diags: &mut 
     let file = &file;
     let mut attachments = Vec::new();
     let mut too_large_said = HashSet::new();
+    // In the order written (the sources come before the body).
+    let mut links: Vec<&RawLink> = links.iter().collect();
+    links.sort_by_key(|l| (l.url.line, l.url.column));
     for link in links {
         let url = &link.url;
         match links::target(&url.value) {
@@ -62,7 +65,7 @@ pub(super) fn check(known: &Known, file: InFile, links: &[RawLink], diags: &mut 
                     // Said once per file of the case, where it is first linked to.
                     Some(f) if f.size > known.max_size => {
                         if too_large_said.insert(name) {
-                            diags.push(too_large(known, file, url, f.size));
+                            diags.push(too_large(known, file, url, &path, f.size));
                         }
                     }
                     Some(f) => attachments.push(Attachment { name: path, path: f.path.clone() }),
@@ -250,9 +253,9 @@ fn missing(known: &Known, file: &InFile, url: &At<String>, path: &str, image: bo
 }
 
 /// A file larger than the site publishes.
-fn too_large(known: &Known, file: &InFile, url: &At<String>, size: u64) -> Diagnostic {
+fn too_large(known: &Known, file: &InFile, url: &At<String>, path: &str, size: u64) -> Diagnostic {
     let (size, max) = (crate::diag::file_size(size), crate::diag::file_size(known.max_size));
-    let written = &url.value;
+    let written = path;
     let (message, hint) = match known.lang {
         Language::ZhCn => (
             format!("`{written}` 有 {size}，超过了站点发布文件的大小上限 {max}"),
@@ -265,7 +268,10 @@ fn too_large(known: &Known, file: &InFile, url: &At<String>, size: u64) -> Diagn
                 .to_string(),
         ),
     };
-    Diagnostic::error(file.path, "too-large", message).at(file.text, url.line, url.column).marking(written).hint(hint)
+    Diagnostic::error(file.path, "too-large", message)
+        .at(file.text, url.line, url.column)
+        .marking(&url.value)
+        .hint(hint)
 }
 
 /// A relative link that climbs out of the case's folder.
