@@ -17,6 +17,7 @@ mod check;
 mod files;
 mod fuzz;
 mod keyboard;
+mod links;
 mod new;
 mod pages;
 mod pipe;
