@@ -94,10 +94,11 @@ pub fn folder_of(file: &str) -> &str {
     file.rfind('/').map_or("", |slash| &file[..=slash])
 }
 
-/// `path` written for an `href` or `src`: a `%` in a file's name escaped, so that the browser
-/// does not read it as the start of an escape (the rest is the HTML writer's escaping).
+/// `path` written for an `href` or `src`: a `%`, `#` or `?` in a file's name escaped, so that
+/// the browser reads none of them as an escape, a fragment or a query (spaces and other
+/// characters are the HTML writer's to escape).
 pub fn href_path(path: &str) -> String {
-    path.replace('%', "%25")
+    path.replace('%', "%25").replace('#', "%23").replace('?', "%3F")
 }
 
 #[cfg(test)]
@@ -138,5 +139,6 @@ mod tests {
         assert_eq!(folder_of("cases/sorting/first.md"), "cases/sorting/");
         assert_eq!(attachment_path("first", "img/bins.png"), "cases/first/img/bins.png");
         assert_eq!(href_path("100%.png"), "100%25.png");
+        assert_eq!(href_path("a#b?.png"), "a%23b%3F.png");
     }
 }

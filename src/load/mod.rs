@@ -170,13 +170,16 @@ pub fn load(root: &Path) -> Result<Sources> {
         }
     }
     // Only their size is needed here: a file is read when the site is written, if a case links to it.
-    let case_files = others
+    let mut case_files = others
         .into_par_iter()
         .map(|(path, name)| {
             let size = fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?.len();
             Ok(FileEntry { name, path, size })
         })
         .collect::<Result<Vec<_>>>()?;
+    // By name as a string (the walk's order is a folder's files after its sub-folders' when
+    // the name sorts so: `a/b.png` before `a#b.png`), for lookups by name.
+    case_files.sort_by(|a, b| a.name.cmp(&b.name));
 
     Ok(Sources {
         root: root.to_path_buf(),
