@@ -73,7 +73,8 @@ pub struct RawBody {
     /// 1-based file line of the body's first line.
     pub first_line: usize,
     pub sections: Vec<RawSection>,
-    /// Every link and image, in the order written.
+    /// Every link and image, and every `src` and `href` address of raw HTML, in the order
+    /// written.
     pub links: Vec<RawLink>,
 }
 
@@ -82,7 +83,10 @@ pub struct RawBody {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawLink {
     pub url: At<String>,
+    /// An image (`![…](…)`, or a `src` of raw HTML).
     pub image: bool,
+    /// Written in raw HTML, which render leaves as it is (sanitized).
+    pub in_html: bool,
 }
 
 /// A heading and the text up to the next heading of the same or a higher level.

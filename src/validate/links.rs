@@ -50,6 +50,10 @@ pub(super) fn check(known: &Known, file: InFile, links: &[RawLink], diags: &mut 
     links.sort_by_key(|l| (l.url.line, l.url.column));
     for link in links {
         let url = &link.url;
+        if link.in_html {
+            diags.extend(in_html(known, file, link));
+            continue;
+        }
         match links::target(&url.value) {
             Target::Case { id, anchor } => diags.extend(case_link(known, file, url, id, anchor)),
             Target::Static(name) if !known.documents.contains(name) => diags.push(static_link(known, file, url, name)),
@@ -104,7 +108,7 @@ pub(super) fn source_links(text: &str, raw: &RawCase) -> Vec<RawLink> {
             let at =
                 value[range.clone()].rfind(&**url).filter(|_| !url.is_empty()).map_or(range.start, |i| range.start + i);
             let column = source.column + skip + value[..at].chars().count();
-            out.push(RawLink { url: At { value: url.to_string(), line: source.line, column }, image });
+            out.push(RawLink { url: At { value: url.to_string(), line: source.line, column }, image, in_html: false });
         }
     }
     out
@@ -250,6 +254,47 @@ fn missing(known: &Known, file: &InFile, url: &At<String>, path: &str, image: bo
         .at(file.text, url.line, url.column)
         .marking(written)
         .hint(hint)
+}
+
+/// An address of casebook's own (a file beside the case, `case:`, `static:`) written in raw
+/// HTML: render leaves raw HTML as it is (sanitized), so the file is not published, and the
+/// sanitizer drops a link of casebook's schemes; a warning says how to write it in Markdown.
+fn in_html(known: &Known, file: &InFile, link: &RawLink) -> Option<Diagnostic> {
+    let url = &link.url;
+    let written = &url.value;
+    let file_of_its_own = match links::target(written) {
+        Target::Other => return None,
+        Target::File { .. } | Target::Outside { .. } => true,
+        Target::Case { .. } | Target::Static(_) => false,
+    };
+    let (message, example) = match known.lang {
+        Language::ZhCn => (
+            if file_of_its_own {
+                format!("原始 HTML 里的 `{written}` 不会被改写：从页面上看，它指不到站点里的文件")
+            } else {
+                format!("原始 HTML 里的链接 `{written}` 会被去掉")
+            },
+            if link.image { format!("![图片说明]({written})") } else { format!("[文字]({written})") },
+        ),
+        Language::En => (
+            if file_of_its_own {
+                format!("`{written}` in raw HTML is not rewritten: from the page, it names no file of the site")
+            } else {
+                format!("the link `{written}` in raw HTML is removed")
+            },
+            if link.image { format!("![what it shows]({written})") } else { format!("[text]({written})") },
+        ),
+    };
+    let hint = match known.lang {
+        Language::ZhCn => format!("改用 Markdown 来写：{example}"),
+        Language::En => format!("write it in Markdown: {example}"),
+    };
+    Some(
+        Diagnostic::warning(file.path, "raw-html-link", message)
+            .at(file.text, url.line, url.column)
+            .marking(written)
+            .hint(hint),
+    )
 }
 
 /// A file larger than the site publishes.

@@ -2,7 +2,8 @@
 //! `cases/sorting/index.md` with its translation, an image and two PDFs, and a loose case
 //! `cases/district/beta.md` with a photo beside it), where the pages link to them in every
 //! language tree, and what `check` and `build` both say of a missing file, a file over the size
-//! limit, a link out of the case's folder and a file in a bundle no case links to.
+//! limit, a link out of the case's folder, a file in a bundle no case links to and a link of
+//! casebook's own written in raw HTML.
 
 use std::fs;
 
@@ -176,4 +177,19 @@ fn a_file_in_a_bundle_no_case_links_to_is_pointed_out_and_not_published() {
         assert!(!lib.outside("site").join(unpublished).exists(), "{unpublished}");
     }
     snapshot("bundle_unlinked_file", &check.transcript());
+}
+
+#[test]
+fn links_of_casebook_s_own_written_in_raw_html_are_pointed_out() {
+    let lib = Lib::fixture("bundles");
+    let html = "\n<figure><img src=\"bins.png\" alt=\"bins\"><figcaption>As at <a href=\"case:alpha\">Alpha</a> \
+                (<a href=\"https://example.org\">the web</a>, <a href=\"#points\">above</a>)</figcaption></figure>\n";
+    lib.write("cases/sorting/index.md", format!("{}{html}", lib.read("cases/sorting/index.md")));
+    let check = lib.check(&[]);
+    let build = build_run(&lib, "site");
+    assert_eq!((check.code, build.code), (0, 0), "warnings only:\n{}", check.stderr);
+    assert_eq!(check.stderr.matches("warning[raw-html-link]").count(), 2, "{}", check.stderr);
+    assert_eq!(build.stderr.matches("warning[raw-html-link]").count(), 2, "{}", build.stderr);
+    lib.edit("casebook.toml", "languages = [\"zh-CN\", \"en\"]", "languages = [\"en\", \"zh-CN\"]");
+    snapshot("bundle_raw_html", &format!("{}{}", check.transcript(), lib.check(&[]).transcript()));
 }
