@@ -212,7 +212,11 @@ fn known_id(file: &SourceFile) -> Option<String> {
     }
     let mut parts = file.path.rsplit('/');
     let stem = parts.next()?.strip_suffix(".md")?;
-    let name = if stem == "index" { parts.next()? } else { stem };
+    // `cases/index.md` is no bundle: its folder is all the cases'.
+    let name = match (stem, parts.next(), parts.next()) {
+        ("index", Some(folder), Some(_)) => folder,
+        _ => stem,
+    };
     valid_id(name).then(|| name.to_string())
 }
 

@@ -45,6 +45,8 @@ fn build_publishes_the_files_the_cases_link_to_and_every_link_to_them_resolves()
     assert_eq!((check.code, diagnostics(&check)), (0, "translations into zh-CN: 1 of 3 cases (missing: alpha, beta)"));
     let site = lib.build("site", &[]);
     let files = tree(&site);
+    let again = tree(&lib.build("again", &[]));
+    assert_eq!(crate::support::differences(&files, &again), Vec::<String>::new(), "byte-identical builds");
     // Each case's files in its folder of the site, the documents in static/: nothing else.
     let published: Vec<&str> = files
         .keys()
