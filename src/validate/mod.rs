@@ -11,9 +11,9 @@
 //! `names` has the rules for names that become file names (no two pages on one path, no name
 //! too long) and for control characters; this module checks the library as a whole and
 //! replaces one case of it for `serve`. A case whose front matter cannot be read is still
-//! known by its id, so that its one error is not echoed by every link to it. Vocabulary facts (levels, singulars) are
-//! [`crate::model::vocabulary`]'s and "did you mean" is [`crate::diag::suggest`]'s, not this
-//! stage's.
+//! known by its id, so that its one error is not echoed by every link to it. Vocabulary facts
+//! (levels, singulars) are [`crate::model::vocabulary`]'s and "did you mean" is
+//! [`crate::diag::suggest`]'s, not this stage's.
 
 pub mod case;
 mod links;

@@ -142,6 +142,8 @@ fn a_file_over_the_size_limit_is_an_error_and_the_limit_is_a_setting() {
     );
     fs::write(lib.path("cases/sorting/docs/plan.pdf"), b"%PDF-1.4\n").unwrap();
     lib.write("casebook.toml", format!("{}max_attachment_size = 64\n", lib.read("casebook.toml")));
+    // The same limit for the documents of static/.
+    lib.write("static/report.txt", "r".repeat(100));
     lib.edit("casebook.toml", "languages = [\"zh-CN\", \"en\"]", "languages = [\"en\", \"zh-CN\"]");
     let set = check_and_build_fail_alike(&lib);
     snapshot("bundle_too_large", &format!("{}{}", default.transcript(), set.transcript()));
