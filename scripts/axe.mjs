@@ -26,7 +26,7 @@ const SUB_PATH = 'kb';
 
 const site = resolve(process.argv[2] ?? '');
 if (!process.argv[2] || !existsSync(join(site, 'index.html'))) {
-  console.error(`usage: node scripts/axe.mjs SITE_DIR (a built site with index.html); got ${process.argv[2] ?? 'nothing'}`);
+  console.error(`usage: node scripts/axe.mjs SITE_DIR [PAGE…] (a built site with index.html); got ${process.argv[2] ?? 'nothing'}`);
   process.exit(2);
 }
 
@@ -34,7 +34,8 @@ if (!process.argv[2] || !existsSync(join(site, 'index.html'))) {
 const data = JSON.parse(readFileSync(join(site, 'cases.json'), 'utf8'));
 const firstCase = data.cases[0]?.id;
 const forces = data.vocabularies.find((v) => v.name === 'forces') ?? data.vocabularies[0];
-const kinds = ['index.html', `cases/${firstCase}.html`, `${forces.name}/${forces.terms[0].id}.html`, 'matrix.html'];
+// Pages named after the site's folder are checked too (a case with images beside it).
+const kinds = ['index.html', `cases/${firstCase}.html`, `${forces.name}/${forces.terms[0].id}.html`, 'matrix.html', ...process.argv.slice(3)];
 // In each language's tree: the default at the root, the others in a folder named after them.
 const trees = (data.languages ?? [data.language]).map((lang, i) => (i === 0 ? '' : `${lang}/`));
 const pages = trees.flatMap((tree) => kinds.map((p) => tree + p));

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 pub const CONFIG_FILE: &str = "casebook.toml";
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+/// The default of `max_attachment_size`: 20 MiB.
+pub const DEFAULT_MAX_ATTACHMENT_SIZE: u64 = 20 * 1024 * 1024;
 
 /// The user interface language of the built site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
@@ -111,6 +113,9 @@ pub struct Config {
     pub start_from: Option<String>,
     /// Largest case file accepted, in bytes.
     pub max_file_size: u64,
+    /// Largest file the site publishes as it is (a file a case links to, a document of
+    /// `static/`), in bytes.
+    pub max_attachment_size: u64,
     /// Cases or excerpts per page on list pages.
     pub page_size: usize,
     /// Other names of places, keyed by a place name as the cases write it (in any language):
@@ -133,6 +138,7 @@ impl Default for Config {
             profile: None,
             start_from: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_attachment_size: DEFAULT_MAX_ATTACHMENT_SIZE,
             page_size: 50,
             place_aliases: BTreeMap::new(),
         }
@@ -152,6 +158,7 @@ const KEYS: &[&str] = &[
     "profile",
     "start_from",
     "max_file_size",
+    "max_attachment_size",
     "page_size",
     "place_aliases",
 ];

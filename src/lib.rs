@@ -9,6 +9,7 @@
 //!   front matter, Markdown body) → [`validate`] (ids, tags, sections, links) → [`model`] (the
 //!   validated library, its ids, related cases) → [`index`] (tantivy) and [`browser_index`] (the
 //!   browser's index) → [`render`] (the pages) → [`write`] (staging, atomic swap);
+//! - what a link of a case names, and where the site puts the files a case links to: [`links`];
 //! - diagnostics and "did you mean": [`diag`] (with [`diag::suggest`]); errors: [`error`];
 //! - the terminal's colours: [`console`]; casebook.toml: [`config`];
 //! - the other products: [`search`] (the `search` command's queries), [`tags`] (the taxonomy
@@ -26,6 +27,7 @@ pub mod export;
 pub mod freshness;
 pub mod html;
 pub mod index;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -252,7 +252,7 @@ fn main() -> ExitCode {
             let index_dir = casebook::index::index_dir(&root, index_dir.as_deref());
             let query = casebook::search::Query { text: query.join(" "), filters, limit, lang };
             casebook::search(&root, &index_dir, &query).and_then(|searched| {
-                if let Some(note) = &searched.rebuilt {
+                if let Some(note) = &searched.note {
                     eprint(&format!("note: {note}\n"));
                 }
                 if json {

@@ -55,11 +55,11 @@ pub fn build_for_serve(opts: &BuildOptions) -> Result<Built> {
     // partly idle, rather than at the start of the indexing. The indexer joins the thread, so
     // none outlives the build.
     let warming = std::thread::spawn(analysis::warm_up);
-    let mut sources = load::load(&opts.root)?;
+    let sources = load::load(&opts.root)?;
     let progress = Progress::new(opts.progress, sources.cases.len());
     progress.stage("check", sources.cases.len());
-    let overrides = std::mem::take(&mut sources.templates);
-    let checked = analyze(sources);
+    let mut checked = analyze(sources);
+    let overrides = std::mem::take(&mut checked.templates);
     let warnings: Vec<Diagnostic> = checked.diagnostics.iter().filter(|d| !d.is_error()).cloned().collect();
     let Some(mut library) = checked.library else {
         return Err(Error::Content(checked.diagnostics));

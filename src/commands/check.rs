@@ -1,9 +1,9 @@
-//! `casebook check`: load, parse and validate a library, and collect every diagnostic of every
-//! file. Every other command starts here.
+//! `casebook check`: load, parse and validate a library, check its templates, and collect every
+//! diagnostic of every file. Every other command starts here.
 
 use crate::diag::{self, Diagnostic};
 use crate::model::{self, Library};
-use crate::{load, parse, validate, Result};
+use crate::{load, parse, render, validate, Result};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -17,6 +17,9 @@ pub struct Checked {
     /// The stamp of the files read ([`crate::load::stamp`]), for the index's meta file; empty
     /// when unknown.
     pub stamp: String,
+    /// The library's own `templates/` (name, bytes), checked with the built-in ones: what
+    /// `build` renders with.
+    pub templates: Vec<(String, Vec<u8>)>,
 }
 
 impl Checked {
@@ -25,15 +28,31 @@ impl Checked {
     }
 }
 
-/// `casebook check`: load, parse and validate the library at `root`.
+/// `casebook check`: load, parse and validate the library at `root`, and check its templates.
 pub fn check(root: &Path) -> Result<Checked> {
     Ok(analyze(load::load(root)?))
 }
 
-/// Parse and validate what `load` read. Pure; parsing runs in parallel.
+/// Parse and validate what `load` read, and check the templates (compiled, and a page of each
+/// kind rendered in memory: [`crate::render::check_templates`]); a library with a broken
+/// template is no library to build. A caller that renders nothing (`search`) takes the
+/// templates out of `sources` first. Pure; parsing runs in parallel.
 pub fn analyze(sources: load::Sources) -> Checked {
-    let load::Sources { config, taxonomy, cases, files, about, files_seen, mut diagnostics, stamp, .. } = sources;
+    let load::Sources {
+        config,
+        taxonomy,
+        cases,
+        files,
+        case_files,
+        about,
+        templates,
+        files_seen,
+        mut diagnostics,
+        stamp,
+        ..
+    } = sources;
     let lang = config.language;
+    let languages = config.languages.clone();
     let (taxonomy, tax_diags) = match &taxonomy {
         Some(file) => match parse::parse_taxonomy(&file.path, &file.text, lang) {
             Ok(raw) => validate::validate_taxonomy(file, raw),
@@ -59,9 +78,17 @@ pub fn analyze(sources: load::Sources) -> Checked {
                 diagnostics.extend(ds);
             }
         }
+        diagnostics.extend(render::check_templates(None, &languages, &templates));
         diag::sort(&mut diagnostics);
-        return Checked { library: None, diagnostics, files: files_seen, stamp };
+        return Checked { library: None, diagnostics, files: files_seen, stamp, templates };
     }
-    let (library, diagnostics) = validate::validate(config, taxonomy, parsed, (files, about), diagnostics);
-    Checked { library, diagnostics, files: files_seen, stamp }
+    let (mut library, mut diagnostics) =
+        validate::validate(config, taxonomy, parsed, (files, case_files, about), diagnostics);
+    let broken = render::check_templates(library.as_ref(), &languages, &templates);
+    if !broken.is_empty() {
+        library = None;
+        diagnostics.extend(broken);
+        diag::sort(&mut diagnostics);
+    }
+    Checked { library, diagnostics, files: files_seen, stamp, templates }
 }

@@ -1,6 +1,9 @@
 //! `casebook search`: answer a query from the library's tantivy index (in its cache folder,
 //! [`index::INDEX_DIR`], or `--index-dir`), first rebuilding that index when it is missing or
 //! no longer matches the library. It writes nothing else: never a site.
+//!
+//! A library with errors cannot be indexed: the index it had, if any, answers (with a note
+//! that says so).
 
 use super::check::analyze;
 use crate::freshness::{self, Freshness};
@@ -10,18 +13,20 @@ use std::path::Path;
 
 /// `casebook search`: answer a query from the index in `dir`. When that index is missing or no
 /// longer matches the library, the library is checked and the index rebuilt whole first;
-/// `rebuilt` then says why.
+/// `note` then says why. See the module's doc for a library with errors.
 pub fn search(root: &Path, dir: &Path, query: &Query) -> Result<Searched> {
     let dir = dir.to_path_buf();
     // No file written since the index was built: no need to read the library.
     let stamp = freshness::stamp(root);
     if stamp.as_deref().is_some_and(|stamp| freshness::stamped(&dir, stamp)) {
         let results = Searcher::open(&dir).and_then(|s| s.search(query)).map_err(|e| damaged(&dir, e))?;
-        return Ok(Searched { results, rebuilt: None });
+        return Ok(Searched { results, note: None });
     }
-    let sources = load::load(root)?;
+    let mut sources = load::load(root)?;
+    // Search renders no page: a broken template is `build`'s business, not the index's.
+    sources.templates.clear();
     let freshness = freshness::freshness(&sources, &dir);
-    let rebuilt = if freshness == Freshness::Fresh {
+    let note = if freshness == Freshness::Fresh {
         // Files were written again with the same content (or the stamp is new): remember
         // their stamp, so that the next search takes the short way.
         if stamp.as_deref().is_some_and(|stamp| stamp == sources.stamp) {
@@ -31,14 +36,28 @@ pub fn search(root: &Path, dir: &Path, query: &Query) -> Result<Searched> {
     } else {
         let checked = analyze(sources);
         let Some(library) = checked.library else {
-            return Err(Error::Content(checked.diagnostics));
+            let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+            if freshness == Freshness::Missing {
+                return Err(Error::Content(checked.diagnostics));
+            }
+            // The index of the library as it was when it last had none.
+            let note = format!(
+                "the library has {} (`casebook check` lists them): these results are from the index of its last \
+                 good version, {}",
+                diag::plural(errors, "error", "errors"),
+                dir.display()
+            );
+            // An index that cannot be opened (of an older casebook's format) cannot stand in.
+            let Ok(searcher) = Searcher::open(&dir) else { return Err(Error::Content(checked.diagnostics)) };
+            return Ok(Searched { results: searcher.search(query)?, note: Some(note) });
         };
+        let cases = diag::plural(library.cases.len(), "case", "cases");
         index::rebuild_index(&library, &checked.stamp, &dir)?;
         let why = if freshness == Freshness::Missing { "there was no search index" } else { "the library changed" };
-        Some(format!("{why}; rebuilt {} ({})", dir.display(), diag::plural(library.cases.len(), "case", "cases")))
+        Some(format!("{why}; rebuilt {} ({cases})", dir.display()))
     };
     let results = Searcher::open(&dir).and_then(|s| s.search(query)).map_err(|e| damaged(&dir, e))?;
-    Ok(Searched { results, rebuilt })
+    Ok(Searched { results, note })
 }
 
 /// The filters a library gives `casebook search` as flags of their own.

@@ -159,6 +159,17 @@ pub fn summary_in(diags: &[Diagnostic], files: usize, lang: crate::config::Langu
     format!("{errors} 个错误，{} 个警告，涉及 {files} 个文件", diags.len() - errors)
 }
 
+/// A file's size for a message: `900 B`, `12.5 KiB`, `20 MiB` (one decimal, none when it is 0).
+pub fn file_size(bytes: u64) -> String {
+    let (value, unit) = match bytes {
+        b if b < 1024 => return format!("{b} B"),
+        b if b < 1024 * 1024 => (b as f64 / 1024.0, "KiB"),
+        b => (b as f64 / (1024.0 * 1024.0), "MiB"),
+    };
+    let shown = format!("{value:.1}");
+    format!("{} {unit}", shown.strip_suffix(".0").unwrap_or(&shown))
+}
+
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -178,6 +189,14 @@ mod tests {
         assert_eq!(summary(&[], 1), "0 errors, 0 warnings in 1 file");
         assert_eq!(summary_in(&d, 5, crate::config::Language::ZhCn), "2 个错误，1 个警告，涉及 5 个文件");
         assert_eq!(summary_in(&d, 5, crate::config::Language::En), summary(&d, 5));
+    }
+
+    #[test]
+    fn file_sizes_are_shown_in_the_unit_that_fits() {
+        assert_eq!(file_size(900), "900 B");
+        assert_eq!(file_size(12_800), "12.5 KiB");
+        assert_eq!(file_size(20 * 1024 * 1024), "20 MiB");
+        assert_eq!(file_size(25 * 1024 * 1024 + 300 * 1024), "25.3 MiB");
     }
 
     #[test]

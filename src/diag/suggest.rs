@@ -45,6 +45,16 @@ impl<'a> Suggestion<'a> {
     }
 }
 
+impl Suggestion<'_> {
+    /// The suggestion worded in `lang`: "did you mean `x`?", or "是不是 `x`？".
+    pub fn in_language(&self, lang: crate::config::Language) -> String {
+        match lang {
+            crate::config::Language::En => self.to_string(),
+            crate::config::Language::ZhCn => format!("是不是 `{}{}{}`？", self.prefix, self.candidate, self.suffix),
+        }
+    }
+}
+
 impl fmt::Display for Suggestion<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "did you mean `{}{}{}`?", self.prefix, self.candidate, self.suffix)
@@ -74,5 +84,8 @@ mod tests {
         assert_eq!(Suggestion::new("tianhu").prefix("case:").to_string(), "did you mean `case:tianhu`?");
         assert_eq!(Suggestion::new("practice").suffix("=").to_string(), "did you mean `practice=`?");
         assert_eq!(Suggestion::closest("formalsim", ["formalism"]).map(|s| s.candidate), Some("formalism"));
+        let s = Suggestion::new("bins.png");
+        assert_eq!(s.in_language(crate::config::Language::ZhCn), "是不是 `bins.png`？");
+        assert_eq!(s.in_language(crate::config::Language::En), "did you mean `bins.png`?");
     }
 }

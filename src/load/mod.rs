@@ -6,7 +6,7 @@
 //! (`.markdown`, `.mkd`, …) is warned about, never skipped silently. Later stages never touch
 //! the disk.
 
-use crate::config::{self, Config, CONFIG_FILE};
+use crate::config::{self, Config, Language, CONFIG_FILE};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 pub mod stamp;
@@ -33,14 +33,23 @@ pub fn is_about_file(rel: &str) -> bool {
     ABOUT_FILES.contains(&rel)
 }
 
-/// Largest file of `static/` accepted, in bytes.
-pub const MAX_DOCUMENT_SIZE: u64 = 64 * 1024 * 1024;
-
 /// One text file of the library, with its path relative to the root (`/`-separated).
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     pub path: String,
     pub text: String,
+}
+
+/// A file the site may publish as it is, found but not read: a document of `static/`, or a file
+/// under `cases/` that is no case (an image, a PDF). Its bytes are copied by the writer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    /// A document's name inside `static/`; for a file under `cases/`, its path relative to the
+    /// root (`cases/sorting/bins.png`). `/`-separated.
+    pub name: String,
+    /// Where it is on disk (a symbolic link resolved).
+    pub path: PathBuf,
+    pub size: u64,
 }
 
 /// Everything read from a library folder.
@@ -54,8 +63,11 @@ pub struct Sources {
     pub cases: Vec<SourceFile>,
     /// Theme overrides from `templates/`: name relative to that folder, bytes.
     pub templates: Vec<(String, Vec<u8>)>,
-    /// The documents of `static/`: name relative to that folder, bytes.
-    pub files: Vec<(String, Vec<u8>)>,
+    /// The documents of `static/`, sorted by name.
+    pub files: Vec<FileEntry>,
+    /// The files under `cases/` that are neither case nor taxonomy (what the cases may link to),
+    /// sorted by name.
+    pub case_files: Vec<FileEntry>,
     /// The about page's text ([`ABOUT_FILE`]) and its translations, those that exist.
     pub about: Vec<SourceFile>,
     /// Number of files looked at (for the summary line).
@@ -106,7 +118,7 @@ pub fn load(root: &Path) -> Result<Sources> {
     let mut taxonomy = None;
     let mut cases = Vec::new();
     let taxonomy_rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
-    let wanted = library_files(&canonical_root, &cases_dir, &mut diagnostics);
+    let (wanted, others) = walk_cases(&canonical_root, &cases_dir, &mut diagnostics);
     let files_seen = wanted.len();
     // Read on all cores (a large library is mostly waiting on the file system); order is kept.
     let read: Vec<_> =
@@ -165,20 +177,24 @@ pub fn load(root: &Path) -> Result<Sources> {
         for (path, rel) in walk(&canonical_root, &static_dir, &mut diagnostics) {
             let name = rel.trim_start_matches(STATIC_DIR).trim_start_matches('/').to_string();
             let size = fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?.len();
-            if size > MAX_DOCUMENT_SIZE {
-                diagnostics.push(
-                    Diagnostic::error(
-                        &rel,
-                        "too-large",
-                        format!("the file is {} MiB, more than {} MiB", size >> 20, MAX_DOCUMENT_SIZE >> 20),
-                    )
-                    .hint("publish it elsewhere on the intranet and name it in `sources` instead"),
-                );
+            if size > config.max_attachment_size {
+                diagnostics.push(too_large(&rel, size, config.max_attachment_size, config.language));
                 continue;
             }
-            files.push((name, fs::read(&path).map_err(|e| Error::io("read", &path, e))?));
+            files.push(FileEntry { name, path, size });
         }
     }
+    // Only their size is needed here: a file is read when the site is written, if a case links to it.
+    let mut case_files = others
+        .into_par_iter()
+        .map(|(path, name)| {
+            let size = fs::metadata(&path).map_err(|e| Error::io("read", &path, e))?.len();
+            Ok(FileEntry { name, path, size })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // By name as a string (the walk's order is a folder's files after its sub-folders' when
+    // the name sorts so: `a/b.png` before `a#b.png`), for lookups by name.
+    case_files.sort_by(|a, b| a.name.cmp(&b.name));
 
     let mut about = Vec::new();
     for name in ABOUT_FILES {
@@ -200,6 +216,7 @@ pub fn load(root: &Path) -> Result<Sources> {
         templates,
         files,
         about,
+        case_files,
         files_seen,
         diagnostics,
         stamp,
@@ -218,23 +235,51 @@ pub fn taxonomy_file(root: &Path) -> Option<SourceFile> {
     read_text(&path, &rel, config::DEFAULT_MAX_FILE_SIZE).ok().map(|text| SourceFile { path: rel, text })
 }
 
+/// A document of `static/` larger than `max` bytes, in `lang`.
+fn too_large(rel: &str, size: u64, max: u64, lang: Language) -> Diagnostic {
+    let (size, max) = (crate::diag::file_size(size), crate::diag::file_size(max));
+    let (message, hint) = match lang {
+        Language::ZhCn => (
+            format!("文件有 {size}，超过了站点发布文件的大小上限 {max}"),
+            "把它缩小或分成几个文件；也可以放在内网的其他地方，在 `sources` 里写明出处；上限可在 casebook.toml 里用 max_attachment_size 调整",
+        ),
+        Language::En => (
+            format!("the file is {size}, more than the limit for files the site publishes ({max})"),
+            "make it smaller or split it; or publish it elsewhere on the intranet and name it in `sources`; \
+             max_attachment_size in casebook.toml sets the limit",
+        ),
+    };
+    Diagnostic::error(rel, "too-large", message).hint(hint)
+}
+
 /// The files [`load`] reads: `cases/**/*.md` and the taxonomy, sorted.
 pub(crate) fn library_files(
     root: &Path,
     cases_dir: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(PathBuf, String)> {
+    walk_cases(root, cases_dir, diagnostics).0
+}
+
+/// The files under `cases/`, sorted: those [`load`] reads (`*.md` and the taxonomy), and the
+/// others but Markdown files with another extension (which are warned about).
+fn walk_cases(root: &Path, cases_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<Walked>, Vec<Walked>) {
     let taxonomy_rel = format!("{CASES_DIR}/{TAXONOMY_FILE}");
-    let mut files = walk(root, cases_dir, diagnostics);
+    let files = walk(root, cases_dir, diagnostics);
     // A case saved as `x.markdown` would vanish from the site without a word: say so.
     for (path, rel) in &files {
         if is_other_markdown(path) {
             diagnostics.push(other_markdown(path, rel));
         }
     }
-    files.retain(|(path, rel)| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel);
-    files
+    let (read, others): (Vec<_>, Vec<_>) = files.into_iter().partition(|(path, rel)| {
+        path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) || *rel == taxonomy_rel
+    });
+    (read, others.into_iter().filter(|(path, _)| !is_other_markdown(path)).collect())
 }
+
+/// A file found by [`walk`]: where it is on disk, and its `/`-separated path in the library.
+type Walked = (PathBuf, String);
 
 /// Extensions other tools give Markdown files; casebook reads `.md` only.
 const OTHER_MARKDOWN: &[&str] = &["markdown", "mdown", "mkd", "mkdn", "mdwn", "mdtext"];

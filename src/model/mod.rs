@@ -20,7 +20,9 @@ pub use translation::{CaseText, Coverage, Translation};
 pub use vocabulary::slug;
 
 use crate::config::Config;
+pub use crate::load::FileEntry;
 use std::ops::Range;
+use std::path::PathBuf;
 
 /// A validated library, ready to index and render.
 #[derive(Debug)]
@@ -36,9 +38,12 @@ pub struct Library {
     pub profile: Option<VocabId>,
     /// Every case's tags as numbers, in one array (see [`TagSets`]).
     pub tag_sets: TagSets,
-    /// The documents of the library's `static/` folder (name inside it, bytes), which the site
-    /// publishes under `static/` and `sources` entries link to as `[title](static:NAME)`.
-    pub files: Vec<(String, Vec<u8>)>,
+    /// The documents of the library's `static/` folder, which the site publishes under `static/`
+    /// and cases link to as `[title](static:NAME)`.
+    pub files: Vec<FileEntry>,
+    /// The files under `cases/` that are no case, sorted by name: what a case may link to (for
+    /// `serve`, which checks one edited case again; a case's own are its `attachments`).
+    pub case_files: Vec<FileEntry>,
     /// The about page's text in each language the library gives one in (`about.md` and its
     /// translations); none: the about page says what casebook says of any library.
     pub about: Vec<About>,
@@ -118,6 +123,19 @@ pub struct Case {
     pub sections: Vec<Section>,
     /// Its translations ([`translation`]), in the order of the site's languages.
     pub translations: Vec<Translation>,
+    /// The files beside it that it or a translation links to, sorted by name: the site
+    /// publishes them at `cases/ID/NAME` ([`crate::links`]).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file a case links to, published as it is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Attachment {
+    /// Its path relative to the case file's folder, `/`-separated: where it goes in the case's
+    /// folder of the site.
+    pub name: String,
+    /// Where it is on disk.
+    pub path: PathBuf,
 }
 
 impl Case {

@@ -1,8 +1,8 @@
 //! A case's Markdown body: its sections (headings with their `{#anchor key=value}`
-//! attributes, each running to the next heading of the same or a higher level) and its `case:`
-//! links, with their lines in the file.
+//! attributes, each running to the next heading of the same or a higher level) and its links and
+//! images, with their lines in the file.
 
-use super::{At, RawBody, RawSection};
+use super::{At, RawBody, RawLink, RawSection};
 use crate::diag::LineIndex;
 use crate::markdown::markdown_options;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -25,15 +25,22 @@ struct HeadingAttribute {
     value_offset: usize,
 }
 
-/// Finds the sections (with their `{#anchor key=value}` attributes) and `case:` links of a body.
+/// Finds the sections (with their `{#anchor key=value}` attributes) and the links of a body.
 pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
     let mut sections: Vec<RawSection> = Vec::new();
-    let mut case_links = Vec::new();
+    let mut links = Vec::new();
     let mut heading: Option<OpenHeading> = None;
     let lines = LineIndex::new(markdown);
     let pos = |offset: usize| {
         let (l, c) = lines.line_col(offset);
         (l + first_line - 1, c)
+    };
+    // A link's address where it is written; a reference link's is defined elsewhere: the link's
+    // own start then.
+    let link = |url: &str, image: bool, range: &Range<usize>| {
+        let written = markdown[range.clone()].rfind(url).filter(|_| !url.is_empty());
+        let (line, column) = pos(written.map_or(range.start, |i| range.start + i));
+        RawLink { url: At { value: url.to_string(), line, column }, image, in_html: false }
     };
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         match event {
@@ -72,14 +79,17 @@ pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
                     h.title.push_str(&t);
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(target) = dest_url.strip_prefix("case:") {
-                    let id = target.split('#').next().unwrap_or("").to_string();
-                    let offset = markdown[range.clone()].find("case:").map_or(range.start, |i| range.start + i);
-                    let (line, column) = pos(offset);
-                    case_links.push(At { value: id, line, column });
+            Event::Html(html) | Event::InlineHtml(html) => {
+                // The event's text is the source's (a block's lines, an inline tag): offsets
+                // into it are offsets into the body from where it is found.
+                let at = markdown[range.clone()].find(&*html).map_or(range.start, |i| range.start + i);
+                for (offset, url, image) in html_addresses(&html) {
+                    let (line, column) = pos(at + offset);
+                    links.push(RawLink { url: At { value: url, line, column }, image, in_html: true });
                 }
             }
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(link(&dest_url, false, &range)),
+            Event::Start(Tag::Image { dest_url, .. }) => links.push(link(&dest_url, true, &range)),
             _ => {}
         }
     }
@@ -92,7 +102,67 @@ pub fn parse_body(markdown: &str, first_line: usize) -> RawBody {
             sections[i].content.end = end.max(sections[i].content.start);
         }
     }
-    RawBody { offset: 0, first_line, sections, case_links }
+    RawBody { offset: 0, first_line, sections, links }
+}
+
+/// The addresses of the raw HTML tags the sanitizer keeps with one (`<img src>`, `<a href>`):
+/// each one's byte offset in `html`, its value (character references decoded), and whether it
+/// is an image's.
+fn html_addresses(html: &str) -> Vec<(usize, String, bool)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<') {
+        let start = i + lt + 1;
+        let name_end = html[start..].find(|c: char| !c.is_ascii_alphanumeric()).map_or(html.len(), |e| start + e);
+        // The tag ends at the first `>` outside quotes.
+        let mut quote = None;
+        let mut end = html.len();
+        for (j, c) in html[name_end..].char_indices() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '>') => {
+                    end = name_end + j;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let wanted = match html[start..name_end].to_ascii_lowercase().as_str() {
+            "img" => Some(("src", true)),
+            "a" => Some(("href", false)),
+            _ => None,
+        };
+        if let Some((name, image)) = wanted {
+            out.extend(
+                attribute(html, name_end..end, name).map(|(at, value)| (at, crate::html::unescape(value), image)),
+            );
+        }
+        i = end.max(start);
+    }
+    out
+}
+
+/// The value of attribute `name` in the attributes of a tag, `html[range]` (quoted with `"` or
+/// `'`, or not at all), and its byte offset in `html`.
+fn attribute<'a>(html: &'a str, range: Range<usize>, name: &str) -> Option<(usize, &'a str)> {
+    let attrs = &html[range.clone()];
+    let lower = attrs.to_ascii_lowercase();
+    lower.match_indices(name).find_map(|(at, _)| {
+        // A whole attribute name: after white space, then `=` (spaces allowed around it).
+        if !lower[..at].ends_with(|c: char| c.is_ascii_whitespace()) {
+            return None;
+        }
+        let value = attrs[at + name.len()..].trim_start().strip_prefix('=')?.trim_start();
+        let start = range.start + attrs.len() - value.len();
+        match value.chars().next()? {
+            q @ ('"' | '\'') => {
+                let inner = &value[1..];
+                Some((start + 1, &inner[..inner.find(q).unwrap_or(inner.len())]))
+            }
+            _ => Some((start, &value[..value.find(|c: char| c.is_ascii_whitespace()).unwrap_or(value.len())])),
+        }
+    })
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -159,6 +229,23 @@ fn heading_attributes(markdown: &str, range: &Range<usize>) -> Vec<HeadingAttrib
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_html_addresses_are_found_where_they_are_written() {
+        let html = "<figure><IMG alt=x SRC = 'bins.png'><a href=\"docs/plan.pdf\">plan</a><a href=x>y</a></figure>";
+        let found: Vec<(String, bool)> = html_addresses(html).into_iter().map(|(_, u, i)| (u, i)).collect();
+        let found: Vec<(&str, bool)> = found.iter().map(|(u, i)| (u.as_str(), *i)).collect();
+        assert_eq!(found, [("bins.png", true), ("docs/plan.pdf", false), ("x", false)]);
+        assert_eq!(html_addresses("<img srcset=\"a.png\" data-src=\"b.png\"><embed src=\"c.swf\">"), []);
+        assert_eq!(html_addresses("<a title='>' href=&#106;s>")[0].1, "js", "a `>` in quotes, a reference");
+        let body = "Text.\n\n<p><img src=\"bins.png\"></p>\n";
+        let b = parse_body(body, 5);
+        let l = &b.links[0];
+        assert_eq!(
+            (l.url.value.as_str(), l.url.line, l.url.column, l.image, l.in_html),
+            ("bins.png", 7, 14, true, true)
+        );
+    }
 
     #[test]
     fn sections_end_at_the_next_heading_of_same_level() {

@@ -148,6 +148,24 @@ fn split_front_matter<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagno
         .hint("add a line `---` after the last front-matter field, before the Markdown body"))
 }
 
+/// The `id:` line of a front matter as a reader sees it, when the YAML cannot be read: the value
+/// after `id:` (or `id：`, a full-width colon) on a line of its own, without quotes or comment.
+/// For a case that failed to parse, so that links to it are not reported as broken too.
+pub fn readable_id(text: &str) -> Option<&str> {
+    let mut lines = text.lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    let blank = |c: char| c.is_whitespace() || c == '\u{feff}';
+    lines.take_while(|l| !matches!(l.trim_end(), "---" | "...")).find_map(|line| {
+        let rest = line.trim_start_matches(blank).strip_prefix("id")?.trim_start_matches(blank);
+        let value = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：'))?;
+        let value = value.split(" #").next().unwrap_or(value).trim_matches(blank);
+        let value = value.trim_matches(|c| matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’')).trim_matches(blank);
+        (!value.is_empty()).then_some(value)
+    })
+}
+
 /// Parses one case file. `vocabularies` are the names declared by the taxonomy: they are the
 /// other keys a case may use. A file whose front matter cannot be read yields diagnostics only.
 /// Messages about keyboard characters are in `lang`, the library's language.
@@ -205,6 +223,16 @@ mod tests {
     }
 
     #[test]
+    fn the_id_line_is_read_when_the_yaml_is_not() {
+        assert_eq!(readable_id("---\ntitle: x\n\tlevel: a\nid: tianhu\n---\n"), Some("tianhu"));
+        assert_eq!(readable_id("---\nid：“tianhu”  # full-width\n---\n"), Some("tianhu"));
+        assert_eq!(readable_id("---\n  id: 'a-b'\n"), Some("a-b"));
+        assert_eq!(readable_id("---\ntitle: x\n---\nid: body\n"), None, "the body is not the front matter");
+        assert_eq!(readable_id("---\nidea: x\nid:\n---\n"), None);
+        assert_eq!(readable_id("id: x\n"), None);
+    }
+
+    #[test]
     fn positions_are_in_file_coordinates() {
         let text = "---\nid: a\ntitle: T\nforces: [x, y]\nbogus: 1\n---\n\n## Practice {#p practice=pp forces=\"x y\"}\n\nText [b](case:other#s).\n";
         let c = parse_case("a.md", text, &vocabs(), Language::En).unwrap();
@@ -220,8 +248,11 @@ mod tests {
         let attrs: Vec<_> =
             s.attrs.iter().map(|(k, v)| (k.value.as_str(), v.value.as_str(), v.line, v.column)).collect();
         assert_eq!(attrs, vec![("practice", "pp", 8, 26), ("forces", "x y", 8, 37)]);
-        assert_eq!(c.body.case_links[0].value, "other");
-        assert_eq!(c.body.case_links[0].line, 10);
+        let link = &c.body.links[0];
+        assert_eq!(
+            (link.url.value.as_str(), link.url.line, link.url.column, link.image),
+            ("case:other#s", 10, 10, false)
+        );
     }
 
     #[test]

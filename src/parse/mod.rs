@@ -18,7 +18,7 @@ pub mod taxonomy;
 mod yaml;
 
 pub use body::parse_body;
-pub use front_matter::parse_case;
+pub use front_matter::{parse_case, readable_id};
 pub use keyboard::toml_error as keyboard_in_toml;
 pub use taxonomy::parse_taxonomy;
 
@@ -69,7 +69,7 @@ pub struct RawPlace {
     pub unknown_keys: Vec<At<String>>,
 }
 
-/// The Markdown body: where it starts in the file, its sections and its `case:` links.
+/// The Markdown body: where it starts in the file, its sections and its links.
 #[derive(Clone, Debug, Default)]
 pub struct RawBody {
     /// Byte offset of the body in the file's text.
@@ -77,7 +77,20 @@ pub struct RawBody {
     /// 1-based file line of the body's first line.
     pub first_line: usize,
     pub sections: Vec<RawSection>,
-    pub case_links: Vec<At<String>>,
+    /// Every link and image, and every `src` and `href` address of raw HTML, in the order
+    /// written.
+    pub links: Vec<RawLink>,
+}
+
+/// A link or an image of a body: its address as written (what it names is
+/// [`crate::links::target`]'s to say), at the place the address is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawLink {
+    pub url: At<String>,
+    /// An image (`![…](…)`, or a `src` of raw HTML).
+    pub image: bool,
+    /// Written in raw HTML, which render leaves as it is (sanitized).
+    pub in_html: bool,
 }
 
 /// A heading and the text up to the next heading of the same or a higher level.

@@ -1,12 +1,26 @@
 //! Markdown → safe HTML: the case pages' bodies (with the validated section anchors) and the
 //! excerpts of their tagged sections, cut out of the same rendering. Raw HTML is sanitized by
-//! ammonia; links are made relative or dropped when their scheme is unsafe; remote images become
-//! links (the site loads nothing from outside). Pure: no templates, no files.
+//! ammonia; links are made relative (`case:`, `static:` and a case's own files, read by
+//! [`crate::links`]) or dropped when their scheme is unsafe; remote images become links (the
+//! site loads nothing from outside). Pure: no templates, no files.
 
+use crate::links::{self, Target};
 use crate::markdown::markdown_options;
 use crate::model::{CaseText, Section};
 use pulldown_cmark::{html, Alignment, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::sync::OnceLock;
+
+/// Where the links of a text lead from the page it is shown on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LinkBase<'a> {
+    /// The root of the page's language tree, for `case:` links.
+    pub(crate) root: &'a str,
+    /// The site's root, where the one copy of each published file is: `static:` links and the
+    /// case's own files.
+    pub(crate) assets: &'a str,
+    /// The case whose text it is: a relative link names one of its files (`cases/ID/NAME`).
+    pub(crate) case: Option<&'a str>,
+}
 
 /// A case page's body, and each section's own HTML for the term pages.
 pub(crate) struct CaseHtml {
@@ -20,7 +34,9 @@ pub(crate) struct CaseHtml {
 /// tagged section's content (empty strings for the other sections), from one rendering: the
 /// sections are cut out of the body's HTML, so an excerpt shows what the case page shows
 /// (reference links and footnotes defined elsewhere in the body included).
-pub(crate) fn case_html(c: CaseText, root: &str) -> CaseHtml {
+pub(crate) fn case_html(c: CaseText, base: LinkBase) -> CaseHtml {
+    let base = LinkBase { case: Some(c.id), ..base };
+    let root = base.root;
     let body = c.body;
     // Markers at the section boundaries: text in the Unicode private use area, which Markdown
     // and the sanitizer leave alone. A body that holds such characters itself is rendered a
@@ -34,9 +50,9 @@ pub(crate) fn case_html(c: CaseText, root: &str) -> CaseHtml {
         }
         marks.sort_by_key(|m| m.0);
     }
-    let marked = render_markdown_marked(body, root, c.sections, &marks);
+    let marked = render_markdown_marked(body, base, c.sections, &marks);
     let separately = || -> Vec<String> {
-        let one = |s: &Section| fit_for_other_page(&markdown_to_html(c.section_markdown(s), root), root, c.id);
+        let one = |s: &Section| fit_for_other_page(&render_markdown(c.section_markdown(s), base, &[]), root, c.id);
         c.sections.iter().map(|s| if s.is_tagged() { one(s) } else { String::new() }).collect()
     };
     if marks.is_empty() {
@@ -95,19 +111,19 @@ fn fit_for_other_page(html: &str, root: &str, id: &str) -> String {
 const MARK_OPEN: char = '\u{E000}';
 const MARK_CLOSE: char = '\u{E001}';
 
-/// Renders Markdown (no section anchors) for excerpts; `root` prefixes `case:` links.
-pub fn markdown_to_html(markdown: &str, root: &str) -> String {
-    render_markdown(markdown, root, &[])
+/// Renders Markdown (no section anchors, of no case) on a page whose tree's root is `root` and
+/// whose site's root is `assets`.
+pub fn markdown_to_html(markdown: &str, root: &str, assets: &str) -> String {
+    render_markdown(markdown, LinkBase { root, assets, case: None }, &[])
 }
 
-/// One line of inline Markdown (a `sources` entry) as HTML without its paragraph: `case:`
-/// links prefixed with `root`, `static:NAME` links pointing at `static_root`NAME (the site's copy of
-/// the library's `static/`).
-pub(crate) fn inline_html(text: &str, root: &str, static_root: &str) -> String {
+/// One line of inline Markdown (a `sources` entry of a case) as HTML without its paragraph,
+/// its links made for the page (`base`).
+pub(crate) fn inline_html(text: &str, base: LinkBase) -> String {
     // Front-matter text shows as written: HTML in it is text (entities for `&` and `<` keep
     // Markdown from reading it as HTML), Markdown's links and emphasis are its only markup.
-    let text = text.replace('&', "&amp;").replace('<', "&lt;").replace("](static:", &format!("]({static_root}"));
-    let html = markdown_to_html(&text, root);
+    let text = text.replace('&', "&amp;").replace('<', "&lt;");
+    let html = render_markdown(&text, base, &[]);
     let html = html.trim_end();
     match html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")) {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
@@ -115,18 +131,18 @@ pub(crate) fn inline_html(text: &str, root: &str, static_root: &str) -> String {
     }
 }
 
-/// Markdown → safe HTML. Heading attributes are replaced by the validated anchors; `case:`
-/// links become relative links; URLs with other schemes than http(s), mailto and relative
-/// ones are dropped; remote images become links (the site loads nothing from outside); raw
-/// HTML, when present, is sanitized by ammonia; table alignment becomes a class (the CSP
-/// forbids style attributes).
-fn render_markdown(markdown: &str, root: &str, sections: &[Section]) -> String {
-    render_markdown_marked(markdown, root, sections, &[])
+/// Markdown → safe HTML. Heading attributes are replaced by the validated anchors; `case:`,
+/// `static:` and relative links become links relative to the page ([`safe_url`]); URLs with
+/// other schemes than http(s) and mailto are dropped; remote images become links (the site
+/// loads nothing from outside); raw HTML, when present, is sanitized by ammonia; table
+/// alignment becomes a class (the CSP forbids style attributes).
+fn render_markdown(markdown: &str, base: LinkBase, sections: &[Section]) -> String {
+    render_markdown_marked(markdown, base, sections, &[])
 }
 
 /// [`render_markdown`], with each of `marks` (sorted by offset) written as text before the first
 /// block that starts at or after its offset in `markdown`.
-fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], marks: &[(usize, String)]) -> String {
+fn render_markdown_marked(markdown: &str, base: LinkBase, sections: &[Section], marks: &[(usize, String)]) -> String {
     let mut heading_no = 0;
     let mut has_raw_html = false;
     let mut image_depth = 0usize;
@@ -157,17 +173,17 @@ fn render_markdown_marked(markdown: &str, root: &str, sections: &[Section], mark
                 Event::Start(Tag::Heading { level, id, classes: Vec::new(), attrs: Vec::new() })
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                Event::Start(Tag::Link { link_type, dest_url: safe_url(&dest_url, root).into(), title, id })
+                Event::Start(Tag::Link { link_type, dest_url: safe_url(&dest_url, base).into(), title, id })
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 if is_local(&dest_url) {
-                    Event::Start(Tag::Image { link_type, dest_url: safe_url(&dest_url, root).into(), title, id })
+                    Event::Start(Tag::Image { link_type, dest_url: safe_url(&dest_url, base).into(), title, id })
                 } else {
                     // Keep the alt text as a link to the image; never load it.
                     image_depth += 1;
                     Event::Start(Tag::Link {
                         link_type: LinkType::Inline,
-                        dest_url: safe_url(&dest_url, root).into(),
+                        dest_url: safe_url(&dest_url, base).into(),
                         title,
                         id,
                     })
@@ -447,17 +463,22 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 fn is_local(url: &str) -> bool {
     let url = url.trim_start();
     let remote_host = url.len() >= 2 && url.as_bytes()[..2].iter().all(|b| matches!(b, b'/' | b'\\'));
-    url.starts_with("case:") || !url.contains(':') && !remote_host
+    url.starts_with("case:") || url.starts_with("static:") || !url.contains(':') && !remote_host
 }
 
-/// Rewrites `case:ID#anchor` to a relative link and drops dangerous schemes.
-fn safe_url(url: &str, root: &str) -> String {
-    if let Some(rest) = url.strip_prefix("case:") {
-        let (id, anchor) = rest.split_once('#').map_or((rest, None), |(i, a)| (i, Some(a)));
-        return match anchor {
-            Some(a) => format!("{root}cases/{id}.html#{a}"),
-            None => format!("{root}cases/{id}.html"),
-        };
+/// Rewrites `case:ID#anchor`, `static:NAME` and a case's own files (`bins.png`, published at
+/// `cases/ID/bins.png`) to links relative to the page, and drops dangerous schemes.
+fn safe_url(url: &str, base: LinkBase) -> String {
+    match links::target(url) {
+        Target::Case { id, anchor: Some(a) } => return format!("{}cases/{id}.html#{a}", base.root),
+        Target::Case { id, anchor: None } => return format!("{}cases/{id}.html", base.root),
+        Target::Static(name) => return format!("{}static/{}", base.assets, links::href_path(name)),
+        Target::File { path, rest } => {
+            if let Some(id) = base.case {
+                return format!("{}{}{rest}", base.assets, links::href_path(&links::attachment_path(id, &path)));
+            }
+        }
+        Target::Outside { .. } | Target::Other => {}
     }
     let lower: String =
         url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
@@ -480,20 +501,54 @@ fn safe_url(url: &str, root: &str) -> String {
 mod tests {
     use super::*;
 
+    fn from(root: &'static str) -> LinkBase<'static> {
+        LinkBase { root, assets: root, case: None }
+    }
+
     #[test]
     fn dangerous_urls_are_dropped() {
-        assert_eq!(safe_url("javascript:alert(1)", ""), "#");
-        assert_eq!(safe_url("JaVaScRiPt:alert(1)", ""), "#");
-        assert_eq!(safe_url("java\tscript:alert(1)", ""), "#");
-        assert_eq!(safe_url("data:text/html,x", ""), "#");
-        assert_eq!(safe_url("https://example.org/a", ""), "https://example.org/a");
-        assert_eq!(safe_url("other.html#x", ""), "other.html#x");
-        assert_eq!(safe_url("case:tianhu#lessons", "../"), "../cases/tianhu.html#lessons");
+        assert_eq!(safe_url("javascript:alert(1)", from("")), "#");
+        assert_eq!(safe_url("JaVaScRiPt:alert(1)", from("")), "#");
+        assert_eq!(safe_url("java\tscript:alert(1)", from("")), "#");
+        assert_eq!(safe_url(" javascript:alert(1)", from("")), "#");
+        assert_eq!(safe_url("data:text/html,x", from("")), "#");
+        assert_eq!(safe_url("https://example.org/a", from("")), "https://example.org/a");
+        assert_eq!(safe_url("other.html#x", from("")), "other.html#x");
+        assert_eq!(safe_url("case:tianhu#lessons", from("../")), "../cases/tianhu.html#lessons");
+    }
+
+    #[test]
+    fn a_case_s_own_files_and_documents_are_linked_from_the_site_s_root() {
+        // A page of the English tree: the tree's root is `../`, the site's `../../`.
+        let base = LinkBase { root: "../", assets: "../../", case: Some("sorting") };
+        assert_eq!(safe_url("bins.png", base), "../../cases/sorting/bins.png");
+        assert_eq!(safe_url("./docs/plan.pdf#page=2", base), "../../cases/sorting/docs/plan.pdf#page=2");
+        assert_eq!(safe_url("my%20photo.png", base), "../../cases/sorting/my photo.png");
+        assert_eq!(safe_url("100%25.png", base), "../../cases/sorting/100%25.png");
+        assert_eq!(safe_url("static:report.pdf", base), "../../static/report.pdf");
+        assert_eq!(safe_url("case:other", base), "../cases/other.html");
+        assert_eq!(safe_url("#lessons", base), "#lessons");
+        let html = markdown_to_html("![bins](bins.png) [plan](docs/plan.pdf)", "../", "../../");
+        assert!(
+            html.contains("src=\"bins.png\"") && html.contains("href=\"docs/plan.pdf\""),
+            "no case, no rewrite: {html}"
+        );
+        let text = crate::model::CaseText {
+            id: "sorting",
+            path: "cases/sorting/index.md",
+            body: "![Bins, sorted](bins.png)\n",
+            sections: &[],
+            lang: crate::config::Language::En,
+            translated: false,
+            sources: &[],
+        };
+        let html = case_html(text, LinkBase { root: "../", assets: "../", case: None }).body;
+        assert_eq!(html, "<p><img src=\"../cases/sorting/bins.png\" alt=\"Bins, sorted\" /></p>\n");
     }
 
     #[test]
     fn markdown_is_sanitized() {
-        let html = markdown_to_html("Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\n\n<iframe src=\"https://e\"></iframe>\n", "");
+        let html = markdown_to_html("Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\n\n<iframe src=\"https://e\"></iframe>\n", "", "");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
@@ -504,6 +559,7 @@ mod tests {
     fn remote_images_become_links_and_tables_use_classes() {
         let html = markdown_to_html(
             "![chart](https://cdn.example/c.png)\n\n| a | b | c | d |\n|:--|--:|:-:|---|\n| 1 | 2 | 3 | 4 |\n| 5 |\n",
+            "",
             "",
         );
         assert!(!html.contains("<img"), "{html}");

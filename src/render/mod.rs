@@ -5,6 +5,8 @@
 //! ([`i18n`]), build small view structs for Tera ([`views`]: the model stays free to change),
 //! write every page kind ([`pages`]) and the data files ([`data`]), and hand the bytes to the
 //! writer. Markdown goes through [`markdown`]: pulldown-cmark, raw HTML sanitized by ammonia.
+//! `check` compiles the templates and renders a page of each kind in memory ([`probe`]), so
+//! that a broken template fails `check` as it fails `build`.
 //! Every link the site makes is relative, so the output works under any sub-path and from
 //! `file://`. Output is deterministic: no timestamps, no hash-map order.
 //!
@@ -16,6 +18,7 @@ mod data;
 mod i18n;
 mod markdown;
 mod pages;
+mod probe;
 mod theme;
 mod views;
 
@@ -37,6 +40,7 @@ pub use crate::html::escape;
 // Where render puts the pages, for serve's page-dependency graph (`serve::dependencies`).
 pub(crate) use crate::model::places::place_slug;
 pub use markdown::markdown_to_html;
+pub use probe::check_templates;
 pub(crate) use views::page_path;
 
 /// Cases per page of the matrix (it is a table: denser than a list).
@@ -108,10 +112,7 @@ fn render_with(
 ) -> Result<usize> {
     if only.is_none() {
         theme::write_assets(overrides, staging)?;
-        // The library's documents, as they are, for `static:` links and the about page.
-        for (name, bytes) in &lib.files {
-            staging.write(&format!("static/{name}"), bytes.clone())?;
-        }
+        write_files(lib, staging)?;
     }
     // One tree of pages per language, the default at the root; the data files once.
     let mut pages = 0;
@@ -126,6 +127,21 @@ fn render_with(
         pages += site.tree(progress)?;
     }
     Ok(pages)
+}
+
+/// Copies the files the site publishes as they are, once for all its languages: the library's
+/// documents (for `static:` links and the about page) at `static/NAME`, and each case's files
+/// at `cases/ID/NAME` ([`crate::links`]).
+fn write_files(lib: &Library, staging: &Staging) -> Result<()> {
+    for file in &lib.files {
+        staging.copy(&format!("static/{}", file.name), &file.path)?;
+    }
+    for case in &lib.cases {
+        for file in &case.attachments {
+            staging.copy(&crate::links::attachment_path(&case.id, &file.name), &file.path)?;
+        }
+    }
+    Ok(())
 }
 
 /// The folder of the pages in `lang` inside the site: none for the default language.
@@ -264,11 +280,14 @@ impl<'a> Renderer<'a> {
         self.only.is_none_or(|only| only.contains(path))
     }
 
-    /// The HTML of each tagged section of case `case` (empty strings for the others).
+    /// The HTML of each tagged section of case `case` (empty strings for the others), for a
+    /// page one folder deep in this tree, as the case page is.
     fn section_html(&self, case: usize) -> &[tera::Value] {
         self.sections[case].get_or_init(|| {
             let text = self.case_text(case);
-            self.excerpts(text, markdown::case_html(text, "../").sections)
+            let assets = self.assets_from("../");
+            let links = markdown::LinkBase { root: "../", assets: &assets, case: None };
+            self.excerpts(text, markdown::case_html(text, links).sections)
         })
     }
 

@@ -276,13 +276,7 @@ impl Renderer<'_> {
                 current: current == key,
             });
         }
-        // A page of another language's tree is one folder further from the assets; the 404
-        // page's root is the base path (it is served at any depth).
-        let assets = if root.starts_with('/') {
-            cfg.base_path.clone()
-        } else {
-            format!("{root}{}", "../".repeat(self.prefix.matches('/').count()))
-        };
+        let assets = self.assets_from(root);
         PageBase {
             lang: self.lang.tag(),
             assets,
@@ -295,6 +289,17 @@ impl Renderer<'_> {
             breadcrumbs: vec![self.crumb(format!("{root}index.html"), "home")],
             extra_scripts: Vec::new(),
             kind,
+        }
+    }
+
+    /// The site's root (where the assets and the published files are) from a page whose tree's
+    /// root is `root`. A page of another language's tree is one folder further from it; the 404
+    /// page's root is the base path (it is served at any depth).
+    pub(crate) fn assets_from(&self, root: &str) -> String {
+        if root.starts_with('/') {
+            self.lib.config.base_path.clone()
+        } else {
+            format!("{root}{}", "../".repeat(self.prefix.matches('/').count()))
         }
     }
 

@@ -240,11 +240,13 @@ pub struct Results {
     pub expanded: Vec<Expanded>,
 }
 
-/// What `casebook search` did: the results, and why it rebuilt the index first, if it did.
+/// What `casebook search` did: the results, and a note on the index they come from when it
+/// is not simply the site's (rebuilt first, and why; built for this search alone; kept from
+/// before the library's errors).
 #[derive(Debug)]
 pub struct Searched {
     pub results: Results,
-    pub rebuilt: Option<String>,
+    pub note: Option<String>,
 }
 
 /// An open index, ready to answer queries (cheap to query many times).

@@ -26,7 +26,7 @@ impl Builder {
     /// Rebuilds after edits of known case files (`paths`, relative to the root): each is read,
     /// parsed and validated alone, the pages that show it are re-rendered over the site and its
     /// document in the search index is replaced. What is further away goes to the second pass.
-    /// A removed case, a new id or a template error falls back to a full rebuild.
+    /// A removed case, a new id, other linked files or a template error fall back to a full rebuild.
     pub(super) fn incremental(&mut self, paths: BTreeSet<String>) {
         let started = Instant::now();
         let Some(mut cur) = self.current.take() else { return };
@@ -91,7 +91,7 @@ impl Builder {
                     self.print_diagnostics(&diagnostics);
                     self.broken.insert(rel.clone(), diagnostics);
                 }
-                validate::Replacement::NewId { library } => {
+                validate::Replacement::Rebuild { library } => {
                     cur.library = library;
                     rebuild_all = true;
                     break;

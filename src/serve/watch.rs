@@ -148,11 +148,24 @@ pub(super) fn classify(root: &Path, cases: Option<&HashMap<String, usize>>, path
     // A folder: a new one may hold cases; a removed or renamed one held some.
     let prefix = format!("{rel}/");
     let held = cases.is_some_and(|c| c.keys().any(|k| k.starts_with(&prefix)));
-    if path.is_dir() || held {
+    // Any other file may be one a case links to (a photo added, replaced or removed): the
+    // cases' files are checked and copied by a full rebuild. An editor's temporary file is not.
+    let temporary = is_temporary(parts.last().map_or("", String::as_str));
+    if path.is_dir() || held || !temporary {
         ChangeScope::Full
     } else {
         ChangeScope::Ignore
     }
+}
+
+/// Whether a file named `name` is an editor's temporary file (`x.md~`, `x.swp`, vim's `4913`,
+/// Emacs's `#x#`) or a download not finished yet.
+fn is_temporary(name: &str) -> bool {
+    const SUFFIXES: &[&str] = &["~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload", ".kate-swp", ".bak"];
+    let lower = name.to_ascii_lowercase();
+    SUFFIXES.iter().any(|s| lower.ends_with(s))
+        || (name.starts_with('#') && name.ends_with('#'))
+        || (!name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -175,5 +188,22 @@ mod tests {
         assert_eq!(classify(root, Some(&cases), &root.join("notes.txt")), ChangeScope::Ignore);
         assert_eq!(classify(root, Some(&cases), &root.join("about.md")), ChangeScope::Full);
         assert_eq!(classify(root, Some(&cases), &root.join("about.zh.md")), ChangeScope::Full);
+    }
+
+    #[test]
+    fn a_file_a_case_may_link_to_rebuilds_the_whole_site_and_a_temporary_one_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("cases/sorting")).unwrap();
+        std::fs::write(root.join("cases/sorting/bins.png"), "").unwrap();
+        let cases: HashMap<String, usize> = [("cases/sorting/index.md".to_string(), 0)].into();
+        let scope = |rel: &str| classify(root, Some(&cases), &root.join(rel));
+        assert_eq!(scope("cases/sorting/bins.png"), ChangeScope::Full);
+        assert_eq!(scope("cases/sorting/removed.pdf"), ChangeScope::Full);
+        for temporary in
+            ["cases/sorting/index.md.tmp~", "cases/sorting/.index.md.swp", "cases/sorting/4913", "cases/#a.md#"]
+        {
+            assert_eq!(scope(temporary), ChangeScope::Ignore, "{temporary}");
+        }
     }
 }

@@ -3,18 +3,17 @@
 //! them. Each is Markdown; its `case:` links are checked like a case's. A text in a language the
 //! site does not have, or a second one in a language, is warned about, never dropped silently.
 
-use super::case;
+use super::links;
 use crate::config::{Config, Language};
 use crate::diag::Diagnostic;
 use crate::load::SourceFile;
 use crate::model::About;
-use std::collections::HashSet;
 
 /// The about texts of the site's languages, one per language (the first found).
 pub(super) fn about_texts(
     files: Vec<SourceFile>,
     config: &Config,
-    ids: &HashSet<&str>,
+    known: &links::Known,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<About> {
     let mut out: Vec<About> = Vec::new();
@@ -52,7 +51,8 @@ pub(super) fn about_texts(
             continue;
         }
         let body = crate::parse::parse_body(&file.text, 1);
-        diags.extend(case::links(&file.path, &file.text, &body.case_links, ids));
+        // Its links are checked as a case's are (what it names beside it is not published).
+        links::check(known, links::InFile { path: &file.path, text: &file.text }, &body.links, diags);
         out.push(About { lang, path: file.path, text: file.text });
     }
     out

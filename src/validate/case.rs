@@ -1,7 +1,7 @@
 //! One case checked against the taxonomy: its front-matter fields ([`fields`]), its tags
-//! ([`tags`]), its body's sections and their tags ([`sections`]), and its `case:` links against
-//! the library's ids ([`links`]). [`check_case`] runs the first three in that order and builds the
-//! [`Case`]; links are checked by the caller, once every case's id is known.
+//! ([`tags`]), its body's sections and their tags ([`sections`]). [`check_case`] runs them in
+//! that order and builds the [`Case`]; its links are checked by the caller, once every case is
+//! known.
 
 use super::taxonomy::{resolve, unknown_id};
 use super::{bad_id, levels, names, unknown_key};
@@ -11,7 +11,7 @@ use crate::load::SourceFile;
 use crate::model::vocabulary::valid_id;
 use crate::model::{slug, Case, Place, Section, Taxonomy, TermId};
 use crate::parse::{At, RawCase};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Checks one case on its own (not its links); returns it when its required fields are there.
 /// Its diagnostics are added to `diags`; the caller decides whether they reject it. Messages
@@ -44,6 +44,7 @@ pub(super) fn check_case(
         body_start: raw.body.offset,
         sections,
         translations: Vec::new(),
+        attachments: Vec::new(), // the second pass finds them, with the translations' links
     })
 }
 
@@ -352,7 +353,6 @@ pub(super) fn sections(
     sections
 }
 
-/// The `case:` links of a file that name no case in `ids`, as diagnostics.
 /// Tags that open a raw HTML block of CommonMark's first kind when a line starts with them:
 /// Markdown then reads every line up to the closing tag (or to the end of the file) as HTML.
 const RAW_TEXT_BLOCKS: &[&str] = &["script", "style", "textarea"];
@@ -398,53 +398,4 @@ pub(super) fn raw_text_blocks(file: &SourceFile, raw: &RawCase, diags: &mut Vec<
             .hint(format!("to show the tag as text, write it in backticks (`<{tag}>`) or not at the start of a line")),
         );
     }
-}
-
-pub(super) fn links(path: &str, text: &str, links: &[At<String>], ids: &HashSet<&str>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for link in links {
-        if !ids.contains(link.value.as_str()) {
-            let hint = match Suggestion::closest(&link.value, ids.iter().copied()) {
-                Some(suggestion) => suggestion.prefix("case:").to_string(),
-                None => "link to an existing case as [text](case:ID)".to_string(),
-            };
-            out.push(
-                Diagnostic::error(path, "broken-link", format!("link to unknown case `{}`", link.value))
-                    .at(text, link.line, link.column)
-                    .hint(hint),
-            );
-        }
-    }
-    out
-}
-
-/// The `[title](static:NAME)` links of a case's `sources` that name no document of the
-/// library's `static/` folder (`files`), as diagnostics.
-pub(super) fn file_links(path: &str, text: &str, raw: &RawCase, files: &HashSet<&str>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for source in raw.sources.iter().flat_map(|s| &s.value) {
-        // The value as written may open with a quote: columns count from inside it.
-        let quoted = text.lines().nth(source.line.saturating_sub(1)).and_then(|l| l.chars().nth(source.column - 1));
-        let skip = usize::from(matches!(quoted, Some('"' | '\'')));
-        for (at, _) in source.value.match_indices("](static:") {
-            let rest = &source.value[at + "](static:".len()..];
-            let name = rest.split(')').next().unwrap_or(rest);
-            if files.contains(name) {
-                continue;
-            }
-            let column = source.column + skip + source.value[..at + 2].chars().count();
-            let hint = match Suggestion::closest(name, files.iter().copied()) {
-                Some(suggestion) => suggestion.prefix("static:").to_string(),
-                None => {
-                    "put the document in the library's static/ folder and link it as [title](static:NAME)".to_string()
-                }
-            };
-            out.push(
-                Diagnostic::error(path, "broken-link", format!("link to `{name}`, which is not in static/"))
-                    .at(text, source.line, column)
-                    .hint(hint),
-            );
-        }
-    }
-    out
 }

@@ -6,16 +6,20 @@
 //! `check` stops after this stage; `build` runs exactly the same code and goes on.
 //!
 //! [`taxonomy`] checks the taxonomy (with its singulars) and resolves ids against it; `levels`
-//! checks its levels and a case's level; [`case`] checks one case (its fields, tags, sections
-//! and links); `about` the about page's texts; `names` has the rules for names that become file
-//! names (no two pages on one path, no name too long) and for control characters; this module
-//! checks the library as a whole and replaces one case of it for `serve`. Vocabulary facts (how
-//! a singular is derived, the reserved keys) are [`crate::model::vocabulary`]'s and "did you
-//! mean" is [`crate::diag::suggest`]'s, not this stage's.
+//! checks its levels and a case's level; [`case`] checks one case (its fields, tags and
+//! sections); `links` checks every file's links once all cases are known (to cases and their
+//! anchors, to documents, to the files beside a case, which it publishes); `about` the about
+//! page's texts; `names` has the rules for names that become file names (no two pages on one
+//! path, no name too long) and for control characters; this module checks the library as a
+//! whole and replaces one case of it for `serve`. A case whose front matter cannot be read is
+//! still known by its id, so that its one error is not echoed by every link to it. Vocabulary
+//! facts (how a singular is derived, the reserved keys) are [`crate::model::vocabulary`]'s and
+//! "did you mean" is [`crate::diag::suggest`]'s, not this stage's.
 
 mod about;
 pub mod case;
 mod levels;
+mod links;
 mod names;
 mod translation;
 
@@ -26,18 +30,19 @@ pub use taxonomy::validate_taxonomy;
 
 use crate::config::{Config, Language};
 use crate::diag::{Diagnostic, Suggestion};
-use crate::load::SourceFile;
+use crate::load::{FileEntry, SourceFile};
 use crate::model::vocabulary::valid_id;
-use crate::model::{slug, Case, CaseId, Library, TagSets, Taxonomy, Translation};
-use crate::parse::{At, RawCase, CASE_KEYS};
+use crate::model::{slug, Attachment, Case, CaseId, Library, TagSets, Taxonomy, Translation};
+use crate::parse::{At, RawCase, RawLink, CASE_KEYS};
 use std::collections::{HashMap, HashSet};
 
 /// Validates all cases against the taxonomy; returns the library if there is no error.
+/// `files`: the documents of `static/`; `case_files`: the files under `cases/` that are no case.
 pub fn validate(
     config: Config,
     taxonomy: Taxonomy,
     cases: Vec<(SourceFile, Result<RawCase, Vec<Diagnostic>>)>,
-    (files, about): (Vec<(String, Vec<u8>)>, Vec<SourceFile>),
+    (files, case_files, about_files): (Vec<FileEntry>, Vec<FileEntry>, Vec<SourceFile>),
     mut diags: Vec<Diagnostic>,
 ) -> (Option<Library>, Vec<Diagnostic>) {
     let vocab_names: Vec<&str> = taxonomy.vocabularies.iter().map(|v| v.name.as_str()).collect();
@@ -49,22 +54,26 @@ pub fn validate(
         cases.into_iter().partition(|(file, _)| Language::of_translation(&file.path).is_some());
     let originals: HashSet<String> = cases.iter().map(|(file, _)| file.path.clone()).collect();
 
-    let documents: HashSet<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
-    // First pass: every case on its own.
-    let mut checked: Vec<(Case, Vec<At<String>>)> = Vec::new();
+    // First pass: every case on its own. Links wait until every case is known.
+    let mut checked: Vec<(Case, Vec<RawLink>)> = Vec::new();
     let mut first_file: HashMap<String, (String, usize)> = HashMap::new();
-    let mut rejected: Vec<(SourceFile, Vec<At<String>>)> = Vec::new();
+    let mut rejected: Vec<(SourceFile, Vec<RawLink>)> = Vec::new();
+    // A case that could not be read is still known by its id, so that the links to it are not
+    // reported too: its own error is the one to fix.
+    let mut unread: Vec<String> = Vec::new();
     for (file, parsed) in cases {
-        let raw = match parsed {
+        let mut raw = match parsed {
             Ok(r) => r,
             Err(ds) => {
                 diags.extend(ds);
+                unread.extend(known_id(&file));
                 continue;
             }
         };
         let before = diags.len();
         let case = case::check_case(&file, &raw, (&taxonomy, &config), &known_keys, &mut diags);
-        diags.extend(case::file_links(&file.path, &file.text, &raw, &documents));
+        let mut file_links = std::mem::take(&mut raw.body.links);
+        file_links.extend(links::source_links(&file.text, &raw));
         if let Some(id) = raw.id.as_ref().filter(|id| valid_id(&id.value)) {
             match first_file.get(&id.value) {
                 Some((other, line)) => {
@@ -83,28 +92,55 @@ pub fn validate(
             }
         }
         match case.filter(|_| diags[before..].iter().all(|d| !d.is_error())) {
-            Some(case) => checked.push((Case { text: file.text, ..case }, raw.body.case_links)),
-            None => rejected.push((file, raw.body.case_links)),
+            Some(case) => checked.push((Case { text: file.text, ..case }, file_links)),
+            None => rejected.push((file, file_links)),
         }
     }
 
-    // Second pass: links between cases.
-    let ids: HashSet<&str> = first_file.keys().map(String::as_str).collect();
-    let all_links = checked
-        .iter()
-        .map(|(c, links)| (c.path.as_str(), c.text.as_str(), links))
-        .chain(rejected.iter().map(|(f, links)| (f.path.as_str(), f.text.as_str(), links)));
-    for (path, text, links) in all_links {
-        diags.extend(case::links(path, text, links, &ids));
-    }
-    let about = about::about_texts(about, &config, &ids, &mut diags);
+    let mut translation_links = Vec::new();
     let translated =
-        translations_of(&config, &taxonomy, &checked, &originals, translations, (&ids, &documents), &mut diags);
+        translations_of(&config, &taxonomy, &checked, &originals, translations, &mut translation_links, &mut diags);
     for (i, t) in translated {
         checked[i].0.translations.push(t);
     }
     for (case, _) in &mut checked {
         case.translations.sort_by_key(|t| config.languages.iter().position(|&l| l == t.lang));
+    }
+
+    // Second pass: the links of every file (the about page's too), and the files they name.
+    let mut found: Vec<(usize, Vec<Attachment>)> = Vec::new();
+    let about;
+    {
+        let mut ids: HashSet<&str> = first_file.keys().map(String::as_str).collect();
+        ids.extend(unread.iter().map(String::as_str));
+        let known = links::Known {
+            ids,
+            anchors: checked.iter().map(|(c, _)| (c.id.as_str(), anchors_of(c))).collect(),
+            case_of_file: first_file.iter().map(|(id, (path, _))| (path.as_str(), id.as_str())).collect(),
+            documents: files.iter().map(|f| f.name.as_str()).collect(),
+            files: &case_files,
+            max_size: config.max_attachment_size,
+            lang: config.language,
+        };
+        for (i, (c, file_links)) in checked.iter().enumerate() {
+            let file = links::InFile { path: &c.path, text: &c.text };
+            found.push((i, links::check(&known, file, file_links, &mut diags)));
+        }
+        for (file, file_links) in &rejected {
+            links::check(&known, links::InFile { path: &file.path, text: &file.text }, file_links, &mut diags);
+        }
+        for (file, file_links, original) in &translation_links {
+            let attached =
+                links::check(&known, links::InFile { path: &file.path, text: &file.text }, file_links, &mut diags);
+            found.extend(original.map(|i| (i, attached)));
+        }
+        about = about::about_texts(about_files, &config, &known, &mut diags);
+    }
+    for (i, attached) in found {
+        let case = &mut checked[i].0;
+        case.attachments.extend(attached);
+        case.attachments.sort();
+        case.attachments.dedup();
     }
 
     let mut cases: Vec<Case> = checked.into_iter().map(|(c, _)| c).collect();
@@ -131,6 +167,12 @@ pub fn validate(
                 }
             }
         }
+        // (With errors, a case that could not be read links to files nobody knows of.)
+        let linked: HashSet<String> = cases
+            .iter()
+            .flat_map(|c| c.attachments.iter().map(|a| format!("{}{}", crate::links::folder_of(&c.path), a.name)))
+            .collect();
+        diags.extend(links::unlinked_in_bundles(&cases, &case_files, &linked, config.language));
     }
     let profile = match &config.profile {
         Some(name) => taxonomy.vocabulary_index(name),
@@ -164,26 +206,54 @@ pub fn validate(
         return (None, diags);
     }
     let tag_sets = TagSets::new(&taxonomy, &cases);
-    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, files, about }), diags)
+    (Some(Library { config, taxonomy, cases, usage, profile, tag_sets, files, case_files, about }), diags)
 }
 
+/// The id a case that could not be read is known by: the `id:` its front matter shows, else
+/// its file's name (its folder's, for a page bundle's `index.md`).
+fn known_id(file: &SourceFile) -> Option<String> {
+    if let Some(id) = crate::parse::readable_id(&file.text).filter(|id| valid_id(id)) {
+        return Some(id.to_string());
+    }
+    let mut parts = file.path.rsplit('/');
+    let stem = parts.next()?.strip_suffix(".md")?;
+    // `cases/index.md` is no bundle: its folder is all the cases'.
+    let name = match (stem, parts.next(), parts.next()) {
+        ("index", Some(folder), Some(_)) => folder,
+        _ => stem,
+    };
+    valid_id(name).then(|| name.to_string())
+}
+
+/// The anchors of a case's sections, in every language it is written in.
+fn anchors_of(case: &Case) -> Vec<&str> {
+    let mut anchors: Vec<&str> = case.sections.iter().map(|s| s.anchor.as_str()).collect();
+    anchors.extend(case.translations.iter().flat_map(|t| t.sections.iter().map(|s| s.anchor.as_str())));
+    anchors.sort_unstable();
+    anchors.dedup();
+    anchors
+}
+
+/// A translation's file and links, with the original it was accepted for, if it was.
+type TranslationLinks = (SourceFile, Vec<RawLink>, Option<usize>);
+
 /// Checks each translation against its original (`checked[i]`, by file name; `originals`: every
-/// case file, valid or not), its `case:` links against `ids` and its `static:` links against
-/// `documents`; returns the good ones with the index of their original.
+/// case file, valid or not); returns the good ones with the index of their original. The links
+/// of each translation that could be read go to `pending`, to be checked with everyone's.
 fn translations_of(
     config: &Config,
     taxonomy: &Taxonomy,
-    checked: &[(Case, Vec<At<String>>)],
+    checked: &[(Case, Vec<RawLink>)],
     originals: &HashSet<String>,
     translations: Vec<(SourceFile, Result<RawCase, Vec<Diagnostic>>)>,
-    (ids, documents): (&HashSet<&str>, &HashSet<&str>),
+    pending: &mut Vec<TranslationLinks>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(usize, Translation)> {
     let by_path: HashMap<&str, usize> = checked.iter().enumerate().map(|(i, (c, _))| (c.path.as_str(), i)).collect();
     let mut out: Vec<(usize, Translation)> = Vec::new();
     for (file, parsed) in translations {
         let Some((lang, original)) = Language::of_translation(&file.path) else { continue };
-        let raw = match parsed {
+        let mut raw = match parsed {
             Ok(r) => r,
             Err(ds) => {
                 diags.extend(ds);
@@ -194,37 +264,43 @@ fn translations_of(
             diags.push(d);
             continue;
         }
-        diags.extend(case::links(&file.path, &file.text, &raw.body.case_links, ids));
-        diags.extend(case::file_links(&file.path, &file.text, &raw, documents));
-        let Some(&i) = by_path.get(original.as_str()) else {
-            // An original with errors of its own is reported already.
-            if !originals.contains(&original) {
-                diags.push(
-                    Diagnostic::error(&file.path, "translation-original", format!("no case `{original}` to translate"))
+        let mut file_links = std::mem::take(&mut raw.body.links);
+        file_links.extend(links::source_links(&file.text, &raw));
+        let accepted = 'accepted: {
+            let Some(&i) = by_path.get(original.as_str()) else {
+                // An original with errors of its own is reported already.
+                if !originals.contains(&original) {
+                    diags.push(
+                        Diagnostic::error(
+                            &file.path,
+                            "translation-original",
+                            format!("no case `{original}` to translate"),
+                        )
                         .at(&file.text, 1, 1)
                         .hint(
                             "a translation sits beside its original and is named after it: `x.zh.md` translates `x.md`",
                         ),
+                    );
+                }
+                break 'accepted None;
+            };
+            if let Some((_, other)) = out.iter().find(|(j, t)| *j == i && t.lang == lang) {
+                diags.push(
+                    Diagnostic::error(
+                        &file.path,
+                        "translation-twice",
+                        format!("a second translation into `{}`", lang.tag()),
+                    )
+                    .at(&file.text, 1, 1)
+                    .hint(format!("{} translates {original} into it already: keep one", other.path)),
                 );
+                break 'accepted None;
             }
-            continue;
+            let original_case = &checked[i].0;
+            let t = translation::check_translation(&file, &raw, lang, original_case, (taxonomy, config), diags);
+            t.map(|t| out.push((i, t))).map(|()| i)
         };
-        if let Some((_, other)) = out.iter().find(|(j, t)| *j == i && t.lang == lang) {
-            diags.push(
-                Diagnostic::error(
-                    &file.path,
-                    "translation-twice",
-                    format!("a second translation into `{}`", lang.tag()),
-                )
-                .at(&file.text, 1, 1)
-                .hint(format!("{} translates {original} into it already: keep one", other.path)),
-            );
-            continue;
-        }
-        let original_case = &checked[i].0;
-        if let Some(t) = translation::check_translation(&file, &raw, lang, original_case, (taxonomy, config), diags) {
-            out.push((i, t));
-        }
+        pending.push((file, file_links, accepted));
     }
     out
 }
@@ -271,23 +347,25 @@ pub enum Replacement {
     Valid { library: Library, old: Box<Case>, warnings: Vec<Diagnostic> },
     /// The file has errors: the library, unchanged, and the file's diagnostics.
     Invalid { library: Library, diagnostics: Vec<Diagnostic> },
-    /// The file is valid but now holds another case id: that changes other cases' links and the
-    /// library's order, so the whole library has to be validated again.
-    NewId { library: Library },
+    /// The file is valid but changes more than the pages that show it: it holds another case id
+    /// (which changes other cases' links and the library's order) or links to other files than
+    /// before (which the site publishes with the theme), so the whole library has to be
+    /// validated and built again.
+    Rebuild { library: Library },
 }
 
 /// Validates one changed case file against the rest of a valid library and puts it in place of
 /// the case at `index` (for `serve`, which re-parses only the files that changed). The file gets
-/// the checks [`validate`] gives every file — its fields, its tags, its `case:` links against
-/// the library's ids — with the same diagnostics; library-wide warnings (unused terms) are not
-/// recomputed.
+/// the checks [`validate`] gives every file — its fields, its tags, its links against the
+/// library's cases and files — with the same diagnostics; library-wide warnings (unused terms,
+/// files in a bundle no case links to) are not recomputed.
 pub fn replace_case(
     library: Library,
     index: CaseId,
     file: SourceFile,
     parsed: Result<RawCase, Vec<Diagnostic>>,
 ) -> Replacement {
-    let raw = match parsed {
+    let mut raw = match parsed {
         Ok(r) => r,
         Err(diagnostics) => return Replacement::Invalid { library, diagnostics },
     };
@@ -295,48 +373,83 @@ pub fn replace_case(
     known_keys.extend(library.taxonomy.vocabularies.iter().map(|v| v.name.as_str()));
     let mut diags = Vec::new();
     let case = case::check_case(&file, &raw, (&library.taxonomy, &library.config), &known_keys, &mut diags);
-    let ids: HashSet<&str> = library.cases.iter().map(|c| c.id.as_str()).collect();
-    diags.extend(case::links(&file.path, &file.text, &raw.body.case_links, &ids));
-    let documents: HashSet<&str> = library.files.iter().map(|(name, _)| name.as_str()).collect();
-    diags.extend(case::file_links(&file.path, &file.text, &raw, &documents));
-    crate::diag::sort(&mut diags);
-    let case = match case {
-        Some(case) if !diags.iter().any(Diagnostic::is_error) => case,
-        _ => return Replacement::Invalid { library, diagnostics: diags },
+    let mut file_links = std::mem::take(&mut raw.body.links);
+    file_links.extend(links::source_links(&file.text, &raw));
+    let this = links::InFile { path: &file.path, text: &file.text };
+    let Some(mut case) = case.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+        // Its links too, so that every error of the file shows at once.
+        links::check(&known_in(&library, None), this, &file_links, &mut diags);
+        crate::diag::sort(&mut diags);
+        return Replacement::Invalid { library, diagnostics: diags };
     };
     if case.id != library.cases[index].id {
-        return Replacement::NewId { library };
+        return Replacement::Rebuild { library };
     }
     // The case's translations, checked again against its new text (their tagged sections
     // follow the original's).
-    let mut case = case;
     let names: Vec<String> = library.taxonomy.vocabularies.iter().map(|v| v.name.clone()).collect();
+    let mut translation_links = Vec::new();
     for t in &library.cases[index].translations {
         let file = SourceFile { path: t.path.clone(), text: t.text.clone() };
         match crate::parse::parse_case(&file.path, &file.text, &names, library.config.language) {
-            Ok(raw) => case.translations.extend(translation::check_translation(
-                &file,
-                &raw,
-                t.lang,
-                &case,
-                (&library.taxonomy, &library.config),
-                &mut diags,
-            )),
+            Ok(mut raw) => {
+                let mut their_links = std::mem::take(&mut raw.body.links);
+                their_links.extend(links::source_links(&file.text, &raw));
+                case.translations.extend(translation::check_translation(
+                    &file,
+                    &raw,
+                    t.lang,
+                    &case,
+                    (&library.taxonomy, &library.config),
+                    &mut diags,
+                ));
+                translation_links.push((file, their_links));
+            }
             Err(ds) => diags.extend(ds),
         }
     }
+    let mut attachments = {
+        let known = known_in(&library, Some((index, &case)));
+        let mut found = links::check(&known, this, &file_links, &mut diags);
+        for (file, their_links) in &translation_links {
+            let theirs = links::InFile { path: &file.path, text: &file.text };
+            found.extend(links::check(&known, theirs, their_links, &mut diags));
+        }
+        found
+    };
+    attachments.sort();
+    attachments.dedup();
     if diags.iter().any(Diagnostic::is_error) {
         crate::diag::sort(&mut diags);
         return Replacement::Invalid { library, diagnostics: diags };
     }
-    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, files, about } = library;
+    if attachments != library.cases[index].attachments {
+        return Replacement::Rebuild { library };
+    }
+    case.attachments = attachments;
+    let Library { config, taxonomy, mut cases, usage: _, profile, tag_sets: _, files, case_files, about } = library;
     let old = std::mem::replace(&mut cases[index], Case { text: file.text, ..case });
     let usage = usage(&taxonomy, &cases);
     let tag_sets = TagSets::new(&taxonomy, &cases);
     Replacement::Valid {
-        library: Library { config, taxonomy, cases, usage, profile, tag_sets, files, about },
+        library: Library { config, taxonomy, cases, usage, profile, tag_sets, files, case_files, about },
         old: Box::new(old),
         warnings: diags,
+    }
+}
+
+/// What the links of a file of a valid library are checked against; `replaced`: the case at
+/// that index as it is now, for its own anchors.
+fn known_in<'a>(library: &'a Library, replaced: Option<(CaseId, &'a Case)>) -> links::Known<'a> {
+    let case = |i: usize| replaced.filter(|(r, _)| *r == i).map_or(&library.cases[i], |(_, c)| c);
+    links::Known {
+        ids: library.cases.iter().map(|c| c.id.as_str()).collect(),
+        anchors: (0..library.cases.len()).map(|i| (library.cases[i].id.as_str(), anchors_of(case(i)))).collect(),
+        case_of_file: library.cases.iter().map(|c| (c.path.as_str(), c.id.as_str())).collect(),
+        documents: library.files.iter().map(|f| f.name.as_str()).collect(),
+        files: &library.case_files,
+        max_size: library.config.max_attachment_size,
+        lang: library.config.language,
     }
 }
 

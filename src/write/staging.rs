@@ -42,11 +42,20 @@ pub struct Staging {
     lanes: Vec<String>,
 }
 
-/// A writer thread and its queue of (path inside the site, bytes).
+/// A writer thread and its queue of (path inside the site, what to write there).
 #[derive(Debug)]
 struct Writer {
-    queue: SyncSender<(String, Vec<u8>)>,
+    queue: SyncSender<(String, Content)>,
     thread: JoinHandle<Result<()>>,
+}
+
+/// What a writer writes into one file of the site.
+#[derive(Debug)]
+enum Content {
+    Bytes(Vec<u8>),
+    /// The bytes of a file of the library, copied as they are (read by the writer, never held
+    /// whole in memory: a library may link to many large files).
+    Copy(PathBuf),
 }
 
 /// Files queued for a writer before a renderer waits.
@@ -166,7 +175,24 @@ impl Staging {
             let stopped =
                 || Error::io("write", self.out.join(rel), std::io::Error::other("the writer stopped after an error"));
             let Writer { queue, .. } = self.writers.get(writer_of(&self.lanes, rel)).ok_or_else(stopped)?;
-            queue.send((rel.to_string(), bytes)).map_err(|_| stopped())?;
+            queue.send((rel.to_string(), Content::Bytes(bytes))).map_err(|_| stopped())?;
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Queues a copy of the file `from` (a file of the library: a document, a case's image) to
+    /// `rel` inside the site. The one way the site gets a file as it is, so that the copies go
+    /// through the same writers, staging folder and swap as the pages.
+    pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        if let Some(memory) = &self.memory {
+            let bytes = fs::read(from).map_err(|e| Error::io("read", from, e))?;
+            memory.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), bytes));
+        } else {
+            let stopped =
+                || Error::io("write", self.out.join(rel), std::io::Error::other("the writer stopped after an error"));
+            let Writer { queue, .. } = self.writers.get(writer_of(&self.lanes, rel)).ok_or_else(stopped)?;
+            queue.send((rel.to_string(), Content::Copy(from.to_path_buf()))).map_err(|_| stopped())?;
         }
         self.files.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -244,9 +270,9 @@ fn resolve(out: &Path) -> Result<PathBuf> {
 
 /// The writer thread: writes the queued files in order, creating folders as needed. Errors name
 /// the file where the user will look for it (under `shown`), not the temporary folder.
-fn write_queued(tmp: &Path, shown: &Path, queue: Receiver<(String, Vec<u8>)>) -> Result<()> {
+fn write_queued(tmp: &Path, shown: &Path, queue: Receiver<(String, Content)>) -> Result<()> {
     let mut made: HashSet<PathBuf> = HashSet::new();
-    for (rel, bytes) in queue {
+    for (rel, content) in queue {
         let path = tmp.join(&rel);
         if let Some(dir) = path.parent() {
             if !made.contains(dir) {
@@ -255,7 +281,16 @@ fn write_queued(tmp: &Path, shown: &Path, queue: Receiver<(String, Vec<u8>)>) ->
                 made.insert(dir.to_path_buf());
             }
         }
-        fs::write(&path, bytes).map_err(|e| Error::io("write", shown.join(&rel), e))?;
+        match content {
+            Content::Bytes(bytes) => fs::write(&path, bytes).map_err(|e| Error::io("write", shown.join(&rel), e))?,
+            Content::Copy(from) => {
+                // A new file (not `fs::copy`, which would also copy the source's permissions):
+                // every file of the site is made alike.
+                let mut source = fs::File::open(&from).map_err(|e| Error::io("read", &from, e))?;
+                let mut file = fs::File::create(&path).map_err(|e| Error::io("write", shown.join(&rel), e))?;
+                std::io::copy(&mut source, &mut file).map_err(|e| Error::io("copy", &from, e))?;
+            }
+        }
     }
     Ok(())
 }

@@ -502,3 +502,41 @@ fn a_fourth_vocabulary_reports_unknown_ids_like_the_others() {
     assert_eq!(run.code, 1);
     snapshot("fields_unknown_ids", &run.transcript());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+// ---------------------------------------------------------------------------------------------
+
+/// A library's own template that cannot be compiled, or that fails when a page is rendered
+/// (a variable it does not have), or its own UI strings that cannot be read: `check` fails
+/// with the error `build` gives, at the template's line.
+#[test]
+fn a_broken_template_fails_check_with_the_error_build_gives() {
+    let lib = Lib::fixture("basic");
+    let mut transcripts = String::new();
+    for (file, text) in [
+        (
+            "templates/case.html",
+            "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ case.title </p>\n{% endblock content %}\n",
+        ),
+        (
+            "templates/about.html",
+            "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ no_such_variable }}</p>\n{% endblock content %}\n",
+        ),
+        ("templates/i18n/zh-CN.toml", "home = \"首页\"\nno_such_string = \"x\"\n"),
+    ] {
+        lib.write(file, text);
+        let check = lib.check(&[]);
+        let out = lib.outside("site");
+        let root = lib.root();
+        let build = lib.run_in(&root, &["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!((check.code, build.code), (1, 1), "{file}:\n{}\n{}", check.stderr, build.stderr);
+        let diagnostics = |stderr: &str| stderr.trim_end().rsplit_once('\n').map(|(d, _)| d.to_string());
+        assert_eq!(diagnostics(&check.stderr), diagnostics(&build.stderr), "{file}: check and build disagree");
+        assert!(check.stderr.contains(&format!("--> {file}:")), "{file}: the file and line:\n{}", check.stderr);
+        assert!(!out.exists());
+        transcripts.push_str(&check.transcript());
+        fs::remove_file(lib.path(file)).unwrap();
+    }
+    snapshot("template_errors", &transcripts);
+}

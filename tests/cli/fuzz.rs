@@ -1,12 +1,15 @@
 //! Robustness of `casebook check`: random bytes, mutated and truncated cases and taxonomies, a
 //! keyboard's full-width and invisible characters anywhere, alias bombs, deep nesting, a
-//! ten-megabyte value and files of only dashes never make it panic; it reports an error or checks clean. The inputs are generated into temporary folders
+//! ten-megabyte value, files of only dashes and page bundles with random files and links never
+//! make it panic; it reports an error or checks clean (and `build` agrees). The inputs are generated into temporary folders
 //! (never committed) from a seed; `FUZZ_ITERATIONS` and `FUZZ_SEED` change how many and which.
 
 use std::fs;
 use std::path::Path;
 
-use crate::support::{alpha, case_like_alpha, fuzz_plan, snapshot, tail, FuzzPlan, Lib, Rng, MANIFEST_DIR};
+use crate::support::{
+    alpha, case_like_alpha, fail_if_any, fuzz_plan, html, snapshot, tail, tree, FuzzPlan, Lib, Rng, Run, MANIFEST_DIR,
+};
 
 #[test]
 fn random_bytes_never_panic() {
@@ -334,4 +337,172 @@ fn files_of_only_dashes() {
     run.assert_no_panic("dashes");
     assert_eq!(run.code, 1);
     snapshot("only_dashes", &run.transcript());
+}
+
+/// Names of files a bundle may hold: spaces, `%`, `#`, `?`, parentheses, Chinese, folders.
+const ODD_NAMES: &[&str] = &[
+    "bins.png",
+    "Bins.PNG",
+    "my photo.png",
+    "100%.png",
+    "a#b.png",
+    "why?.pdf",
+    "x(1).jpg",
+    "it's & more.txt",
+    "照片.jpg",
+    "docs/方案 2.pdf",
+    "a/b/c.txt",
+    "notes.md.bak",
+    "img\\bins.png",
+];
+
+/// Addresses a link may be written with, most of them wrong.
+const ODD_TARGETS: &[&str] = &[
+    "bins.png",
+    "./docs/plan.pdf#page=2",
+    "my%20photo.png",
+    "<my photo.png>",
+    "100%25.png",
+    "%E7%85%A7%E7%89%87.jpg",
+    "a/b/../b/c.txt",
+    "../alpha.md",
+    "../../x.png",
+    "img\\bins.png",
+    "notes.md",
+    "#points",
+    "?q",
+    "/abs.png",
+    "//host/x.png",
+    "case:alpha#alliance",
+    "case:alpha#",
+    "case:sorting#nope",
+    "case:#x",
+    "static:survey.txt",
+    "static:",
+    "file:///etc/passwd",
+    "C:\\x.png",
+    "a%2F..%2F..%2Fx",
+    "%",
+    "%zz.png",
+    "%FF%FE.png",
+    "..",
+    ".",
+    "a/",
+    "",
+];
+
+/// `name` as an editor writes it in a Markdown link: what a URL or Markdown would read otherwise
+/// escaped, the rest (Chinese too) as it is.
+fn markdown_address(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '%' => "%25".to_string(),
+            ' ' => "%20".to_string(),
+            '#' => "%23".to_string(),
+            '?' => "%3F".to_string(),
+            '(' | ')' => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// `casebook build` of `lib` into `<tmp>/<name>`, whatever its outcome.
+fn build_run(lib: &Lib, name: &str) -> Run {
+    let (root, out) = (lib.root(), lib.outside(name));
+    lib.run_in(&root, &["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()])
+}
+
+/// A run's report without its last line (check's summary, build's last word).
+fn report(run: &Run) -> String {
+    run.stderr.trim_end().rsplit_once('\n').map_or(String::new(), |(before, _)| before.to_string())
+}
+
+/// Page bundles (from the `bundles` fixture's) holding random files, with links to random
+/// addresses in the body and the sources, some cases truncated: check and build never panic
+/// and say the same; when the links are all good, build publishes exactly the files linked to
+/// and every link of the site resolves.
+#[test]
+fn bundle_folders_with_random_files_and_links_never_panic() {
+    let FuzzPlan { iterations, seed } = fuzz_plan(0xB0B0_F11E_0000_0003);
+    let mut rng = Rng(seed);
+    let base = Lib::fixture("bundles").read("cases/sorting/index.md");
+    let case = |i: usize| base.replace("id: sorting", &format!("id: b{i}"));
+    // Wrong and odd addresses, truncated files.
+    let lib = Lib::fixture("bundles");
+    for i in 0..iterations / 4 {
+        let folder = format!("cases/b{i:03}");
+        for _ in 0..rng.below(4) {
+            let bytes: Vec<u8> = (0..rng.below(300)).map(|_| rng.next() as u8).collect();
+            lib.write(&format!("{folder}/{}", rng.pick(ODD_NAMES)), bytes);
+        }
+        let mut text = case(i);
+        for _ in 0..rng.below(6) {
+            let image = if rng.below(2) == 0 { "!" } else { "" };
+            text.push_str(&format!("\n{image}[x]({})\n", rng.pick(ODD_TARGETS)));
+        }
+        if rng.below(3) == 0 {
+            text = text.replacen("(docs/plan.pdf)", &format!("({})", rng.pick(ODD_TARGETS)), 1);
+        }
+        if i % 4 == 3 {
+            let mut cut = rng.below(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        lib.write(&format!("{folder}/index.md"), text);
+    }
+    let what = format!("bundles, seed {seed:#x}");
+    let check = lib.check(&[]);
+    check.assert_no_panic(&what);
+    check.assert_summary_last(&what);
+    let build = build_run(&lib, "site");
+    build.assert_no_panic(&what);
+    assert_eq!(check.code, build.code, "{what}: check and build disagree:\n{}", tail(&build.stderr, 2000));
+    if check.code == 1 {
+        assert_eq!(report(&check), report(&build), "{what}: check and build report differently");
+    }
+    let json = lib.check(&["--format", "json"]);
+    json.assert_no_panic(&what);
+    serde_json::from_str::<serde_json::Value>(&json.stdout).expect("valid JSON");
+
+    // Odd names, each linked the way a browser or an editor writes it: all good.
+    let lib = Lib::fixture("bundles");
+    let mut linked: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..iterations / 4 {
+        let folder = format!("cases/b{i:03}");
+        // The files the case as copied links to already.
+        for file in ["bins.png", "docs/plan.pdf"] {
+            lib.write(&format!("{folder}/{file}"), fs::read(lib.path(&format!("cases/sorting/{file}"))).unwrap());
+        }
+        let mut text = case(i);
+        let mut here = std::collections::HashSet::new();
+        for _ in 0..1 + rng.below(3) {
+            let name = rng.pick(ODD_NAMES);
+            if name.contains('\\') || name.ends_with(".md.bak") || !here.insert(name) {
+                continue;
+            }
+            let bytes: Vec<u8> = (0..rng.below(300)).map(|_| rng.next() as u8).collect();
+            lib.write(&format!("{folder}/{name}"), &bytes);
+            let written = match rng.below(3) {
+                0 => percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string(),
+                // In angle brackets a `#` or `?` would still start a fragment or a query, a `%`
+                // an escape: only the other names are written so.
+                1 if !name.contains(['#', '?', '%']) => format!("<{name}>"),
+                _ => format!("./{}", markdown_address(name)),
+            };
+            let image = if rng.below(2) == 0 { "!" } else { "" };
+            text.push_str(&format!("\n{image}[{name}]({written})\n"));
+            linked.push((format!("cases/b{i}/{name}"), bytes));
+        }
+        lib.write(&format!("{folder}/index.md"), text);
+    }
+    let what = format!("odd names, seed {seed:#x}");
+    let build = build_run(&lib, "site");
+    assert_eq!(build.code, 0, "{what}: {}", tail(&build.stderr, 3000));
+    let site = tree(&lib.outside("site"));
+    for (path, bytes) in &linked {
+        assert_eq!(site.get(path), Some(bytes), "{what}: {path} is published as it is");
+    }
+    fail_if_any(&what, &html::link_problems(&lib.outside("site")));
 }

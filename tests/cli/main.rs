@@ -12,12 +12,14 @@ mod support;
 
 #[cfg(feature = "browser-tests")]
 mod browser;
+mod bundles;
 mod check;
 mod export;
 mod files;
 mod fuzz;
 mod init;
 mod keyboard;
+mod links;
 mod new;
 mod pages;
 mod pipe;

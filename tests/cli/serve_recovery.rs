@@ -1,7 +1,7 @@
 //! `casebook serve` and the editor's mistakes around it: a broken file deleted or renamed
 //! away clears the errors of every open page and of the terminal, a case saved as `.markdown`
-//! is warned about at once, `--bind localhost` is a name that resolves, and a port in use says
-//! how to get another.
+//! is warned about at once, `--bind localhost` is a name that resolves, a port in use says how
+//! to get another, and a photo linked before it is saved beside its case is served once it is.
 
 use std::fs;
 
@@ -108,4 +108,32 @@ fn bind_localhost_resolves_and_a_port_in_use_suggests_port_0() {
         "{}",
         run.stderr
     );
+}
+
+/// A photo linked before it is there: the error says so at once; the photo saved beside the
+/// case clears it and is served, and a case edited to link another file gets that one too.
+#[test]
+fn a_photo_added_beside_a_case_is_served_once_it_is_there() {
+    let lib = Lib::fixture("bundles");
+    let server = Server::start(&lib.root(), &server_tmp(&lib));
+    let mut events = server.events();
+    events.wait("hello", "", 10);
+    let bins = server.get("/cases/sorting/bins.png");
+    assert_eq!((bins.status, bins.body), (200, fs::read(lib.path("cases/sorting/bins.png")).unwrap()));
+
+    lib.save_edit(
+        "cases/district/beta.md",
+        "Members visited every household.",
+        "Members visited.\n\n![The meeting](meeting.png)",
+    );
+    let error = events.wait("error", "cases/district/beta.md", 60);
+    assert!(error.contains("meeting.png"), "{error}");
+    lib.save("cases/district/meeting.png", b"a photo");
+    server.wait_for("/cases/beta/meeting.png", 60, |r| r.status == 200 && r.body == b"a photo");
+    assert!(server.get("/cases/beta.html").text().contains("src=\"../cases/beta/meeting.png\""));
+
+    // A valid edit that links one more file: the case's files are published with it.
+    lib.save("cases/district/minutes.pdf", b"%PDF minutes");
+    lib.save_edit("cases/district/beta.md", "Members visited.", "Members visited ([minutes](minutes.pdf)).");
+    server.wait_for("/cases/beta/minutes.pdf", 60, |r| r.status == 200 && r.body == b"%PDF minutes");
 }

@@ -1,7 +1,7 @@
 //! The case pages: a case's facts, tags, profile, body, sources and related cases.
 
 use crate::error::Result;
-use crate::render::markdown;
+use crate::render::markdown::{self, LinkBase};
 use crate::render::views::{Link, TagGroup};
 use crate::render::{Renderer, RELATED};
 use serde::Serialize;
@@ -23,7 +23,8 @@ struct CasePage<'a> {
     body_lang: Option<&'static str>,
     untranslated: Option<String>,
     related: Vec<RelatedCase>,
-    /// Each source as HTML (inline Markdown: links to the web, to cases, to `static/`).
+    /// Each source as HTML (inline Markdown: links to the web, to cases, to `static/`, to the
+    /// case's own files).
     sources: Vec<String>,
     summary_alt: Option<&'a str>,
     toc: Vec<Link>,
@@ -114,7 +115,8 @@ impl Renderer<'_> {
             .map(|s| Link { href: format!("#{}", s.anchor), label: s.title.clone() })
             .collect();
         // The body and its tagged sections come from one rendering; term pages reuse the sections.
-        let html = markdown::case_html(text, root);
+        let links = LinkBase { root, assets: &base.assets, case: Some(&c.id) };
+        let html = markdown::case_html(text, links);
         let _ = self.sections[i].set(self.excerpts(text, html.sections));
         let body_lang = (text.lang != lang).then(|| text.lang.tag());
         let untranslated = body_lang.map(|_| {
@@ -138,11 +140,7 @@ impl Renderer<'_> {
             body_lang,
             untranslated,
             related,
-            sources: text
-                .sources
-                .iter()
-                .map(|s| markdown::inline_html(s, root, &format!("{}static/", base.assets)))
-                .collect(),
+            sources: text.sources.iter().map(|s| markdown::inline_html(s, links)).collect(),
             summary_alt,
             toc,
             source_file: text.path,

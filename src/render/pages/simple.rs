@@ -57,7 +57,8 @@ impl Renderer<'_> {
             })
             .flatten();
         let page = SimplePage {
-            about: about.map(|a| crate::render::markdown::markdown_to_html(&a.text, root).trim_end().to_string()),
+            about: about
+                .map(|a| crate::render::markdown::markdown_to_html(&a.text, root, &base.assets).trim_end().to_string()),
             about_lang: about.filter(|a| a.lang != self.lang).map(|a| a.lang.tag()),
             vocabularies: self.shown.iter().map(|&v| self.whole_vocabulary(v, root)).collect(),
             cases: self.lib.cases.len(),
@@ -69,7 +70,7 @@ impl Renderer<'_> {
                 .lib
                 .files
                 .iter()
-                .map(|(name, _)| Link { href: format!("{}static/{name}", base.assets), label: name.clone() })
+                .map(|f| Link { href: format!("{}static/{}", base.assets, f.name), label: f.name.clone() })
                 .collect(),
             documents: crate::browser_index::documents::documents_folder(self.lib, self.lang),
         };

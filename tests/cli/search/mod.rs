@@ -1,5 +1,6 @@
 //! `casebook search` on a built site: it trusts the index while no library file is written
-//! and rebuilds it first when one changed. `eval`: the search evaluation set.
+//! and rebuilds it first when one changed; a library with errors is answered from its last
+//! good index, one with no site from an index of its own. `eval`: the search evaluation set.
 
 pub mod eval;
 mod planted;
@@ -126,4 +127,27 @@ fn deeply_nested_parentheses_are_a_clear_error_not_a_stack_overflow() {
     let run = lib.run_in(&root, &["search", &query, "--root", root_arg]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("alpha"), "{}", run.stdout);
+}
+
+/// A library with an error cannot be indexed: search answers from the index of its last good
+/// version, and says so; with no index to fall back on, the errors are the answer.
+#[test]
+fn search_answers_from_the_last_good_index_while_the_library_has_errors() {
+    let lib = Lib::fixture("basic");
+    lib.build_in_place();
+    lib.edit("cases/alpha.md", "level: street", "level: stret");
+    let run = lib.search("alliance", &["--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hits: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(hits["hits"][0]["id"], "alpha");
+    assert_eq!(
+        run.stderr,
+        "note: the library has 1 error (`casebook check` lists them): these results are from the index of its last \
+         good version, [ROOT]/.casebook/index\n"
+    );
+    fs::remove_dir_all(lib.path(".casebook")).unwrap();
+    let run = lib.search("alliance", &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error[bad-level]: 未声明的层级 `stret`"), "{}", run.stderr);
+    assert!(!lib.path(".casebook/index").exists(), "a library with errors is not indexed");
 }
