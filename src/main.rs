@@ -218,10 +218,18 @@ fn main() -> ExitCode {
             casebook::init(&dir, lang).and_then(|written| {
                 let list: String = written.iter().map(|p| format!("  {}\n", p.display())).collect();
                 let cd = if dir == Path::new(".") { String::new() } else { format!("cd {} && ", dir.display()) };
-                print(&format!(
-                    "wrote a new library:\n{list}next: {cd}casebook check && casebook build (or casebook new ID for a \
-                     case of your own)\n"
-                ))?;
+                // In the new library's language, as every message about it will be.
+                let text = match lang {
+                    casebook::config::Language::ZhCn => format!(
+                        "已创建新的案例库：\n{list}下一步：{cd}casebook check && casebook build（或用 casebook new ID \
+                         新建自己的案例）\n"
+                    ),
+                    casebook::config::Language::En => format!(
+                        "wrote a new library:\n{list}next: {cd}casebook check && casebook build (or casebook new ID \
+                         for a case of your own)\n"
+                    ),
+                };
+                print(&text)?;
                 Ok(ExitCode::SUCCESS)
             })
         }

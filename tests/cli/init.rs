@@ -66,7 +66,7 @@ fn init_writes_into_the_current_folder_in_chinese_by_default_and_makes_a_missing
     fs::create_dir_all(lib.root()).unwrap();
     let run = lib.run_in(&lib.root(), &["init"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("next: casebook check && casebook build"), "{}", run.stdout);
+    assert!(run.stdout.contains("下一步：casebook check && casebook build"), "{}", run.stdout);
     assert!(lib.read("casebook.toml").contains("languages = [\"zh-CN\"]"));
     assert_eq!(lib.check(&[]).code, 0);
     // What casebook writes into the library stays out of version control.
