@@ -4,11 +4,12 @@
 
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 
-/// The Markdown dialect of case bodies: CommonMark with tables, footnotes, strikethrough and
-/// heading attributes (`{#anchor practice=…}` marks a tagged section).
+/// The Markdown dialect of case bodies: CommonMark with tables, footnotes, strikethrough, task
+/// lists and heading attributes (`{#anchor practice=…}` marks a tagged section).
 pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
