@@ -2,7 +2,7 @@
 //! file (`meta.js`, with the rules search.js shares with Rust).
 
 use super::encoding::{case_set, js};
-use super::postings::WEIGHT_SCALE;
+use super::posting_list::WEIGHT_SCALE;
 use super::{DIR, FORMAT};
 use crate::config::Language;
 use crate::error::Result;

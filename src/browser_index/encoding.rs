@@ -41,7 +41,7 @@ pub(crate) fn js<T: serde::Serialize + ?Sized>(value: &T) -> String {
 }
 
 #[cfg(test)]
-use super::postings::WEIGHT_SCALE;
+use super::posting_list::WEIGHT_SCALE;
 #[cfg(test)]
 use crate::index::OTHER_LANGUAGE_WEIGHT;
 

@@ -5,6 +5,7 @@
 //! - [`encoding`]: the alphabet, varints and case sets every file is written in;
 //! - [`shard`]: which dictionary shard a token belongs to, and the shard files;
 //! - [`postings`]: the tokens' postings read from tantivy and weighed with its BM25;
+//! - [`posting_list`]: one token's postings written out: weights per reader, truncation;
 //! - [`documents`]: the document store, the facet sets and the meta file.
 //!
 //! It writes through [`Staging`] and reads only the index and the library; the file format is
@@ -14,12 +15,13 @@
 
 pub mod documents;
 pub mod encoding;
+pub mod posting_list;
 pub mod postings;
 pub mod shard;
 
 pub use documents::{chunk_size, CHUNK, MAX_DOCUMENT_FILES};
 pub use encoding::ALPHABET;
-pub use postings::{FULL_POSTINGS_MAX, TRUNCATED_BUDGET, WEIGHT_SCALE};
+pub use posting_list::{FULL_POSTINGS_MAX, TRUNCATED_BUDGET, WEIGHT_SCALE};
 pub use shard::{shard_of, SHARD_PREFIX};
 
 use crate::error::Result;

@@ -2,7 +2,7 @@
 //! postings too big to sit in them in `p/N.js`).
 
 use super::encoding::js;
-use super::postings::Encoded;
+use super::posting_list::Encoded;
 use super::DIR;
 use crate::error::Result;
 use crate::write::Staging;
