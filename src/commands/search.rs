@@ -15,22 +15,21 @@ use std::path::Path;
 /// longer matches the library, the library is checked and the index rebuilt whole first;
 /// `note` then says why. See the module's doc for a library with errors.
 pub fn search(root: &Path, dir: &Path, query: &Query) -> Result<Searched> {
-    let dir = dir.to_path_buf();
     // No file written since the index was built: no need to read the library.
     let stamp = freshness::stamp(root);
-    if stamp.as_deref().is_some_and(|stamp| freshness::stamped(&dir, stamp)) {
-        let results = Searcher::open(&dir).and_then(|s| s.search(query)).map_err(|e| damaged(&dir, e))?;
+    if stamp.as_deref().is_some_and(|stamp| freshness::stamped(dir, stamp)) {
+        let results = Searcher::open(dir).and_then(|s| s.search(query)).map_err(|e| damaged(dir, e))?;
         return Ok(Searched { results, note: None });
     }
     let mut sources = load::load(root)?;
     // Search renders no page: a broken template is `build`'s business, not the index's.
     sources.templates.clear();
-    let freshness = freshness::freshness(&sources, &dir);
+    let freshness = freshness::freshness(&sources, dir);
     let note = if freshness == Freshness::Fresh {
         // Files were written again with the same content (or the stamp is new): remember
         // their stamp, so that the next search takes the short way.
         if stamp.as_deref().is_some_and(|stamp| stamp == sources.stamp) {
-            freshness::restamp(&dir, &sources.stamp);
+            freshness::restamp(dir, &sources.stamp);
         }
         None
     } else {
@@ -48,15 +47,15 @@ pub fn search(root: &Path, dir: &Path, query: &Query) -> Result<Searched> {
                 dir.display()
             );
             // An index that cannot be opened (of an older casebook's format) cannot stand in.
-            let Ok(searcher) = Searcher::open(&dir) else { return Err(Error::Content(checked.diagnostics)) };
+            let Ok(searcher) = Searcher::open(dir) else { return Err(Error::Content(checked.diagnostics)) };
             return Ok(Searched { results: searcher.search(query)?, note: Some(note) });
         };
         let cases = diag::plural(library.cases.len(), "case", "cases");
-        index::rebuild_index(&library, &checked.stamp, &dir)?;
+        index::rebuild_index(&library, &checked.stamp, dir)?;
         let why = if freshness == Freshness::Missing { "there was no search index" } else { "the library changed" };
         Some(format!("{why}; rebuilt {} ({cases})", dir.display()))
     };
-    let results = Searcher::open(&dir).and_then(|s| s.search(query)).map_err(|e| damaged(&dir, e))?;
+    let results = Searcher::open(dir).and_then(|s| s.search(query)).map_err(|e| damaged(dir, e))?;
     Ok(Searched { results, note })
 }
 
