@@ -100,7 +100,7 @@ pub struct Config {
     /// `x.md`) gives a case in another one. Default: the site's default language.
     pub content_language: Language,
     /// Where the site will be published, e.g. `/kb/`. Links stay relative; this only
-    /// feeds `sitemap.xml` and the Atom feed, together with `base_url` if given.
+    /// feeds `sitemap.xml` and the RSS feed, together with `base_url` if given.
     pub base_path: String,
     /// Optional origin for absolute URLs in sitemap.xml and the feed, e.g. `https://intranet.example`.
     pub base_url: Option<String>,

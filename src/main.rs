@@ -92,7 +92,7 @@ enum Command {
         --approach ID is --filter approaches=ID. They are listed above when the command runs in a library \
         (or with --root).")]
     Search {
-        /// Words to look for; may include filters such as SINGULAR:ID (a vocabulary's), place:NAME, level:ID.
+        /// Words to look for; may include filters such as SINGULAR:ID (a vocabulary's), place:NAME, level:ID, year:YYYY.
         query: Vec<String>,
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -108,6 +108,9 @@ enum Command {
         /// Only cases of this level (one of the taxonomy's `levels`).
         #[arg(long)]
         level: Vec<String>,
+        /// Only cases whose `date` is in this year (repeatable; ORed).
+        #[arg(long, value_name = "YYYY")]
+        year: Vec<String>,
         #[arg(long, default_value_t = casebook::search::DEFAULT_LIMIT)]
         limit: usize,
         /// Print the results as JSON.
@@ -238,7 +241,7 @@ fn main() -> ExitCode {
             keep_freed_memory();
             build(root, out, base_path, index_dir)
         }
-        Command::Search { query, root, index_dir, filter, place, level, limit, json, lang } => {
+        Command::Search { query, root, index_dir, filter, place, level, year, limit, json, lang } => {
             let mut filters = Vec::new();
             for f in filter {
                 match f.split_once(['=', ':']) {
@@ -254,7 +257,7 @@ fn main() -> ExitCode {
                 let values = search.and_then(|m| m.get_many::<String>(singular)).into_iter().flatten();
                 filters.extend(values.map(|v| (singular.clone(), v.clone())));
             }
-            for (k, values) in [("place", place), ("level", level)] {
+            for (k, values) in [("place", place), ("level", level), ("year", year)] {
                 filters.extend(values.into_iter().map(|v| (k.to_string(), v)));
             }
             let index_dir = casebook::index::index_dir(&root, index_dir.as_deref());
@@ -363,6 +366,7 @@ fn exit_with(mut e: clap::Error, filters: &casebook::commands::search::LibraryFi
         if filters.levels || filters.vocabularies.is_empty() {
             flags.push("--level ID".to_string());
         }
+        flags.push("--year YYYY".to_string());
         flags.push("--filter VOCABULARY=ID".to_string());
         let note = if filters.vocabularies.is_empty() {
             format!("the filters of search: {} (and --SINGULAR ID per vocabulary, in a library)", flags.join(", "))

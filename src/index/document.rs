@@ -11,7 +11,7 @@
 //! Chinese) and aliases of the terms its case is tagged with ([`term_text`]): `formalism` or
 //! 形式主义 finds the cases tagged `formalism` even when their text says neither.
 
-use super::schema::{Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT};
+use super::schema::{Fields, LEVEL_ROOT, PLACE_ROOT, PLACE_ZH_ROOT, YEAR_ROOT};
 use crate::analysis::words::is_word_char;
 use crate::markdown::plain_text_mapped;
 use crate::model::{Case, Library};
@@ -36,6 +36,9 @@ fn case_facets(library: &Library, case: &Case) -> Vec<Facet> {
     }
     let p = &case.place;
     out.push(Facet::from_path(std::iter::once(PLACE_ROOT).chain([p.province.as_str()]).chain(p.city.as_deref())));
+    if let Some(date) = case.date {
+        out.push(Facet::from_path([YEAR_ROOT, date.year.to_string().as_str()]));
+    }
     out
 }
 
@@ -237,6 +240,9 @@ impl<'a> CaseDocuments<'a> {
             doc.values.push((f.place_path, Val::Facet(path)));
         }
         doc.values.push((f.case_ord, Val::U64(ord as u64)));
+        if let Some(date) = case.date {
+            doc.text(f.date, date.to_string());
+        }
         doc.text(f.summary_text, &case.summary);
         for (v, terms) in case.tags.iter().enumerate() {
             for &t in terms {

@@ -13,7 +13,7 @@ use std::path::Path;
 /// casebook's description of the index, inside [`INDEX_DIR`](super::INDEX_DIR).
 pub const META_FILE: &str = "casebook-index.json";
 /// Bumped whenever the schema or the analysis changes, so older indexes count as stale.
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 
 /// What casebook writes next to the index: enough to check freshness and to interpret filters
 /// without reading the library.

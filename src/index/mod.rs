@@ -22,7 +22,7 @@ pub use document::{term_text, SectionSpan};
 pub use meta::{library_fingerprint, read_meta, write_meta, Meta, MetaTerm, MetaVocabulary, FORMAT, META_FILE};
 pub use schema::{
     field_languages, language_weights, schema, Fields, LEVEL_ROOT, OTHER_LANGUAGE_WEIGHT, PLACE_ROOT, PLACE_ZH_ROOT,
-    TEXT_FIELDS,
+    TEXT_FIELDS, YEAR_ROOT,
 };
 pub use surfaces::{read_surfaces, surfaces, write_surfaces, SURFACES_FILE};
 pub use update::Updater;

@@ -67,7 +67,8 @@ pub fn language_weights(languages: &[Language], content: Language, reader: Langu
 /// | `place_text` | text | every place name, English and Chinese |
 /// | `place` | stored | the place in one line, e.g. `Erqi District, Zhengzhou, Henan` |
 /// | `tagtext` | text ×0.5 | labels and aliases of the terms the case is tagged with |
-/// | `facet` | facet, stored | `/VOCABULARY/TERM` per tag (case order), `/level/LEVEL`, `/place/PROVINCE/CITY`: what search counts |
+/// | `facet` | facet, stored | `/VOCABULARY/TERM` per tag (case order), `/level/LEVEL`, `/place/PROVINCE/CITY`, `/year/YYYY` (of `date`): what search counts |
+/// | `date` | string, stored | the case's `date` as written (`2019-06`), when it has one |
 /// | `place_path` | facet | `/place/PROVINCE/CITY/UNIT` and `/place_zh/…` in Chinese: what place filters match |
 /// | `case_ord` | u64 fast | the case's rank by id |
 /// | `spans` | u64 fast | per tagged section, in order: the token positions of its text in `body`, `start << 32 \| end` |
@@ -90,6 +91,7 @@ pub struct Fields {
     pub tagtext: Field,
     pub facet: Field,
     pub place_path: Field,
+    pub date: Field,
     pub case_ord: Field,
     pub spans: Field,
 }
@@ -99,6 +101,8 @@ pub struct Fields {
 pub const LEVEL_ROOT: &str = "level";
 pub const PLACE_ROOT: &str = "place";
 pub const PLACE_ZH_ROOT: &str = "place_zh";
+/// The year of a case's `date` (`date` and `year` are no vocabulary name either).
+pub const YEAR_ROOT: &str = "year";
 
 /// The index schema (it does not depend on the library: vocabularies are facet roots).
 pub fn schema() -> Schema {
@@ -129,6 +133,7 @@ pub fn schema() -> Schema {
     b.add_text_field("tagtext", text(false));
     b.add_facet_field("facet", FacetOptions::default().set_stored());
     b.add_facet_field("place_path", FacetOptions::default());
+    b.add_text_field("date", STRING | STORED);
     b.add_u64_field("case_ord", NumericOptions::default().set_fast());
     b.add_u64_field("spans", NumericOptions::default().set_fast());
     b.build()
@@ -169,6 +174,7 @@ impl Fields {
             tagtext: f("tagtext")?,
             facet: f("facet")?,
             place_path: f("place_path")?,
+            date: f("date")?,
             case_ord: f("case_ord")?,
             spans: f("spans")?,
         })

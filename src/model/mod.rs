@@ -6,6 +6,7 @@
 //! for a vocabulary, a term or a case are named in [`ids`]; related cases are ranked in
 //! [`related`].
 
+pub mod date;
 pub mod ids;
 pub mod localized;
 pub mod places;
@@ -21,6 +22,7 @@ pub use vocabulary::slug;
 
 use crate::config::Config;
 pub use crate::load::FileEntry;
+pub use date::CaseDate;
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -114,6 +116,10 @@ pub struct Case {
     pub level: Option<String>,
     pub summary: String,
     pub summary_zh: Option<String>,
+    /// When the work it describes happened or the case was written (`date:`), and when it was
+    /// last revised (`updated:`), each as precise as the editor wrote it.
+    pub date: Option<CaseDate>,
+    pub updated: Option<CaseDate>,
     pub sources: Vec<String>,
     /// `tags[v]`: term indices of vocabulary `v`, primary first.
     pub tags: Vec<Vec<TermId>>,

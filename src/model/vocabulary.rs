@@ -39,6 +39,8 @@ pub const RESERVED_KEYS: &[&str] = &[
     "level",
     "summary",
     "summary_zh",
+    "date",
+    "updated",
     "sources",
     // The taxonomy's levels, and the plural of the place filter.
     "levels",
@@ -56,6 +58,8 @@ pub const RESERVED_KEYS: &[&str] = &[
     "limit",
     "json",
     "lang",
+    "year",
+    "sort",
     "help",
 ];
 

@@ -24,6 +24,8 @@ struct RawCaseFields {
     level: Option<Spanned<String>>,
     summary: Option<Spanned<String>>,
     summary_zh: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    updated: Option<Spanned<String>>,
     sources: Option<(Spanned<()>, Vec<Spanned<String>>)>,
     tags: Vec<(Spanned<String>, Vec<Spanned<String>>)>,
     unknown_keys: Vec<Spanned<String>>,
@@ -51,6 +53,8 @@ impl<'de> Visitor<'de> for FrontMatter {
                 "level" => o.level = Some(text(map.next_value()?)),
                 "summary" => o.summary = Some(text(map.next_value()?)),
                 "summary_zh" => o.summary_zh = Some(text(map.next_value()?)),
+                "date" => o.date = Some(text(map.next_value()?)),
+                "updated" => o.updated = Some(text(map.next_value()?)),
                 "place" => {
                     let place: PlaceFields = map.next_value()?;
                     let at = Spanned::new((), key.referenced, key.defined);
@@ -205,6 +209,8 @@ pub fn parse_case(path: &str, text: &str, vocabularies: &[String], lang: Languag
         level: fields.level.map(at),
         summary: fields.summary.map(at),
         summary_zh: fields.summary_zh.map(at),
+        date: fields.date.map(at),
+        updated: fields.updated.map(at),
         sources,
         tags,
         unknown_keys: fields.unknown_keys.into_iter().map(at).collect(),

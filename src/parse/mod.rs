@@ -34,7 +34,8 @@ pub struct At<T> {
 }
 
 /// Known front-matter keys; any other key must be the name of a vocabulary.
-pub const CASE_KEYS: &[&str] = &["id", "title", "title_zh", "place", "level", "summary", "summary_zh", "sources"];
+pub const CASE_KEYS: &[&str] =
+    &["id", "title", "title_zh", "place", "level", "summary", "summary_zh", "date", "updated", "sources"];
 const TERM_KEYS: &[&str] =
     &["id", "label", "label_zh", "definition", "definition_zh", "aliases", "countermeasure", "countermeasure_zh"];
 const VOCABULARY_KEYS: &[&str] = &["label", "label_zh", "singular", "terms"];
@@ -53,6 +54,8 @@ pub struct RawCase {
     pub level: Option<At<String>>,
     pub summary: Option<At<String>>,
     pub summary_zh: Option<At<String>>,
+    pub date: Option<At<String>>,
+    pub updated: Option<At<String>>,
     pub sources: Option<At<Vec<At<String>>>>,
     /// Vocabulary keys in the order written: (vocabulary name, ids).
     pub tags: Vec<(At<String>, Vec<At<String>>)>,

@@ -7,6 +7,7 @@
 use crate::links::{self, Target};
 use crate::markdown::markdown_options;
 use crate::model::{CaseText, Section};
+use footnotes::Footnotes;
 use pulldown_cmark::{html, Alignment, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::sync::OnceLock;
 
@@ -155,6 +156,7 @@ fn render_markdown_marked(markdown: &str, base: LinkBase, sections: &[Section], 
     // attribute, which the Content-Security-Policy forbids: the table's alignments, whether
     // the head is open, and the cell's column.
     let mut table: (Vec<Alignment>, bool, usize) = (Vec::new(), false, 0);
+    let mut footnotes = Footnotes::default();
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         while let Some((_, mark)) = marks.next_if(|(at, _)| *at <= range.start) {
             if depth == 0 {
@@ -227,6 +229,9 @@ fn render_markdown_marked(markdown: &str, base: LinkBase, sections: &[Section], 
             }
             // A task list's box as a character: the sanitizer keeps no <input>, and a printed
             // handout shows it as it is.
+            Event::FootnoteReference(name) => footnotes.reference(&name),
+            Event::Start(Tag::FootnoteDefinition(name)) => footnotes.start(&name),
+            Event::End(TagEnd::FootnoteDefinition) => footnotes.end(),
             Event::TaskListMarker(done) => Event::Text(if done { "☑ " } else { "☐ " }.into()),
             Event::Html(h) | Event::InlineHtml(h) => {
                 has_raw_html = true;
@@ -450,6 +455,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         }
         b.add_tag_attributes("li", ["id"]);
         b.add_tag_attributes("sup", ["id", "class"]);
+        // Footnotes' links both ways (`footnotes`).
+        b.add_tag_attributes("a", ["class", "role"]);
         b.add_tag_attributes("div", ["id", "class"]);
         for cell in ["th", "td"] {
             b.add_tag_attributes(cell, ["class"]);
@@ -500,5 +507,6 @@ fn safe_url(url: &str, base: LinkBase) -> String {
     }
 }
 
+mod footnotes;
 #[cfg(test)]
 mod tests;

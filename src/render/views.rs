@@ -4,7 +4,7 @@
 
 use super::Renderer;
 use crate::config::Language;
-use crate::model::{Localized, Place};
+use crate::model::{CaseDate, Localized, Place};
 use serde::Serialize;
 
 #[derive(Serialize, Clone)]
@@ -68,6 +68,22 @@ pub(crate) struct CaseItem {
     pub(crate) level: String,
     /// [`TermView`]s, as template values (shared, see [`Renderer::term_value`]).
     pub(crate) tags: Vec<tera::Value>,
+    pub(crate) date: Option<DateView>,
+    pub(crate) updated: Option<DateView>,
+}
+
+/// A case's date as a reader reads it (`2019年6月`, `June 2019`) and as `<time datetime>`
+/// and machines do (`2019-06`).
+#[derive(Serialize)]
+pub(crate) struct DateView {
+    pub(crate) text: String,
+    pub(crate) iso: String,
+}
+
+impl DateView {
+    fn of(date: Option<CaseDate>, lang: Language) -> Option<DateView> {
+        date.map(|d| DateView { text: d.display(lang), iso: d.to_string() })
+    }
 }
 
 #[derive(Serialize)]
@@ -244,6 +260,8 @@ impl Renderer<'_> {
             place: self.place_label(&c.place),
             level: self.level_label(c.level.as_deref()),
             tags,
+            date: DateView::of(c.date, self.lang),
+            updated: DateView::of(c.updated, self.lang),
         }
     }
 

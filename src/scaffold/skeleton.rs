@@ -86,6 +86,12 @@ pub fn skeleton(id: &str, config: &Config, taxonomy: &Taxonomy) -> String {
         s.push_str("# The same in Chinese (optional).\nsummary_zh: \"\"\n");
     }
     s.push_str(t(
+        "# When the work happened and when the case was last revised (optional): 2019, 2019-06 or\n\
+         # 2019-06-12, as precise as the sources say. Remove the # to use them.\n# date:\n# updated:\n",
+        "# 日期（可选）：做法发生的时间和案例最后修订的时间，写成 2019、2019-06 或 2019-06-12，\n\
+         # 按材料所写的精确度。去掉 # 即可使用。\n# date:\n# updated:\n",
+    ));
+    s.push_str(t(
         "# What the case is based on: documents, field notes, interviews.\n",
         "# 案例依据的材料：文件、实地记录、访谈等。\n",
     ));

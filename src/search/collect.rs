@@ -4,7 +4,7 @@
 
 use super::FacetCounts;
 use crate::error::Result;
-use crate::index::{Meta, LEVEL_ROOT, PLACE_ROOT};
+use crate::index::{Meta, LEVEL_ROOT, PLACE_ROOT, YEAR_ROOT};
 use std::collections::{BTreeMap, HashMap};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -88,6 +88,7 @@ pub(super) fn count_facets(meta: &Meta, searcher: &tantivy::Searcher, cases: &[C
     let mut vocab: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); meta.vocabularies.len()];
     let mut place: BTreeMap<String, usize> = BTreeMap::new();
     let mut level: BTreeMap<String, usize> = BTreeMap::new();
+    let mut year: BTreeMap<String, usize> = BTreeMap::new();
     for (encoded, n) in &counts {
         let path: Vec<&str> = encoded.split('\u{0}').collect();
         match path.as_slice() {
@@ -97,6 +98,7 @@ pub(super) fn count_facets(meta: &Meta, searcher: &tantivy::Searcher, cases: &[C
                 }
             }
             [root, value] if *root == LEVEL_ROOT => *level.entry(value.to_string()).or_default() += n,
+            [root, value] if *root == YEAR_ROOT => *year.entry(value.to_string()).or_default() += n,
             [root, term] => {
                 if let Some(v) = meta.vocabularies.iter().position(|v| v.name == *root) {
                     *vocab[v].entry(term).or_default() += n;
@@ -117,6 +119,10 @@ pub(super) fn count_facets(meta: &Meta, searcher: &tantivy::Searcher, cases: &[C
         let mut levels: Vec<(String, usize)> = level.into_iter().collect();
         levels.sort_by_key(|(l, _)| meta.levels.iter().position(|x| x.id == *l).unwrap_or(usize::MAX));
         out.push(FacetCounts { name: "level".into(), counts: levels });
+    }
+    // The newest year first; a library whose cases have no dates has no such facet.
+    if !year.is_empty() {
+        out.push(FacetCounts { name: "year".into(), counts: year.into_iter().rev().collect() });
     }
     Ok(out)
 }

@@ -13,6 +13,7 @@ pub(super) enum Key {
     Vocabulary(usize),
     Place,
     Level,
+    Year,
 }
 
 pub(super) fn key_of(meta: &Meta, name: &str) -> Option<Key> {
@@ -23,6 +24,7 @@ pub(super) fn key_of(meta: &Meta, name: &str) -> Option<Key> {
     match name.as_str() {
         "place" | "places" => Some(Key::Place),
         "level" | "levels" => Some(Key::Level),
+        "year" | "years" => Some(Key::Year),
         _ => None,
     }
 }
@@ -33,6 +35,7 @@ pub(super) fn filter_names(meta: &Meta) -> Vec<String> {
     if !meta.levels.is_empty() {
         names.push("level".into());
     }
+    names.push("year".into());
     names
 }
 
@@ -174,6 +177,15 @@ pub(super) fn resolve_level(meta: &Meta, value: &str) -> Result<String> {
         None => format!("one of: {}", ids.join(", ")),
     };
     Err(Error::Usage(format!("unknown level `{value}`: {hint}")))
+}
+
+/// A year filter's value: four digits (the year of a case's `date`).
+pub(super) fn resolve_year(value: &str) -> Result<String> {
+    let year = value.trim();
+    if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(year.to_string());
+    }
+    Err(Error::Usage(format!("`year` takes a year of four digits, such as 2019, not `{value}`")))
 }
 
 /// Every place path of the index (`place` and `place_zh` roots, all depths).

@@ -221,6 +221,7 @@ impl Searcher {
             tags,
             place: first(f.place).unwrap_or_default(),
             level,
+            date: first(f.date).unwrap_or_default(),
         })
     }
 }

@@ -47,10 +47,11 @@ pub use snippet::{shorten, snippet_of};
 use crate::config::Language;
 use crate::error::{Error, Result};
 use crate::html::escape;
-use crate::index::{self, Meta, Opened, LEVEL_ROOT};
+use crate::index::{self, Meta, Opened, LEVEL_ROOT, YEAR_ROOT};
 use collect::{count_facets, CaseCollector};
 use filters::{
-    filter_names, key_of, place_facets, resolve_level, resolve_place, resolve_term, take_filters, Filter, Key,
+    filter_names, key_of, place_facets, resolve_level, resolve_place, resolve_term, resolve_year, take_filters, Filter,
+    Key,
 };
 use hit::Marks;
 use query_text::{check_nesting, parse_error, split_han_runs};
@@ -132,6 +133,8 @@ pub struct Hit {
     /// The place in one line.
     pub place: String,
     pub level: String,
+    /// The case's `date` as written (`2019-06`); empty when it has none.
+    pub date: String,
 }
 
 impl Hit {
@@ -414,6 +417,7 @@ impl Searcher {
                         ])]
                     }
                     Key::Level => vec![Facet::from_path([LEVEL_ROOT, resolve_level(meta, value)?.as_str()])],
+                    Key::Year => vec![Facet::from_path([YEAR_ROOT, resolve_year(value)?.as_str()])],
                     Key::Place => resolve_place(self.places(searcher)?, value)?,
                 };
                 groups.entry(key).or_default().extend(facets);

@@ -47,6 +47,9 @@ impl Serialize for Hit {
             m.serialize_entry(vocabulary, ids)?;
         }
         m.serialize_entry("place", &self.place)?;
+        if !self.date.is_empty() {
+            m.serialize_entry("date", &self.date)?;
+        }
         m.end()
     }
 }
@@ -183,10 +186,12 @@ pub fn render_human(results: &Results, color: bool) -> String {
         if let Some(zh) = &hit.title_zh {
             out.push_str(&format!("    {zh}\n"));
         }
-        match hit.level.as_str() {
-            "" => out.push_str(&format!("    {dim}{}{reset}\n", hit.place)),
-            level => out.push_str(&format!("    {dim}{} · {level}{reset}\n", hit.place)),
+        let mut line = hit.place.clone();
+        for part in [&hit.level, &hit.date].into_iter().filter(|p| !p.is_empty()) {
+            line.push_str(" · ");
+            line.push_str(part);
         }
+        out.push_str(&format!("    {dim}{line}{reset}\n"));
         let tags: Vec<String> = hit
             .tags
             .iter()

@@ -266,6 +266,7 @@ fn snippets_mark_words_and_keep_characters_whole() {
         tags: Vec::new(),
         place: String::new(),
         level: String::new(),
+        date: String::new(),
     }
     .snippet_html();
     assert_eq!(html, "a &lt;b&gt; &amp; <b>alliance</b>");

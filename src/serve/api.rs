@@ -16,9 +16,9 @@ const MAX_QUERY_STRING: usize = 4096;
 /// Most hits `/api/search` returns.
 pub const MAX_LIMIT: usize = 100;
 
-/// `GET /api/search?q=…&SINGULAR=…&place=…&level=…&limit=…&lang=…`: any parameter but `q`,
+/// `GET /api/search?q=…&SINGULAR=…&place=…&level=…&year=…&limit=…&lang=…`: any parameter but `q`,
 /// `limit` and `lang` is a filter named by a vocabulary's singular or name (`force=ID`,
-/// `forces=ID`), `place` or `level` (repeat one for OR). `lang` is the reader's language, as
+/// `forces=ID`), `place`, `level` or `year` (repeat one for OR). `lang` is the reader's language, as
 /// `--lang` is: its text ranks first, and snippets and URLs come from its pages. Answers the JSON of
 /// `casebook search --json`; errors are `{"error": "…"}` with status 400 (the request) or 500.
 pub(super) async fn api_search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {

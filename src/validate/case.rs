@@ -4,7 +4,7 @@
 //! known.
 
 use super::taxonomy::{resolve, unknown_id};
-use super::{bad_id, levels, names, unknown_key};
+use super::{bad_id, dates, levels, names, unknown_key};
 use crate::config::{Config, Language};
 use crate::diag::{Diagnostic, Suggestion};
 use crate::load::SourceFile;
@@ -27,6 +27,8 @@ pub(super) fn check_case(
     let tags = tags(file, raw, taxonomy, diags);
     let sections = sections(file, raw, (taxonomy, config), &tags, diags);
     raw_text_blocks(file, raw, diags);
+    let at = (file.path.as_str(), file.text.as_str());
+    let (date, updated) = dates::check_dates(at, (raw.date.as_ref(), raw.updated.as_ref()), config.language, diags);
     let Fields { id, title, level, summary, place, sources } = fields;
     let (id, title, level, summary, place) = (id?, title?, level?, summary?, place?);
     Some(Case {
@@ -38,6 +40,8 @@ pub(super) fn check_case(
         level,
         summary: summary.value.trim().to_string(),
         summary_zh: raw.summary_zh.as_ref().map(|t| t.value.trim().to_string()).filter(|t| !t.is_empty()),
+        date,
+        updated,
         sources,
         tags: tags.terms,
         text: String::new(), // moved in by the caller

@@ -18,6 +18,7 @@
 
 mod about;
 pub mod case;
+mod dates;
 mod levels;
 mod links;
 mod names;

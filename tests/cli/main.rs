@@ -14,6 +14,7 @@ mod support;
 mod browser;
 mod bundles;
 mod check;
+mod dates;
 mod export;
 mod files;
 mod fuzz;

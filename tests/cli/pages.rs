@@ -186,9 +186,11 @@ fn site_has_every_page_kind() {
 
     for xml in ["sitemap.xml", "feed.xml"] {
         let root = xml_root(&read(&site, xml)).unwrap_or_else(|e| panic!("{xml} is not well-formed: {e}"));
-        assert_eq!(root, if xml == "feed.xml" { "feed" } else { "urlset" });
+        assert_eq!(root, if xml == "feed.xml" { "rss" } else { "urlset" });
     }
-    assert_eq!(read(&site, "feed.xml").matches("<entry>").count(), 5, "one feed entry per case");
+    let feed = read(&site, "feed.xml");
+    assert_eq!(feed.matches("<item>").count(), 5, "one feed item per case");
+    assert!(!feed.contains("1970"), "no invented date");
 
     // Start from a problem: one click from the home page to the problem, a second to the
     // excerpt in its case.

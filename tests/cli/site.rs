@@ -121,7 +121,8 @@ fn site_term_excerpts_match_the_case_page() {
     assert!(term.contains("<td class=\"ar\">2</td>"), "table alignment survives in the excerpt");
     assert!(!term.contains("Untagged."), "an excerpt stops where its section ends");
     assert!(term.contains("href=\"../cases/refs.html#other\""), "a link to another section leads to the case page");
-    assert!(term.contains("href=\"../cases/refs.html#n\""), "so does a footnote reference");
+    assert!(term.contains("href=\"../cases/refs.html#fn-n\""), "so does a footnote reference");
+    assert!(case.contains("href=\"#fnref-n\" class=\"footnote-back\""), "the note links back to its reference");
     assert!(case.contains("id=\"detail\"") && !term.contains("id=\"detail\""), "ids stay on the case page");
     assert!(term.contains("Nested text."), "the nested section is excerpted too");
     let nested = read(&site, "cases/nested.html");

@@ -67,6 +67,7 @@ impl Renderer<'_> {
             serde_json::json!({
                 "id": c.id, "url": format!("cases/{}.html", c.id), "title": c.title, "title_zh": c.title_zh,
                 "place": c.place, "level": c.level, "summary": c.summary, "summary_zh": c.summary_zh,
+                "date": c.date.map(|d| d.to_string()), "updated": c.updated.map(|d| d.to_string()),
                 "sources": c.sources, "tags": tags, "sections": sections, "body_markdown": c.body(),
                 "language": lib.config.content_language.tag(),
                 // Each translation's text, by language (its sections are the original's).

@@ -97,3 +97,21 @@ fn task_lists_render_as_ticked_and_empty_boxes() {
     assert!(html.contains("☑ met the residents") && html.contains("☐ report back"), "{html}");
     assert!(!html.contains("[x]") && !html.contains("<input"), "{html}");
 }
+
+#[test]
+fn footnotes_link_back_to_each_reference() {
+    let md = "Held weekly[^w] and reviewed[^r], weekly again[^w].\n\n[^w]: Every Monday.\n[^r]: By the committee.\n";
+    let html = markdown_to_html(md, "", "");
+    let refs: Vec<&str> = (html.split("id=\"fnref-").skip(1)).map(|rest| &rest[..rest.find('"').unwrap()]).collect();
+    assert_eq!(refs, ["w", "r", "w-2"], "{html}");
+    assert!(html.contains("<a href=\"#fn-w\" role=\"doc-noteref\">1</a>"), "{html}");
+    assert!(html.contains("<a href=\"#fn-r\" role=\"doc-noteref\">2</a>"), "{html}");
+    let note = &html[html.find("id=\"fn-w\"").unwrap()..];
+    let note = &note[..note.find("</div>").unwrap()];
+    assert!(note.contains("Every Monday."), "{note}");
+    assert!(note.contains("href=\"#fnref-w\" class=\"footnote-back\""), "{note}");
+    assert!(note.contains("href=\"#fnref-w-2\" class=\"footnote-back\" role=\"doc-backlink\">↩²</a>"), "{note}");
+    // Raw HTML sends the body through the sanitizer: the links both ways survive it.
+    let html = markdown_to_html(&format!("<b>x</b> {md}"), "", "");
+    assert!(html.contains("id=\"fnref-w\"") && html.contains("role=\"doc-backlink\""), "{html}");
+}
