@@ -52,6 +52,9 @@ struct ProfileView<'a> {
     /// Where the numbers after the bars start.
     value_x: usize,
     bars: Vec<ProfileBar>,
+    /// The page language's punctuation, for the numbers read out (`政治领导力：3；…`).
+    colon: &'a str,
+    semicolon: &'a str,
 }
 
 #[derive(Serialize)]
@@ -181,6 +184,8 @@ impl Renderer<'_> {
             bar_width: PROFILE_BAR_WIDTH,
             value_x: PROFILE_LABEL_WIDTH + PROFILE_BAR_WIDTH + 6,
             bars,
+            colon: self.ui.text("colon"),
+            semicolon: self.ui.text("semicolon"),
         };
         self.fragment("profile.svg", &view).map(Some)
     }
